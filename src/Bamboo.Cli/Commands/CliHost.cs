@@ -1,0 +1,47 @@
+using Bamboo.Engine.Components;
+using Bamboo.Engine.Components.Testkit;
+using Bamboo.Engine.Execution;
+using Bamboo.Runtime.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Bamboo.Cli.Commands;
+
+/// <summary>The embedded store plus in-process workers that CLI commands share.</summary>
+internal sealed class CliHost : IAsyncDisposable
+{
+    public const string DefaultDatabase = ".bamboo/bamboo.db";
+
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _workers;
+
+    public CliHost(string database)
+    {
+        Database = database;
+        Runtime = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = database }, Registry());
+    }
+
+    public string Database { get; }
+
+    public SqliteRuntime Runtime { get; }
+
+    /// <summary>The test kit and example components; user components come from --components assemblies (future work).</summary>
+    public static ComponentRegistry Registry() => new ComponentRegistry().AddTestkit();
+
+    public void StartWorkers()
+    {
+        var engine = new PipelineEngine(Runtime, NullLogger<PipelineEngine>.Instance);
+        _workers = new EngineWorker(Runtime, engine, NullLogger<EngineWorker>.Instance).RunAsync(_stop.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        if (_workers is not null)
+        {
+            await _workers;
+        }
+
+        await Runtime.DisposeAsync();
+        _stop.Dispose();
+    }
+}

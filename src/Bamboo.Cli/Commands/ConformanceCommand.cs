@@ -1,0 +1,51 @@
+using System.CommandLine;
+using Bamboo.Cli.Conformance;
+
+namespace Bamboo.Cli.Commands;
+
+/// <summary><c>bamboo conformance PATH…</c>: runs scenario files; exit 0 only when all pass.</summary>
+internal static class ConformanceCommand
+{
+    public static Command Create()
+    {
+        var paths = new Argument<string[]>("paths") { Description = "scenario files or folders", Arity = ArgumentArity.OneOrMore };
+        var runtime = new Option<string>("--runtime") { Description = "storage runtime (sqlite)", DefaultValueFactory = _ => "sqlite" };
+        var command = new Command("conformance", "Run conformance scenarios") { paths, runtime };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(paths)!, parse.GetValue(runtime)!, ct));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(string[] paths, string runtime, CancellationToken ct)
+    {
+        if (runtime != "sqlite")
+        {
+            Console.Error.WriteLine($"unknown runtime {runtime}; available: sqlite");
+            return 2;
+        }
+
+        var files = paths.SelectMany(ScenarioRunner.FindScenarios).ToList();
+        var runner = new ScenarioRunner();
+        var passed = 0;
+        var failed = 0;
+        foreach (var batch in files.Chunk(4))
+        {
+            var results = await Task.WhenAll(batch.Select(f => runner.RunFileAsync(f, ct)));
+            foreach (var r in results)
+            {
+                if (r.Passed)
+                {
+                    passed++;
+                    Console.WriteLine($"passed  {r.Name} ({r.Elapsed.TotalSeconds:0.0}s)");
+                }
+                else
+                {
+                    failed++;
+                    Console.WriteLine($"FAILED  {r.Name}: {r.Failure}");
+                }
+            }
+        }
+
+        Console.WriteLine($"{passed} passed, {failed} failed");
+        return failed == 0 ? 0 : 1;
+    }
+}

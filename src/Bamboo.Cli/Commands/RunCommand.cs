@@ -1,0 +1,49 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Bamboo.Engine.Api;
+using Bamboo.Engine.Exceptions;
+
+namespace Bamboo.Cli.Commands;
+
+/// <summary><c>bamboo run TREE.json</c>: runs a tree on the embedded store until it finishes or stops.</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var tree = new Argument<string>("tree") { Description = "pipeline tree JSON file" };
+        var data = new Option<string?>("--data") { Description = "root_pipeline_data as a JSON object" };
+        var db = new Option<string>("--db") { Description = "database file", DefaultValueFactory = _ => CliHost.DefaultDatabase };
+        var cycles = new Option<bool>("--cycle-tolerate") { Description = "allow loops" };
+        var command = new Command("run", "Run a pipeline tree and show its progress") { tree, data, db, cycles };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(tree)!, parse.GetValue(data), parse.GetValue(db)!, parse.GetValue(cycles), ct));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(string file, string? data, string database, bool cycleTolerate, CancellationToken ct)
+    {
+        Engine.Model.Pipeline pipeline;
+        JsonObject rootData;
+        try
+        {
+            pipeline = TreeLoader.Load(file);
+            rootData = data is null ? [] : JsonNode.Parse(data) as JsonObject ?? throw new PipelineFormatException("--data", "must be a JSON object");
+        }
+        catch (Exception ex) when (ex is BambooException or IOException or System.Text.Json.JsonException)
+        {
+            Console.Error.WriteLine($"bad input: {ex.Message}");
+            return 2;
+        }
+
+        await using var host = new CliHost(database);
+        Console.WriteLine($"store: {Path.GetFullPath(database)}");
+        var result = await EngineApi.RunPipelineAsync(host.Runtime, pipeline, new RunPipelineOptions { RootPipelineData = rootData, CycleTolerate = cycleTolerate }, ct);
+        if (!result.Result)
+        {
+            Console.Error.WriteLine($"refused: {result.Message}");
+            return 2;
+        }
+
+        host.StartWorkers();
+        return await StatesCommand.FollowAsync(host, pipeline.Id, ct);
+    }
+}

@@ -1,0 +1,26 @@
+using System.Text.Json.Nodes;
+using Bamboo.Engine.Model;
+
+namespace Bamboo.Cli.Commands;
+
+/// <summary>Reads a tree file; a conformance scenario file is accepted too (its "pipeline" field is the tree).</summary>
+internal static class TreeLoader
+{
+    public static Pipeline Load(string file)
+    {
+        var text = File.ReadAllText(file);
+        try
+        {
+            if (JsonNode.Parse(text) is JsonObject o && o["steps"] is not null && o["pipeline"] is JsonObject tree)
+            {
+                return Pipeline.Parse(tree.ToJsonString());
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // Fall through: Pipeline.Parse reports the JSON error with its position.
+        }
+
+        return Pipeline.Parse(text);
+    }
+}

@@ -1,0 +1,42 @@
+using System.CommandLine;
+using Bamboo.Engine.Exceptions;
+using Bamboo.Engine.Model;
+using Bamboo.Engine.Validation;
+
+namespace Bamboo.Cli.Commands;
+
+/// <summary><c>bamboo validate TREE.json</c>: exit 0 with a summary, or 2 with what is wrong.</summary>
+internal static class ValidateCommand
+{
+    public static Command Create()
+    {
+        var tree = new Argument<string>("tree") { Description = "pipeline tree JSON file (or a conformance scenario file)" };
+        var cycles = new Option<bool>("--cycle-tolerate") { Description = "allow loops" };
+        var command = new Command("validate", "Check a pipeline tree without running it") { tree, cycles };
+        command.SetAction(parse => Run(parse.GetValue(tree)!, parse.GetValue(cycles)));
+        return command;
+    }
+
+    public static int Run(string file, bool cycleTolerate)
+    {
+        try
+        {
+            var pipeline = TreeLoader.Load(file);
+            var validated = new PipelineValidator(CliHost.Registry().EndEventCodes).Validate(pipeline, cycleTolerate);
+            Console.WriteLine($"valid: pipeline {validated.Id}, {CountNodes(validated)} nodes");
+            return 0;
+        }
+        catch (BambooException ex)
+        {
+            Console.Error.WriteLine($"invalid: {ex.Message}");
+            return 2;
+        }
+        catch (IOException ex)
+        {
+            Console.Error.WriteLine($"cannot read {file}: {ex.Message}");
+            return 2;
+        }
+    }
+
+    private static int CountNodes(Pipeline p) => p.Nodes.Count() + p.Activities.Values.OfType<SubProcessNode>().Sum(s => CountNodes(s.Pipeline));
+}

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+using Bamboo.Engine.Components;
+using Bamboo.Engine.Components.Testkit;
+using Bamboo.Engine.Execution;
+
+using Bamboo.Engine.Runtime;
+using Bamboo.Runtime.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Bamboo.Cli.Conformance;
+
+/// <summary>Runs conformance scenario files (shared/conformance/FORMAT.md) against a fresh embedded store each.</summary>
+public sealed partial class ScenarioRunner(Func<ComponentRegistry> registryFactory)
+{
+    public ScenarioRunner()
+        : this(() => new ComponentRegistry().AddTestkit())
+    {
+    }
+
+    /// <summary>The outcome of one scenario: null failure means passed.</summary>
+    public sealed record ScenarioResult(string Name, string? Failure, TimeSpan Elapsed)
+    {
+        public bool Passed => Failure is null;
+    }
+
+    public static IEnumerable<string> FindScenarios(string path) =>
+        Directory.Exists(path)
+            ? Directory.EnumerateFiles(path, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            : [path];
+
+    public async Task<ScenarioResult> RunFileAsync(string file, CancellationToken cancellationToken = default)
+    {
+        var watch = Stopwatch.StartNew();
+        JsonObject scenario;
+        try
+        {
+            scenario = JsonNode.Parse(await File.ReadAllTextAsync(file, cancellationToken))!.AsObject();
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or IOException or InvalidOperationException)
+        {
+            return new ScenarioResult(file, $"cannot read scenario: {ex.Message}", watch.Elapsed);
+        }
+
+        var name = scenario["name"]?.GetValue<string>() ?? file;
+        var db = Path.Combine(Path.GetTempPath(), "bamboo-conformance-" + Guid.NewGuid().ToString("N") + ".db");
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var runtime = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = db }, registryFactory(), new EngineOptions { WorkerCount = 4 });
+        var engine = new PipelineEngine(runtime, NullLogger<PipelineEngine>.Instance);
+        var worker = new EngineWorker(runtime, engine, NullLogger<EngineWorker>.Instance);
+        var workerTask = worker.RunAsync(stop.Token);
+        try
+        {
+            var failure = await new ScenarioSession(runtime, scenario).RunAsync(stop.Token);
+            return new ScenarioResult(name, failure, watch.Elapsed);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            try
+            {
+                await workerTask;
+            }
+            catch (OperationCanceledException)
+            {
+                // stopping
+            }
+
+            await runtime.DisposeAsync();
+            foreach (var f in new[] { db, db + "-wal", db + "-shm" })
+            {
+                File.Delete(f);
+            }
+        }
+    }
+}

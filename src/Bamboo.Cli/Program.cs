@@ -1,0 +1,11 @@
+using System.CommandLine;
+using Bamboo.Cli.Commands;
+
+var root = new RootCommand("Bamboo: a durable workflow engine with bamboo-engine's Engine API")
+{
+    ValidateCommand.Create(),
+    RunCommand.Create(),
+    StatesCommand.Create(),
+    ConformanceCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,159 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Bamboo.Engine.Exceptions;
+using Bamboo.Engine.Model;
+using Bamboo.Engine.Runtime;
+
+namespace Bamboo.Engine.Api;
+
+public static partial class EngineApi
+{
+    private static JsonNode? Time(long? ms) =>
+        ms is long v ? JsonValue.Create(DateTimeOffset.FromUnixTimeMilliseconds(v).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)) : null;
+
+    private static JsonObject StateEntry(StateRecord s, string? parentOverride = null) => new()
+    {
+        ["id"] = s.NodeId,
+        ["state"] = s.Name,
+        ["root_id"] = s.RootId,
+        ["parent_id"] = parentOverride ?? s.ParentId,
+        ["version"] = s.Version,
+        ["loop"] = s.Loop,
+        ["inner_loop"] = s.InnerLoop,
+        ["retry"] = s.Retry,
+        ["skip"] = s.Skip,
+        ["error_ignorable"] = s.ErrorIgnored,
+        ["error_ignored"] = s.ErrorIgnored,
+        ["created_time"] = Time(s.CreatedTime),
+        ["started_time"] = Time(s.StartedTime),
+        ["archived_time"] = Time(s.ArchivedTime),
+        ["children"] = new JsonObject(),
+    };
+
+    /// <summary>States of a run as a tree (or flat under the root).</summary>
+    public static Task<EngineApiResult> GetPipelineStatesAsync(IEngineRuntime runtime, string rootId, bool flatChildren = true, CancellationToken cancellationToken = default) =>
+        Guard(() => runtime.ReadAsync<JsonNode?>(tx =>
+        {
+            var states = tx.GetStatesByRoot(rootId);
+            var root = states.FirstOrDefault(s => s.NodeId == rootId);
+            if (root is null)
+            {
+                return new JsonObject();
+            }
+
+            var entry = StateEntry(root, root.RootId);
+            var entries = states.Where(s => s.NodeId != rootId).ToDictionary(s => s.NodeId, s => StateEntry(s));
+            var children = (JsonObject)entry["children"]!;
+            foreach (var s in states.Where(s => s.NodeId != rootId))
+            {
+                if (flatChildren || s.ParentId == rootId)
+                {
+                    children[s.NodeId] = entries[s.NodeId];
+                }
+                else if (entries.TryGetValue(s.ParentId, out var parent))
+                {
+                    ((JsonObject)parent["children"]!)[s.NodeId] = entries[s.NodeId];
+                }
+            }
+
+            return new JsonObject { [rootId] = entry };
+        }, cancellationToken));
+
+    public static Task<EngineApiResult> GetChildrenStatesAsync(IEngineRuntime runtime, string nodeId, CancellationToken cancellationToken = default) =>
+        Guard(() => runtime.ReadAsync<JsonNode?>(tx =>
+        {
+            var state = tx.GetState(nodeId);
+            if (state is null)
+            {
+                return new JsonObject();
+            }
+
+            var entry = StateEntry(state, state.RootId);
+            var children = (JsonObject)entry["children"]!;
+            foreach (var c in tx.GetStatesByParent(nodeId))
+            {
+                children[c.NodeId] = StateEntry(c);
+            }
+
+            return new JsonObject { [nodeId] = entry };
+        }, cancellationToken));
+
+    public static Task<EngineApiResult> GetExecutionDataInputsAsync(IEngineRuntime runtime, string nodeId, CancellationToken cancellationToken = default) =>
+        Guard(() => runtime.ReadAsync<JsonNode?>(tx => tx.GetExecutionData(nodeId)?.Inputs ?? [], cancellationToken));
+
+    public static Task<EngineApiResult> GetExecutionDataOutputsAsync(IEngineRuntime runtime, string nodeId, CancellationToken cancellationToken = default) =>
+        Guard(() => runtime.ReadAsync<JsonNode?>(tx => tx.GetExecutionData(nodeId)?.Outputs ?? [], cancellationToken));
+
+    public static Task<EngineApiResult> GetExecutionDataAsync(IEngineRuntime runtime, string nodeId, CancellationToken cancellationToken = default) =>
+        Guard(() => runtime.ReadAsync<JsonNode?>(tx =>
+        {
+            var d = tx.GetExecutionData(nodeId) ?? throw new NotFoundError($"node({nodeId}) has no execution data");
+            return new JsonObject { ["inputs"] = d.Inputs, ["outputs"] = d.Outputs };
+        }, cancellationToken));
+
+    /// <summary>Raw (unrendered) inputs and the outputs mapping of a node.</summary>
+    public static Task<EngineApiResult> GetDataAsync(IEngineRuntime runtime, string nodeId, CancellationToken cancellationToken = default) =>
+        Guard(() => runtime.ReadAsync<JsonNode?>(tx =>
+        {
+            var run = tx.GetRun(nodeId);
+            if (run is not null)
+            {
+                var inputs = new JsonObject();
+                foreach (var (k, v) in run.RootPipelineData)
+                {
+                    inputs[k] = new JsonObject { ["need_render"] = false, ["value"] = v?.DeepClone() };
+                }
+
+                return new JsonObject { ["inputs"] = inputs, ["outputs"] = new JsonObject() };
+            }
+
+            var compiled = CompiledFor(tx, nodeId);
+            var info = compiled.Node(nodeId);
+            var outputs = new JsonObject();
+            foreach (var (k, keys) in info.OutputsMapping)
+            {
+                outputs[k] = keys[^1];
+            }
+
+            switch (info.Node)
+            {
+                case ServiceActivityNode or SubProcessNode:
+                    return new JsonObject { ["inputs"] = tx.GetRawInputsOverride(nodeId) ?? (JsonObject)info.RawInputs.DeepClone(), ["outputs"] = outputs };
+                case StartEventNode when compiled.Pipelines[info.ParentPipelineId].Pipeline.Data.PreRenderKeys is { Count: > 0 } keys:
+                    return new JsonObject
+                    {
+                        ["inputs"] = new JsonObject { ["pre_render_keys"] = new JsonObject { ["need_render"] = false, ["value"] = new JsonArray(keys.Select(k => (JsonNode)k).ToArray()) } },
+                        ["outputs"] = new JsonObject(),
+                    };
+                default:
+                    throw new NotFoundError($"node({nodeId}) has no data");
+            }
+        }, cancellationToken));
+
+    public static Task<EngineApiResult> GetNodeHistoriesAsync(IEngineRuntime runtime, string nodeId, int loop = -1, CancellationToken cancellationToken = default) =>
+        Guard(() => runtime.ReadAsync<JsonNode?>(tx => new JsonArray(tx.GetHistories(nodeId, loop).Select(h => (JsonNode)new JsonObject
+        {
+            ["id"] = h.Id,
+            ["node_id"] = h.NodeId,
+            ["started_time"] = Time(h.StartedTime),
+            ["archived_time"] = Time(h.ArchivedTime),
+            ["retry"] = h.Retry,
+            ["loop"] = h.Loop,
+            ["skip"] = h.Skip,
+            ["version"] = h.Version,
+            ["inputs"] = h.Inputs,
+            ["outputs"] = h.Outputs,
+        }).ToArray()), cancellationToken));
+
+    public static Task<EngineApiResult> GetNodeShortHistoriesAsync(IEngineRuntime runtime, string nodeId, int loop = -1, CancellationToken cancellationToken = default) =>
+        Guard(() => runtime.ReadAsync<JsonNode?>(tx => new JsonArray(tx.GetHistories(nodeId, loop).Select(h => (JsonNode)new JsonObject
+        {
+            ["id"] = h.Id,
+            ["node_id"] = h.NodeId,
+            ["started_time"] = Time(h.StartedTime),
+            ["archived_time"] = Time(h.ArchivedTime),
+            ["loop"] = h.Loop,
+            ["skip"] = h.Skip,
+            ["version"] = h.Version,
+        }).ToArray()), cancellationToken));
+}

@@ -1,0 +1,21 @@
+using System.Text.Json.Nodes;
+
+namespace Bamboo.Engine.Api;
+
+/// <summary>Options of run_pipeline (api.md §1).</summary>
+public sealed record RunPipelineOptions
+{
+    public JsonObject RootPipelineData { get; init; } = [];
+
+    public JsonObject RootPipelineContext { get; init; } = [];
+
+    public JsonObject SubprocessContext { get; init; } = [];
+
+    public bool CycleTolerate { get; init; }
+
+    public string? StartNodeId { get; init; }
+
+    public string Queue { get; init; } = "";
+
+    public int Priority { get; init; } = 100;
+}

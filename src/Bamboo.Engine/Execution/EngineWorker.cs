@@ -1,0 +1,88 @@
+using Bamboo.Engine.Runtime;
+using Microsoft.Extensions.Logging;
+
+namespace Bamboo.Engine.Execution;
+
+/// <summary>
+/// In-process workers: each claims due tasks under a lease and runs them; idle workers wake as soon as work is
+/// committed or the next delayed task falls due. Leases are renewed while tasks run, so after a crash another
+/// process takes the work over once the lease lapses.
+/// </summary>
+public sealed partial class EngineWorker(IEngineRuntime runtime, PipelineEngine engine, ILogger<EngineWorker> logger)
+{
+    private const int MaxAttempts = 5;
+    private static readonly TimeSpan IdleWait = TimeSpan.FromSeconds(1);
+
+    public string Owner { get; } = Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8];
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var loops = Enumerable.Range(0, Math.Max(1, runtime.Options.WorkerCount)).Select(_ => WorkLoopAsync(cancellationToken)).ToList();
+        loops.Add(RenewLoopAsync(cancellationToken));
+        try
+        {
+            await Task.WhenAll(loops).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Normal shutdown.
+        }
+    }
+
+    private async Task RenewLoopAsync(CancellationToken cancellationToken)
+    {
+        var period = runtime.Options.TaskLease / 3;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(period, runtime.Time, cancellationToken).ConfigureAwait(false);
+            await runtime.RenewLeasesAsync(Owner, runtime.Options.TaskLease, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WorkLoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var task = await runtime.ClaimTaskAsync(Owner, runtime.Options.TaskLease, cancellationToken).ConfigureAwait(false);
+            if (task is null)
+            {
+                var next = await runtime.NextDueAtAsync(cancellationToken).ConfigureAwait(false);
+                var now = runtime.Time.GetUtcNow().ToUnixTimeMilliseconds();
+                var wait = next is long due ? TimeSpan.FromMilliseconds(Math.Clamp(due - now, 1, IdleWait.TotalMilliseconds)) : IdleWait;
+                await runtime.WaitForWorkAsync(wait, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            try
+            {
+                await engine.RunTaskAsync(task, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // One poisoned task must not stop a worker.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogTaskFailed(ex, task.Id, task.NodeId, task.Attempts);
+                await runtime.TransactAsync(tx =>
+                {
+                    if (task.Attempts >= MaxAttempts)
+                    {
+                        tx.CompleteTask(task.Id);
+                    }
+                    else if (tx.GetTask(task.Id) is { } current)
+                    {
+                        tx.UpdateTask(current with { LeaseOwner = null, LeaseUntil = null, DueAt = tx.Now + (1000L * task.Attempts) });
+                    }
+
+                    return 0;
+                }, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "Task {TaskId} at node {NodeId} failed (attempt {Attempt})")]
+    private partial void LogTaskFailed(Exception exception, long taskId, string nodeId, int attempt);
+}

@@ -1,0 +1,391 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Bamboo.Engine.Components;
+using Bamboo.Engine.Exceptions;
+using Bamboo.Engine.Expressions;
+using Bamboo.Engine.Model;
+using Bamboo.Engine.Runtime;
+
+namespace Bamboo.Engine.Execution;
+
+public sealed partial class PipelineEngine
+{
+    private HandlerResult Handle(NodeStep step) => step.Info.Node switch
+    {
+        StartEventNode => StartEvent(step),
+        EndEventNode end => EndEvent(step, end),
+        ServiceActivityNode => PrepareActivity(step),
+        SubProcessNode sub => SubProcess(step, sub),
+        GatewayNode { Kind: NodeKind.ConvergeGateway } => Converge(step),
+        GatewayNode { Kind: NodeKind.ParallelGateway } g => Fork(step, g, step.Info.Targets.Select(t => t.Target).ToList()),
+        GatewayNode g => ConditionalGateway(step, g),
+        _ => throw new InvalidOperationException($"unknown node kind {step.Info.Node.Kind}"),
+    };
+
+    private HandlerResult StartEvent(NodeStep step)
+    {
+        var keys = step.Compiled.Pipelines[step.Info.ParentPipelineId].Pipeline.Data.PreRenderKeys;
+        if (keys.Count > 0)
+        {
+            try
+            {
+                var values = ContextHydrator.Load(step.Tx, step.TopPipelineId, keys);
+                var hydrated = ContextHydrator.Hydrate(values, runtime.Components, RootData(step.Tx, step.Process.RootPipelineId));
+                foreach (var key in keys)
+                {
+                    if (hydrated.TryGetValue(ContextHydrator.Strip(key), out var v))
+                    {
+                        step.Tx.UpsertContextValue(step.TopPipelineId, new ContextValue(key, ContextValueType.Plain, v?.DeepClone(), "", []));
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is BambooException or InvalidOperationException or FormatException or KeyNotFoundException)
+            {
+                step.Fail($"context hydrate failed({ex.Message}), check node log for details.");
+                return HandlerResult.SleepResult;
+            }
+        }
+
+        step.Finish();
+        return new HandlerResult.Next(step.Info.Single);
+    }
+
+    private static HandlerResult Converge(NodeStep step)
+    {
+        step.Finish();
+        return new HandlerResult.Next(step.Info.Single);
+    }
+
+    private HandlerResult EndEvent(NodeStep step, EndEventNode end)
+    {
+        var tx = step.Tx;
+        var stack = step.Process.PipelineStack.ToList();
+        var pipelineId = stack[^1];
+        if (end.Kind == NodeKind.ExecutableEndEvent)
+        {
+            try
+            {
+                runtime.Components.CreateEndEvent(end.Type).Execute(stack.Count > 1, step.Process.RootPipelineId, pipelineId);
+            }
+#pragma warning disable CA1031 // Plugin code may throw anything; it fails the end event, never the worker.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                tx.SetExecutionData(new ExecutionDataRecord(end.Id, [], new JsonObject { ["ex_data"] = ex.ToString() }));
+                step.Fail(null);
+                return HandlerResult.SleepResult;
+            }
+        }
+
+        stack.RemoveAt(stack.Count - 1);
+        var isRoot = stack.Count == 0;
+        JsonObject outputs;
+        try
+        {
+            outputs = PipelineOutputs(step, pipelineId, isRoot);
+        }
+        catch (Exception ex) when (ex is BambooException or InvalidOperationException or FormatException)
+        {
+            step.Fail($"pipeline outputs render failed({ex.Message})");
+            return HandlerResult.SleepResult;
+        }
+
+        var existing = tx.GetExecutionData(pipelineId);
+        tx.SetExecutionData(new ExecutionDataRecord(pipelineId, existing?.Inputs ?? [], outputs));
+        step.Finish();
+        var pipelineState = tx.GetState(pipelineId)!;
+        StateWriter.Set(tx, pipelineId, new StateWriter.Change(NodeState.Finished) { ExpectedVersion = pipelineState.Version, SetArchiveTime = true }, pipelineState);
+        if (isRoot)
+        {
+            return new HandlerResult.Die();
+        }
+
+        var subInfo = step.Compiled.Node(pipelineId);
+        ExtractOutputs(tx, subInfo, outputs, stack[^1]);
+        step.Process = step.Process with { PipelineStack = stack };
+        return new HandlerResult.Next(subInfo.Single);
+    }
+
+    private JsonObject PipelineOutputs(NodeStep step, string pipelineId, bool isRoot)
+    {
+        var exported = step.Compiled.Pipelines[pipelineId].ExportedKeys;
+        var values = ContextHydrator.Load(step.Tx, pipelineId, exported);
+        var hydrated = ContextHydrator.Hydrate(values, runtime.Components, RootData(step.Tx, step.Process.RootPipelineId));
+        var outputs = new JsonObject();
+        foreach (var key in exported)
+        {
+            outputs[key] = hydrated.TryGetValue(ContextHydrator.Strip(key), out var v) ? v?.DeepClone() : JsonValue.Create(key);
+        }
+
+        if (!isRoot)
+        {
+            var s = step.Tx.GetState(pipelineId)!;
+            outputs["_loop"] = s.Loop + runtime.Options.RerunIndexOffset;
+            outputs["_inner_loop"] = s.InnerLoop + runtime.Options.RerunIndexOffset;
+        }
+
+        return outputs;
+    }
+
+    private HandlerResult PrepareActivity(NodeStep step)
+    {
+        var tx = step.Tx;
+        var node = (ServiceActivityNode)step.Info.Node;
+        var raw = tx.GetRawInputsOverride(node.Id) ?? step.Info.RawInputs;
+        var rootData = RootData(tx, step.Process.RootPipelineId);
+        var offset = runtime.Options.RerunIndexOffset;
+        var extra = new Dictionary<string, JsonNode?>
+        {
+            ["_loop"] = step.State.Loop + offset,
+            ["_inner_loop"] = step.State.InnerLoop + offset,
+        };
+        JsonObject inputs;
+        try
+        {
+            inputs = RenderInputs(step, raw, extra, ownLoop: true, rootData);
+        }
+        catch (Exception ex) when (ex is BambooException or InvalidOperationException or FormatException or KeyNotFoundException or ArgumentException)
+        {
+            var rawValues = new JsonObject();
+            foreach (var (k, v) in raw)
+            {
+                rawValues[k] = (v as JsonObject)?["value"]?.DeepClone();
+            }
+
+            tx.SetExecutionData(new ExecutionDataRecord(node.Id, rawValues, new JsonObject
+            {
+                ["ex_data"] = $"inputs hydrate failed({ex.Message}), check node log for details",
+                ["_result"] = false,
+                ["_loop"] = step.State.Loop,
+                ["_inner_loop"] = step.State.InnerLoop,
+            }));
+            step.Fail(null);
+            return HandlerResult.SleepResult;
+        }
+
+        step.ServiceCall = new ServiceCallOutcome(step.Task, step.Info, step.State.Version, step.Process.RootPipelineId,
+            step.TopPipelineId, step.State.Loop, step.State.InnerLoop, inputs, rootData);
+        return new HandlerResult.CallService();
+    }
+
+    /// <summary>Renders raw inputs (or params) in the top pipeline's context; escaped inputs pass through.</summary>
+    private JsonObject RenderInputs(NodeStep step, JsonObject raw, Dictionary<string, JsonNode?> extra, bool ownLoop, JsonObject rootData)
+    {
+        var toRender = new Dictionary<string, JsonNode?>();
+        var escaped = new Dictionary<string, JsonNode?>();
+        foreach (var (k, v) in raw)
+        {
+            var entry = v as JsonObject;
+            var value = entry?["value"];
+            if (entry?["need_render"] is JsonValue nr && nr.TryGetValue<bool>(out var need) && need)
+            {
+                toRender[k] = value;
+            }
+            else
+            {
+                escaped[k] = value;
+            }
+        }
+
+        var refs = new HashSet<string>();
+        foreach (var v in toRender.Values)
+        {
+            refs.UnionWith(Template.References(v));
+        }
+
+        var values = ContextHydrator.Load(step.Tx, step.TopPipelineId, refs).ToList();
+        foreach (var (outKey, ctxKeys) in step.Info.OutputsMapping)
+        {
+            if (outKey == "_loop" || (ownLoop && outKey == "_inner_loop"))
+            {
+                var n = (outKey == "_loop" ? step.State.Loop : step.State.InnerLoop) + runtime.Options.RerunIndexOffset;
+                values.AddRange(ctxKeys.Select(k => new ContextValue(k, ContextValueType.Plain, JsonValue.Create(n), "", [])));
+            }
+        }
+
+        var hydrated = ContextHydrator.Hydrate(values, runtime.Components, rootData);
+        var result = new JsonObject();
+        foreach (var (k, v) in toRender)
+        {
+            result[k] = Template.Render(v, hydrated);
+        }
+
+        foreach (var (k, v) in extra)
+        {
+            result[k] = v?.DeepClone();
+        }
+
+        foreach (var (k, v) in escaped)
+        {
+            result[k] = v?.DeepClone();
+        }
+
+        return result;
+    }
+
+    private static void ExtractOutputs(IStepTransaction tx, NodeInfo info, JsonObject outputs, string pipelineId)
+    {
+        foreach (var (outKey, ctxKeys) in info.OutputsMapping)
+        {
+            if (!outputs.TryGetPropertyValue(outKey, out var value))
+            {
+                continue;
+            }
+
+            foreach (var ctxKey in ctxKeys)
+            {
+                tx.UpsertContextValue(pipelineId, new ContextValue(ctxKey, ContextValueType.Plain, value?.DeepClone(), "", []));
+            }
+        }
+    }
+
+    private HandlerResult SubProcess(NodeStep step, SubProcessNode sub)
+    {
+        var tx = step.Tx;
+        tx.ResetInnerLoop(sub.Id);
+        var raw = tx.GetRawInputsOverride(sub.Id) ?? step.Info.RawInputs;
+        JsonObject inputs;
+        try
+        {
+            inputs = RenderInputs(step, raw, [], ownLoop: false, RootData(tx, step.Process.RootPipelineId));
+        }
+        catch (Exception ex) when (ex is BambooException or InvalidOperationException or FormatException or KeyNotFoundException or ArgumentException)
+        {
+            step.Fail($"context hydrate failed({ex.Message}), check node log for details.");
+            return HandlerResult.SleepResult;
+        }
+
+        var existing = tx.GetExecutionData(sub.Id);
+        tx.SetExecutionData(new ExecutionDataRecord(sub.Id, inputs, existing?.Outputs ?? []));
+        foreach (var (k, v) in inputs)
+        {
+            tx.UpsertContextValue(sub.Id, new ContextValue(k, ContextValueType.Plain, v?.DeepClone(), "", []));
+        }
+
+        step.Process = step.Process with { PipelineStack = [.. step.Process.PipelineStack, sub.Id] };
+        return new HandlerResult.Next(sub.Pipeline.StartEvent.Id);
+    }
+
+    private static HandlerResult Fork(NodeStep step, GatewayNode gateway, List<string> targets)
+    {
+        var tx = step.Tx;
+        var converge = gateway.ConvergeGatewayId ?? throw new TreeInvalidException($"gateway {gateway.Id} has no converge_gateway_id");
+        ForkChildren(tx, step.Process, targets.Distinct().ToList(), converge);
+        step.Finish();
+        step.Process = tx.GetProcess(step.Process.Id) with { CurrentNodeId = gateway.Id, Asleep = true, Dead = false };
+        return HandlerResult.SleepResult;
+    }
+
+    /// <summary>Creates one child per target, makes the parent wait for all of them and enqueues them.</summary>
+    internal static void ForkChildren(IStepTransaction tx, ProcessRecord parent, IReadOnlyList<string> targets, string converge)
+    {
+        var children = targets.Select(t => tx.InsertProcess(new ProcessRecord(0, parent.RootPipelineId, parent.Id, converge, t,
+            parent.PipelineStack, true, false, "", false, -1, 0, tx.Now, parent.Priority, parent.Queue))).ToList();
+        tx.UpdateProcess(parent with { Asleep = true, NeedAck = children.Count, AckNum = 0 });
+        for (var i = 0; i < children.Count; i++)
+        {
+            tx.Enqueue(NewExecuteTask(tx, children[i], targets[i]));
+        }
+    }
+
+    private HandlerResult ConditionalGateway(NodeStep step, GatewayNode gateway)
+    {
+        var tx = step.Tx;
+        Dictionary<string, JsonNode?> hydrated;
+        try
+        {
+            var refs = new HashSet<string>();
+            foreach (var c in gateway.Conditions)
+            {
+                refs.UnionWith(Template.References(c.Evaluate));
+            }
+
+            var values = ContextHydrator.Load(tx, step.TopPipelineId, refs);
+            hydrated = ContextHydrator.Hydrate(values, runtime.Components, RootData(tx, step.Process.RootPipelineId));
+            foreach (var (k, v) in hydrated.ToList())
+            {
+                if (v is JsonValue sv && sv.TryGetValue<string>(out var s) && s.IndexOfAny(['\n', '\r', '\t']) >= 0
+                    && !s.Contains("\\n", StringComparison.Ordinal) && !s.Contains("\\r", StringComparison.Ordinal) && !s.Contains("\\t", StringComparison.Ordinal))
+                {
+                    hydrated[k] = s.Replace("\n", "\\n", StringComparison.Ordinal).Replace("\r", "\\r", StringComparison.Ordinal).Replace("\t", "\\t", StringComparison.Ordinal);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is BambooException or InvalidOperationException or FormatException or KeyNotFoundException or ArgumentException)
+        {
+            step.Fail($"evaluation context hydrate failed({ex.Message}), check node log for details.");
+            return HandlerResult.SleepResult;
+        }
+
+        var first = runtime.Options.HonourGatewayStrategy && gateway.ExtraInfo?["strategy"] is JsonValue sv2 && sv2.TryGetValue<string>(out var strategy) && strategy == "FIRST";
+        var chosen = new List<string>();
+        foreach (var condition in gateway.Conditions)
+        {
+            var rendered = Template.RenderString(condition.Evaluate, hydrated);
+            var text = rendered is JsonValue rv && rv.TryGetValue<string>(out var rs) ? rs : rendered?.ToJsonString() ?? "None";
+            try
+            {
+                if (BoolRule.Evaluate(text))
+                {
+                    chosen.Add(condition.FlowId);
+                    if (first && gateway.Kind == NodeKind.ExclusiveGateway)
+                    {
+                        break;
+                    }
+                }
+            }
+            catch (ConditionParseException)
+            {
+                step.Fail($"evaluate[{condition.Evaluate}] fail with data[{ContextJson(hydrated)}]：please check if some variable not exists or the expression is unsupported, related reference is <a href=\"https://boolrule.readthedocs.io/en/latest/expressions.html\">boolrule</a>");
+                return HandlerResult.SleepResult;
+            }
+            catch (ExpressionException ex)
+            {
+                var shown = gateway.Kind == NodeKind.ExclusiveGateway ? text : condition.Evaluate;
+                step.Fail($"evaluate[{shown}] fail with data[{ContextJson(hydrated)}] message: {ex.Message}");
+                return HandlerResult.SleepResult;
+            }
+        }
+
+        if (chosen.Count == 0 && gateway.DefaultFlowId is not null)
+        {
+            chosen.Add(gateway.DefaultFlowId);
+        }
+
+        if (chosen.Count == 0)
+        {
+            step.Fail("all conditions of branches are not meet");
+            return HandlerResult.SleepResult;
+        }
+
+        var targets = chosen.Select(f => step.Info.Targets.First(t => t.FlowId == f).Target).ToList();
+        if (gateway.Kind == NodeKind.ConditionalParallelGateway)
+        {
+            return Fork(step, gateway, targets);
+        }
+
+        if (chosen.Count > 1)
+        {
+            step.Fail($"multiple conditions meet: [{string.Join(", ", chosen.Select(c => "'" + c + "'"))}]");
+            return HandlerResult.SleepResult;
+        }
+
+        step.Finish();
+        return new HandlerResult.Next(targets[0]);
+    }
+
+    private static string ContextJson(Dictionary<string, JsonNode?> context)
+    {
+        var o = new JsonObject();
+        foreach (var (k, v) in context)
+        {
+            o[k] = v?.DeepClone();
+        }
+
+        // Python's json.dumps default style: ", " and ": " separators, non-ASCII escaped.
+        var compact = o.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Default });
+        return compact.Replace("\":", "\": ", StringComparison.Ordinal).Replace(",\"", ", \"", StringComparison.Ordinal);
+    }
+
+    private static ScheduleType? ScheduleTypeOf(Service service) => service.ScheduleType;
+}

@@ -1,0 +1,166 @@
+using System.Text.Json.Nodes;
+using Bamboo.Engine.Components;
+using Bamboo.Engine.Exceptions;
+using Bamboo.Engine.Runtime;
+
+namespace Bamboo.Engine.Execution;
+
+public sealed partial class PipelineEngine
+{
+    private enum Verdict
+    {
+        Finish,
+        Schedule,
+        Fail,
+        Ignored,
+        KeepWaiting,
+    }
+
+    private sealed record ServiceResult(Verdict Verdict, JsonObject Inputs, JsonObject Outputs, ScheduleType? ScheduleType, TimeSpan? NextPoll = null);
+
+    /// <summary>A recover point: the node is RUNNING at the task's version and its execute was never committed.</summary>
+    private StepOutcome ResumeServiceCall(IStepTransaction tx, TaskRecord task)
+    {
+        var state = tx.GetState(task.NodeId);
+        if (state is null || state.Version != task.Version || state.Name != NodeState.Running)
+        {
+            LogStale(task.NodeId, "recover point no longer matches the node state");
+            tx.CompleteTask(task.Id);
+            return StepOutcome.Done;
+        }
+
+        var process = tx.GetProcess(task.ProcessId);
+        var compiled = Compiled(tx, process.RootPipelineId);
+        var step = new NodeStep(tx, task with { Version = null }, process, compiled, compiled.Node(task.NodeId), state);
+        var result = PrepareActivity(step);
+        if (result is HandlerResult.CallService)
+        {
+            return step.ServiceCall! with { Task = task };
+        }
+
+        return Sleep(tx, task, step.Process);
+    }
+
+    private ServiceContext ContextFor(string nodeId, string version, string top, string root, int loop, int innerLoop) =>
+        new(nodeId, version, top, root, loop, innerLoop, runtime.Time, logger);
+
+    private async Task<ServiceResult> CallExecuteAsync(ServiceCallOutcome call, CancellationToken cancellationToken)
+    {
+        var node = (Model.ServiceActivityNode)call.Node.Node;
+        var data = new ExecutionData((JsonObject)call.Inputs.DeepClone(), []);
+        var parent = new ExecutionData((JsonObject)call.RootData.DeepClone(), []);
+        Service service;
+        try
+        {
+            service = runtime.Components.CreateService(node.ComponentCode, node.ComponentVersion);
+        }
+        catch (NotFoundError ex)
+        {
+            data.Outputs["ex_data"] = ex.Message;
+            return Outcome(data, false, null, call.Loop, call.InnerLoop, node.ErrorIgnorable);
+        }
+
+        service.Context = ContextFor(node.Id, call.Version, call.TopPipelineId, call.RootId, call.Loop, call.InnerLoop);
+        await HookAsync(service, ServiceHook.NodeEnter, data, parent, null, cancellationToken).ConfigureAwait(false);
+        await HookAsync(service, ServiceHook.PreExecute, data, parent, null, cancellationToken).ConfigureAwait(false);
+        bool ok;
+        try
+        {
+            ok = await service.ExecuteAsync(data, parent, cancellationToken).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Plugin exceptions become the node's failure data, never escape the worker.
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            data.Outputs["ex_data"] = ex.ToString();
+            await HookAsync(service, ServiceHook.NodeExecuteException, data, parent, null, cancellationToken).ConfigureAwait(false);
+            ok = false;
+        }
+
+        if (ok)
+        {
+            await HookAsync(service, ServiceHook.PostExecute, data, parent, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        var result = Outcome(data, ok, ok ? service.ScheduleType : null, call.Loop, call.InnerLoop, node.ErrorIgnorable);
+        if (result.Verdict == Verdict.Fail)
+        {
+            await HookAsync(service, ServiceHook.NodeExecuteFail, data, parent, null, cancellationToken).ConfigureAwait(false);
+        }
+        else if (result.Verdict is Verdict.Finish or Verdict.Ignored)
+        {
+            await HookAsync(service, ServiceHook.NodeFinish, data, parent, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        return result with { Inputs = data.Inputs, Outputs = data.Outputs };
+    }
+
+    private static ServiceResult Outcome(ExecutionData data, bool ok, ScheduleType? scheduleType, int loop, int innerLoop, bool errorIgnorable)
+    {
+        data.Outputs["_result"] = ok;
+        data.Outputs["_loop"] = loop;
+        data.Outputs["_inner_loop"] = innerLoop;
+        var verdict = ok ? (scheduleType is null ? Verdict.Finish : Verdict.Schedule) : (errorIgnorable ? Verdict.Ignored : Verdict.Fail);
+        return new ServiceResult(verdict, data.Inputs, data.Outputs, scheduleType);
+    }
+
+    private async Task HookAsync(Service service, ServiceHook hook, ExecutionData data, ExecutionData parent, JsonObject? callbackData, CancellationToken cancellationToken)
+    {
+        if (!service.NeedRunHook)
+        {
+            return;
+        }
+
+        try
+        {
+            await service.OnHookAsync(hook, data, parent, callbackData, cancellationToken).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Hook failures are logged and swallowed (execution.md §13.2).
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogHookFailed(ex, hook.ToString(), service.Context.NodeId);
+        }
+    }
+
+    private StepOutcome ApplyExecuteResult(IStepTransaction tx, ServiceCallOutcome call, ServiceResult result)
+    {
+        var nodeId = call.Node.Node.Id;
+        var state = tx.GetState(nodeId);
+        if (state is null || state.Version != call.Version || state.Name != NodeState.Running)
+        {
+            LogStale(nodeId, "the node changed version while its execute ran");
+            tx.CompleteTask(call.Task.Id);
+            return StepOutcome.Done;
+        }
+
+        var process = tx.GetProcess(call.Task.ProcessId);
+        var compiled = Compiled(tx, process.RootPipelineId);
+        var task = call.Task with { Version = null };
+        tx.SetExecutionData(new ExecutionDataRecord(nodeId, result.Inputs, result.Outputs));
+        var step = new NodeStep(tx, task, process, compiled, call.Node, state);
+        switch (result.Verdict)
+        {
+            case Verdict.Schedule:
+                {
+                    var schedule = tx.GetSchedule(nodeId, call.Version);
+                    var scheduleId = schedule?.Id ?? tx.InsertSchedule(new ScheduleRecord(0, (int)result.ScheduleType!, process.Id, nodeId, call.Version, false, false, false, null, 0));
+                    if (result.ScheduleType == ScheduleType.Poll)
+                    {
+                        tx.Enqueue(new TaskRecord(0, TaskKind.Schedule, process.Id, nodeId, scheduleId, null, null, tx.Now, null, null, 0));
+                    }
+
+                    return Sleep(tx, task, process);
+                }
+
+            case Verdict.Fail:
+                ExtractOutputs(tx, call.Node, result.Outputs, call.TopPipelineId);
+                step.Fail(null);
+                return Sleep(tx, task, process);
+            default:
+                step.Finish(errorIgnored: result.Verdict == Verdict.Ignored);
+                ExtractOutputs(tx, call.Node, result.Outputs, call.TopPipelineId);
+                return Walk(tx, task, process with { Asleep = false }, compiled, call.Node.Single);
+        }
+    }
+}

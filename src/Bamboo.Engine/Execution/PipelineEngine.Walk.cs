@@ -1,0 +1,256 @@
+using System.Text.Json.Nodes;
+using Bamboo.Engine.Model;
+using Bamboo.Engine.Runtime;
+
+namespace Bamboo.Engine.Execution;
+
+public sealed partial class PipelineEngine
+{
+    /// <summary>The execute loop (execution.md §3) from the task's node, inside one transaction.</summary>
+    private StepOutcome Walk(IStepTransaction tx, TaskRecord task)
+    {
+        var process = tx.GetProcess(task.ProcessId);
+        if (process.Dead)
+        {
+            tx.CompleteTask(task.Id);
+            return StepOutcome.Done;
+        }
+
+        var compiled = Compiled(tx, process.RootPipelineId);
+        process = process with { Asleep = false, LastHeartbeat = tx.Now };
+        return Walk(tx, task, process, compiled, task.NodeId);
+    }
+
+    private StepOutcome Walk(IStepTransaction tx, TaskRecord task, ProcessRecord process, CompiledPipeline compiled, string nodeId)
+    {
+        for (var steps = 0; ; steps++)
+        {
+            if (nodeId == process.DestinationId)
+            {
+                return ReachDestination(tx, task, process);
+            }
+
+            if (steps >= NodesPerTransaction)
+            {
+                // Keep the write lock short: commit here and continue in the next transaction.
+                tx.UpdateProcess(process with { CurrentNodeId = nodeId });
+                var next = task with { NodeId = nodeId, Version = null };
+                tx.UpdateTask(next);
+                return new ContinueOutcome(next);
+            }
+
+            process = process with { CurrentNodeId = nodeId };
+            var stop = CheckStack(tx, process);
+            if (stop is not null)
+            {
+                tx.UpdateProcess(stop);
+                tx.CompleteTask(task.Id);
+                return StepOutcome.Done;
+            }
+
+            var info = compiled.Node(nodeId);
+            var state = tx.GetState(nodeId);
+            var loop = 1;
+            var innerLoop = 1;
+            var reentry = false;
+            if (state is not null)
+            {
+                if (state.Name == NodeState.Finished && info.Node.Kind != NodeKind.SubProcess && state.Loop > runtime.Options.RerunLimit)
+                {
+                    var data = tx.GetExecutionData(nodeId);
+                    var outputs = data?.Outputs ?? [];
+                    outputs["ex_data"] = $"node execution exceed rerun limit {runtime.Options.RerunLimit}";
+                    tx.SetExecutionData(new ExecutionDataRecord(nodeId, data?.Inputs ?? [], outputs));
+                    StateWriter.Set(tx, nodeId, new StateWriter.Change(NodeState.Failed) { SetArchiveTime = true }, state);
+                    return Sleep(tx, task, process);
+                }
+
+                if (state.Name == NodeState.Suspended)
+                {
+                    tx.UpdateState(state with { RootId = process.RootPipelineId, ParentId = info.ParentPipelineId }, state.Version);
+                    tx.UpdateProcess(process with { Suspended = true, SuspendedBy = nodeId });
+                    tx.CompleteTask(task.Id);
+                    return StepOutcome.Done;
+                }
+
+                if (state.Name is not (NodeState.Ready or NodeState.Finished or NodeState.LoopReady))
+                {
+                    return Sleep(tx, task, process);
+                }
+
+                if (state.Name == NodeState.Finished)
+                {
+                    loop = state.Loop + 1;
+                    innerLoop = state.InnerLoop + 1;
+                    reentry = true;
+                    AddHistory(tx, state);
+                }
+                else
+                {
+                    loop = state.Loop;
+                    innerLoop = state.InnerLoop;
+                }
+            }
+
+            var running = StateWriter.Set(tx, nodeId, new StateWriter.Change(NodeState.Running)
+            {
+                Loop = loop,
+                InnerLoop = innerLoop,
+                RootId = process.RootPipelineId,
+                ParentId = info.ParentPipelineId,
+                SetStartedTime = true,
+                ResetSkip = reentry,
+                ResetRetry = reentry,
+                ResetErrorIgnored = reentry,
+                RefreshVersion = reentry,
+            }, state);
+
+            var step = new NodeStep(tx, task, process, compiled, info, running);
+            var result = Handle(step);
+            process = step.Process;
+            switch (result)
+            {
+                case HandlerResult.Next next:
+                    nodeId = next.NodeId;
+                    continue;
+                case HandlerResult.CallService:
+                    {
+                        var pending = task with { NodeId = nodeId, Version = running.Version };
+                        tx.UpdateTask(pending);
+                        tx.UpdateProcess(process);
+                        return step.ServiceCall! with { Task = pending };
+                    }
+
+                case HandlerResult.Sleep:
+                    return Sleep(tx, task, process);
+                case HandlerResult.Die:
+                    tx.UpdateProcess(process with { Dead = true });
+                    tx.CompleteTask(task.Id);
+                    return StepOutcome.Done;
+                default:
+                    throw new InvalidOperationException("unknown handler result");
+            }
+        }
+    }
+
+    private static StepOutcome Sleep(IStepTransaction tx, TaskRecord task, ProcessRecord process)
+    {
+        tx.UpdateProcess(process with { Asleep = true });
+        tx.CompleteTask(task.Id);
+        return StepOutcome.Done;
+    }
+
+    private static StepOutcome ReachDestination(IStepTransaction tx, TaskRecord task, ProcessRecord child)
+    {
+        tx.UpdateProcess(child with { Dead = true });
+        var parent = tx.GetProcess(child.ParentId);
+        var acks = parent.AckNum + 1;
+        if (acks >= parent.NeedAck)
+        {
+            tx.UpdateProcess(parent with { AckNum = 0, NeedAck = -1 });
+            tx.Enqueue(NewExecuteTask(tx, parent.Id, child.DestinationId));
+        }
+        else
+        {
+            tx.UpdateProcess(parent with { AckNum = acks });
+        }
+
+        tx.CompleteTask(task.Id);
+        return StepOutcome.Done;
+    }
+
+    /// <summary>Revoked root → the process dies; a suspended pipeline on its stack → it stops there.</summary>
+    private static ProcessRecord? CheckStack(IStepTransaction tx, ProcessRecord process)
+    {
+        foreach (var pipelineId in process.PipelineStack)
+        {
+            var s = tx.GetState(pipelineId);
+            if (s is null)
+            {
+                continue;
+            }
+
+            if (pipelineId == process.RootPipelineId && s.Name == NodeState.Revoked)
+            {
+                return process with { Dead = true };
+            }
+
+            if (s.Name == NodeState.Suspended)
+            {
+                return process with { Suspended = true, SuspendedBy = pipelineId };
+            }
+        }
+
+        return null;
+    }
+
+    internal static TaskRecord NewExecuteTask(IStepTransaction tx, long processId, string nodeId) =>
+        new(0, TaskKind.Execute, processId, nodeId, null, null, null, tx.Now, null, null, 0);
+
+    internal static void AddHistory(IStepTransaction tx, StateRecord state)
+    {
+        var data = tx.GetExecutionData(state.NodeId);
+        tx.AddHistory(new HistoryRecord(0, state.NodeId, state.Loop, state.Retry, state.Skip, state.Version,
+            state.StartedTime, state.ArchivedTime, data?.Inputs ?? [], data?.Outputs ?? []));
+    }
+
+    /// <summary>Everything a handler may touch for the node being executed.</summary>
+    private sealed class NodeStep(IStepTransaction tx, TaskRecord task, ProcessRecord process, CompiledPipeline compiled, NodeInfo info, StateRecord state)
+    {
+        public IStepTransaction Tx { get; } = tx;
+
+        public TaskRecord Task { get; } = task;
+
+        public ProcessRecord Process { get; set; } = process;
+
+        public CompiledPipeline Compiled { get; } = compiled;
+
+        public NodeInfo Info { get; } = info;
+
+        public StateRecord State { get; set; } = state;
+
+        public string TopPipelineId => Process.PipelineStack[^1];
+
+        public ServiceCallOutcome? ServiceCall { get; set; }
+
+        public void Finish(bool errorIgnored = false) =>
+            State = StateWriter.Set(Tx, State.NodeId, new StateWriter.Change(NodeState.Finished)
+            {
+                ExpectedVersion = State.Version,
+                SetArchiveTime = true,
+                ErrorIgnored = errorIgnored,
+            }, State);
+
+        public void Fail(string? exData)
+        {
+            if (exData is not null)
+            {
+                var data = Tx.GetExecutionData(State.NodeId);
+                var outputs = data?.Outputs ?? [];
+                outputs["ex_data"] = exData;
+                Tx.SetExecutionData(new ExecutionDataRecord(State.NodeId, data?.Inputs ?? [], outputs));
+            }
+
+            State = StateWriter.Set(Tx, State.NodeId, new StateWriter.Change(NodeState.Failed)
+            {
+                ExpectedVersion = State.Version,
+                SetArchiveTime = true,
+            }, State);
+        }
+    }
+
+    private abstract record HandlerResult
+    {
+        public sealed record Next(string NodeId) : HandlerResult;
+
+        public sealed record CallService : HandlerResult;
+
+        public sealed record Sleep : HandlerResult;
+
+        public sealed record Die : HandlerResult;
+
+        public static readonly HandlerResult SleepResult = new Sleep();
+    }
+
+    private static JsonObject EmptyObject() => [];
+}

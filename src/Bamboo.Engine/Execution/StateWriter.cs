@@ -1,0 +1,122 @@
+using Bamboo.Engine.Exceptions;
+using Bamboo.Engine.Runtime;
+
+namespace Bamboo.Engine.Execution;
+
+/// <summary>The single set_state operation of states.md §3: version check, transition check, counters and times.</summary>
+internal static class StateWriter
+{
+    public sealed record Change(string To)
+    {
+        public string? ExpectedVersion { get; init; }
+        public int? Loop { get; init; }
+        public int? InnerLoop { get; init; }
+        public string? RootId { get; init; }
+        public string? ParentId { get; init; }
+        public bool IsRetry { get; init; }
+        public bool IsSkip { get; init; }
+        public bool ResetRetry { get; init; }
+        public bool ResetSkip { get; init; }
+        public bool ErrorIgnored { get; init; }
+        public bool ResetErrorIgnored { get; init; }
+        public bool RefreshVersion { get; init; }
+        public bool ClearStartedTime { get; init; }
+        public bool SetStartedTime { get; init; }
+        public bool ClearArchivedTime { get; init; }
+        public bool SetArchiveTime { get; init; }
+    }
+
+    public static StateRecord Set(IStepTransaction tx, string nodeId, Change c, StateRecord? current = null)
+    {
+        current ??= tx.GetState(nodeId);
+        var now = tx.Now;
+        if (current is null)
+        {
+            var created = new StateRecord(nodeId, c.RootId ?? "", c.ParentId ?? "", c.To, Versions.New(),
+                c.Loop ?? 1, c.InnerLoop ?? 1, 0, false, false, now,
+                c.SetStartedTime ? now : null, c.SetArchiveTime ? now : null);
+            tx.InsertState(created);
+            return created;
+        }
+
+        if (c.ExpectedVersion is not null && c.ExpectedVersion != current.Version)
+        {
+            throw new StateVersionNotMatchException($"state version({current.Version}) not match {c.ExpectedVersion}");
+        }
+
+        if (!NodeState.CanTransit(current.Name, c.To))
+        {
+            throw new StateTransitionException(nodeId, current.Name, c.To);
+        }
+
+        var next = current with
+        {
+            Name = c.To,
+            Loop = c.Loop ?? current.Loop,
+            InnerLoop = c.InnerLoop ?? current.InnerLoop,
+            RootId = string.IsNullOrEmpty(c.RootId) ? current.RootId : c.RootId,
+            ParentId = string.IsNullOrEmpty(c.ParentId) ? current.ParentId : c.ParentId,
+        };
+        if (c.IsRetry)
+        {
+            next = next with { Retry = next.Retry + 1 };
+        }
+
+        if (c.IsSkip)
+        {
+            next = next with { Skip = true };
+        }
+
+        if (c.ResetRetry)
+        {
+            next = next with { Retry = 0 };
+        }
+
+        if (c.ResetSkip)
+        {
+            next = next with { Skip = false };
+        }
+
+        if (c.ResetErrorIgnored)
+        {
+            next = next with { ErrorIgnored = false };
+        }
+
+        if (c.ErrorIgnored)
+        {
+            next = next with { ErrorIgnored = true };
+        }
+
+        if (c.RefreshVersion)
+        {
+            next = next with { Version = Versions.New() };
+        }
+
+        if (c.ClearStartedTime)
+        {
+            next = next with { StartedTime = null };
+        }
+
+        if (c.SetStartedTime)
+        {
+            next = next with { StartedTime = now };
+        }
+
+        if (c.ClearArchivedTime)
+        {
+            next = next with { ArchivedTime = null };
+        }
+
+        if (c.SetArchiveTime)
+        {
+            next = next with { ArchivedTime = now };
+        }
+
+        if (!tx.UpdateState(next, current.Version))
+        {
+            throw new StateVersionNotMatchException($"state with version({current.Version}) not exist");
+        }
+
+        return next;
+    }
+}

@@ -1,0 +1,25 @@
+using System.Text.Json.Nodes;
+using Bamboo.Engine.Runtime;
+
+namespace Bamboo.Engine.Execution;
+
+/// <summary>What a committed step asks the worker to do next.</summary>
+internal abstract record StepOutcome
+{
+    public static readonly StepOutcome Done = new DoneOutcome();
+
+    private sealed record DoneOutcome : StepOutcome;
+}
+
+/// <summary>The step committed RUNNING for an activity; its service must be called outside the transaction.</summary>
+internal sealed record ServiceCallOutcome(
+    TaskRecord Task, NodeInfo Node, string Version, string RootId, string TopPipelineId,
+    int Loop, int InnerLoop, JsonObject Inputs, JsonObject RootData) : StepOutcome;
+
+/// <summary>A schedule call was prepared (lock taken); the service must be called outside the transaction.</summary>
+internal sealed record ScheduleCallOutcome(
+    TaskRecord Task, NodeInfo Node, ScheduleRecord Schedule, StateRecord State, string RootId, string TopPipelineId,
+    JsonObject Inputs, JsonObject Outputs, JsonObject RootData, JsonObject? CallbackData) : StepOutcome;
+
+/// <summary>The walk paused only to keep transactions short; continue from the task's node.</summary>
+internal sealed record ContinueOutcome(TaskRecord Task) : StepOutcome;

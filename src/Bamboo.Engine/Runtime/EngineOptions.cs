@@ -1,0 +1,23 @@
+namespace Bamboo.Engine.Runtime;
+
+/// <summary>Engine settings (runtime.md §5).</summary>
+public sealed class EngineOptions
+{
+    /// <summary>A node may run at most this many times + 1 through loops.</summary>
+    public int RerunLimit { get; set; } = 100;
+
+    /// <summary>Added to _loop / _inner_loop in activity inputs.</summary>
+    public int RerunIndexOffset { get; set; }
+
+    /// <summary>Worker count of the in-process host.</summary>
+    public int WorkerCount { get; set; } = 2;
+
+    /// <summary>How long a claimed task is owned before another worker may take it over (after a crash).</summary>
+    public TimeSpan TaskLease { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Delay before a multi-callback schedule that found the lock taken tries again.</summary>
+    public TimeSpan ScheduleLockRetry { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Honour extra_info.strategy = "FIRST" on exclusive gateways (bamboo ignores it; see execution.md §5.5).</summary>
+    public bool HonourGatewayStrategy { get; set; } = true;
+}

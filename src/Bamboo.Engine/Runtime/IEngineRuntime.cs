@@ -1,0 +1,31 @@
+using Bamboo.Engine.Components;
+
+namespace Bamboo.Engine.Runtime;
+
+/// <summary>The storage port of the engine: transactions over the store and the durable queue that lives in it.</summary>
+public interface IEngineRuntime
+{
+    ComponentRegistry Components { get; }
+
+    TimeProvider Time { get; }
+
+    EngineOptions Options { get; }
+
+    /// <summary>Runs <paramref name="work"/> in one write transaction; an exception rolls everything back.</summary>
+    Task<T> TransactAsync<T>(Func<IStepTransaction, T> work, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs <paramref name="work"/> against a consistent read view.</summary>
+    Task<T> ReadAsync<T>(Func<IStepTransaction, T> work, CancellationToken cancellationToken = default);
+
+    /// <summary>Takes the next due task under a lease, or null when none is due.</summary>
+    Task<TaskRecord?> ClaimTaskAsync(string owner, TimeSpan lease, CancellationToken cancellationToken = default);
+
+    /// <summary>Extends the leases of every task held by <paramref name="owner"/>.</summary>
+    Task RenewLeasesAsync(string owner, TimeSpan lease, CancellationToken cancellationToken = default);
+
+    /// <summary>When the earliest not-yet-due task becomes due, or null when the queue is empty.</summary>
+    Task<long?> NextDueAtAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Completes when a commit enqueued work (in this process), so idle workers wake at once.</summary>
+    Task WaitForWorkAsync(TimeSpan timeout, CancellationToken cancellationToken = default);
+}

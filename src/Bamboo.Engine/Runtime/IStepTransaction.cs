@@ -1,0 +1,90 @@
+using System.Text.Json.Nodes;
+
+namespace Bamboo.Engine.Runtime;
+
+/// <summary>
+/// Everything one engine step reads and writes, inside one storage transaction: the step's state change, data,
+/// context writes and next tasks commit together or not at all. Calls are synchronous because the transaction is
+/// already open and local; the transaction itself is entered asynchronously.
+/// </summary>
+public interface IStepTransaction
+{
+    long Now { get; }
+
+    // runs and node lookup
+    RunRecord? GetRun(string rootId);
+
+    void InsertRun(RunRecord run, IEnumerable<string> nodeIds);
+
+    string? GetNodeRoot(string nodeId);
+
+    // states
+    StateRecord? GetState(string nodeId);
+
+    IReadOnlyList<StateRecord> GetStatesByRoot(string rootId);
+
+    IReadOnlyList<StateRecord> GetStatesByParent(string parentId);
+
+    void InsertState(StateRecord state);
+
+    /// <summary>Writes the record only if the stored version equals <paramref name="expectedVersion"/>.</summary>
+    bool UpdateState(StateRecord state, string expectedVersion);
+
+    void ResetInnerLoop(string parentId);
+
+    // processes
+    ProcessRecord GetProcess(long id);
+
+    long InsertProcess(ProcessRecord process);
+
+    void UpdateProcess(ProcessRecord process);
+
+    IReadOnlyList<ProcessRecord> GetProcessesAt(string nodeId, bool? asleep, bool? dead);
+
+    IReadOnlyList<ProcessRecord> GetProcessesSuspendedBy(string id);
+
+    IReadOnlyList<ProcessRecord> GetChildren(long parentId);
+
+    // data
+    JsonObject? GetRawInputsOverride(string nodeId);
+
+    void SetRawInputsOverride(string nodeId, JsonObject inputs);
+
+    ExecutionDataRecord? GetExecutionData(string nodeId);
+
+    void SetExecutionData(ExecutionDataRecord data);
+
+    // context
+    IReadOnlyList<ContextValue> GetContextValues(string pipelineId, IEnumerable<string>? keys = null);
+
+    void UpsertContextValue(string pipelineId, ContextValue value);
+
+    // schedules and callbacks
+    ScheduleRecord? GetSchedule(long id);
+
+    ScheduleRecord? GetSchedule(string nodeId, string version);
+
+    ScheduleRecord? GetLatestSchedule(string nodeId);
+
+    long InsertSchedule(ScheduleRecord schedule);
+
+    void UpdateSchedule(ScheduleRecord schedule);
+
+    long InsertCallbackData(string nodeId, string version, JsonObject data);
+
+    CallbackDataRecord? GetCallbackData(long id);
+
+    // histories
+    void AddHistory(HistoryRecord history);
+
+    IReadOnlyList<HistoryRecord> GetHistories(string nodeId, int loop = -1);
+
+    // queue
+    long Enqueue(TaskRecord task);
+
+    void UpdateTask(TaskRecord task);
+
+    void CompleteTask(long id);
+
+    TaskRecord? GetTask(long id);
+}

@@ -1,0 +1,52 @@
+using System.Text.Json.Nodes;
+
+namespace Bamboo.Engine.Runtime;
+
+/// <summary>A started run: the validated tree and the caller's options, stored once.</summary>
+public sealed record RunRecord(string RootId, string TreeJson, JsonObject RootPipelineData, long CreatedAt);
+
+/// <summary>The per-node state record of states.md §2 (times are UTC unix milliseconds).</summary>
+public sealed record StateRecord(
+    string NodeId, string RootId, string ParentId, string Name, string Version,
+    int Loop, int InnerLoop, int Retry, bool Skip, bool ErrorIgnored,
+    long CreatedTime, long? StartedTime, long? ArchivedTime);
+
+/// <summary>A process (token) walking nodes (execution.md §1).</summary>
+public sealed record ProcessRecord(
+    long Id, string RootPipelineId, long ParentId, string DestinationId, string CurrentNodeId,
+    IReadOnlyList<string> PipelineStack, bool Asleep, bool Suspended, string SuspendedBy, bool Dead,
+    int NeedAck, int AckNum, long LastHeartbeat, int Priority, string Queue);
+
+/// <summary>The schedule phase of one activity version.</summary>
+public sealed record ScheduleRecord(
+    long Id, int Type, long ProcessId, string NodeId, string Version,
+    bool Finished, bool Expired, bool Scheduling, long? LockOwner, int Times);
+
+/// <summary>Rendered inputs and produced outputs of a node.</summary>
+public sealed record ExecutionDataRecord(string NodeId, JsonObject Inputs, JsonObject Outputs);
+
+/// <summary>A snapshot of a previous attempt of a node.</summary>
+public sealed record HistoryRecord(
+    long Id, string NodeId, int Loop, int Retry, bool Skip, string Version,
+    long? StartedTime, long? ArchivedTime, JsonObject Inputs, JsonObject Outputs);
+
+/// <summary>Stored payload of a callback call.</summary>
+public sealed record CallbackDataRecord(long Id, string NodeId, string Version, JsonObject Data);
+
+/// <summary>Kinds of durable work.</summary>
+public enum TaskKind
+{
+    /// <summary>Run the execute loop of a process from a node.</summary>
+    Execute = 1,
+
+    /// <summary>Run one schedule call of an activity.</summary>
+    Schedule = 2,
+}
+
+/// <summary>
+/// One unit of durable work in the queue. For execute tasks, a non-null <see cref="Version"/> is a recover point:
+/// the node is RUNNING at that version and its service execute has not been committed yet.
+/// </summary>
+public sealed record TaskRecord(
+    long Id, TaskKind Kind, long ProcessId, string NodeId, long? ScheduleId, long? CallbackDataId,
+    string? Version, long DueAt, string? LeaseOwner, long? LeaseUntil, int Attempts);

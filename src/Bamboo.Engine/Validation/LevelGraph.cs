@@ -1,0 +1,70 @@
+using Bamboo.Engine.Exceptions;
+using Bamboo.Engine.Model;
+
+namespace Bamboo.Engine.Validation;
+
+/// <summary>Sources and targets of every node of one pipeline level, resolved through its flows.</summary>
+internal sealed class LevelGraph
+{
+    public LevelGraph(Pipeline pipeline)
+    {
+        Pipeline = pipeline;
+        foreach (var node in pipeline.Nodes)
+        {
+            Nodes[node.Id] = node;
+        }
+
+        foreach (var node in pipeline.Nodes)
+        {
+            Targets[node.Id] = node.Outgoing.Select(f => Flow(f, node.Id, "outgoing").Target).ToList();
+            Sources[node.Id] = node.Incoming.Select(f => Flow(f, node.Id, "incoming").Source).ToList();
+        }
+
+        foreach (var flow in pipeline.Flows.Values)
+        {
+            if (!Nodes.ContainsKey(flow.Source) || !Nodes.ContainsKey(flow.Target))
+            {
+                var missing = Nodes.ContainsKey(flow.Source) ? flow.Target : flow.Source;
+                throw new ConnectionValidateException(missing, $"flow {flow.Id} refers to node {missing}, which is not in pipeline {pipeline.Id}");
+            }
+        }
+    }
+
+    public Pipeline Pipeline { get; }
+
+    public Dictionary<string, Node> Nodes { get; } = [];
+
+    public Dictionary<string, List<string>> Targets { get; } = [];
+
+    public Dictionary<string, List<string>> Sources { get; } = [];
+
+    private Flow Flow(string flowId, string nodeId, string field) =>
+        Pipeline.Flows.TryGetValue(flowId, out var f)
+            ? f
+            : throw new ConnectionValidateException(nodeId, $"{field} flow {flowId} does not exist in pipeline {Pipeline.Id}");
+
+    /// <summary>Follows activities from a node's single outgoing edge to the first non-activity node.</summary>
+    public string FirstNonActivityAfter(string nodeId)
+    {
+        var seen = new HashSet<string>();
+        var current = Targets[nodeId].FirstOrDefault() ?? Pipeline.EndEvent.Id;
+        while (Nodes[current].IsActivity && seen.Add(current))
+        {
+            current = Targets[current].FirstOrDefault() ?? Pipeline.EndEvent.Id;
+        }
+
+        return current;
+    }
+
+    public string FollowActivities(string startId)
+    {
+        var seen = new HashSet<string>();
+        var current = startId;
+        while (Nodes[current].IsActivity && seen.Add(current))
+        {
+            current = Targets[current].FirstOrDefault() ?? Pipeline.EndEvent.Id;
+        }
+
+        return current;
+    }
+}

@@ -1,0 +1,179 @@
+using Bamboo.Engine.Exceptions;
+using Bamboo.Engine.Model;
+
+namespace Bamboo.Engine.Validation;
+
+/// <summary>Checks a tree before a run (validation.md) and returns it with every converge_gateway_id filled in.</summary>
+public sealed class PipelineValidator(IReadOnlyCollection<string> executableEndEventTypes)
+{
+    public PipelineValidator()
+        : this([])
+    {
+    }
+
+    /// <summary>Validates every level (subprocesses first); throws a <see cref="TreeInvalidException"/> naming the node.</summary>
+    public Pipeline Validate(Pipeline pipeline, bool cycleTolerate = false)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        var ids = new HashSet<string>();
+        CheckUniqueIds(pipeline, ids);
+        return ValidateLevel(pipeline, cycleTolerate);
+    }
+
+    private static void CheckUniqueIds(Pipeline p, HashSet<string> ids)
+    {
+        foreach (var n in p.Nodes)
+        {
+            if (!ids.Add(n.Id) && !(n is SubProcessNode))
+            {
+                throw new ConnectionValidateException(n.Id, "node id is used more than once in the tree");
+            }
+
+            if (n is SubProcessNode s)
+            {
+                if (s.Pipeline.Id != s.Id)
+                {
+                    throw new ConnectionValidateException(s.Id, $"the subprocess pipeline id \"{s.Pipeline.Id}\" must equal its SubProcess node id");
+                }
+
+                CheckUniqueIds(s.Pipeline, ids);
+            }
+        }
+
+        foreach (var f in p.Flows.Keys)
+        {
+            if (!ids.Add(f))
+            {
+                throw new ConnectionValidateException(f, "flow id is used more than once in the tree");
+            }
+        }
+    }
+
+    private Pipeline ValidateLevel(Pipeline pipeline, bool cycleTolerate)
+    {
+        var activities = pipeline.Activities.ToDictionary(
+            kv => kv.Key,
+            kv => kv.Value is SubProcessNode s ? s with { Pipeline = ValidateLevel(s.Pipeline, cycleTolerate) } : kv.Value);
+        pipeline = pipeline with { Activities = activities };
+
+        var graph = new LevelGraph(pipeline);
+        ConnectionRules.Check(graph, executableEndEventTypes);
+        if (!cycleTolerate)
+        {
+            CheckAcyclic(graph);
+        }
+
+        var matches = ConvergeMatcher.Match(graph);
+        var gateways = pipeline.Gateways.ToDictionary(
+            kv => kv.Key,
+            kv => matches.TryGetValue(kv.Key, out var cg) ? kv.Value with { ConvergeGatewayId = cg } : kv.Value);
+        pipeline = pipeline with { Gateways = gateways };
+        StreamValidator.Check(new LevelGraph(pipeline));
+        return pipeline;
+    }
+
+    private static void CheckAcyclic(LevelGraph graph)
+    {
+        var state = new Dictionary<string, int>();
+        foreach (var id in graph.Nodes.Keys)
+        {
+            Visit(id);
+        }
+
+        void Visit(string start)
+        {
+            // Iterative DFS: deep trees must not overflow the stack.
+            var stack = new Stack<(string Id, int Next)>();
+            if (state.GetValueOrDefault(start) != 0)
+            {
+                return;
+            }
+
+            state[start] = 1;
+            stack.Push((start, 0));
+            while (stack.Count > 0)
+            {
+                var (id, next) = stack.Pop();
+                var targets = graph.Targets[id];
+                if (next < targets.Count)
+                {
+                    stack.Push((id, next + 1));
+                    var t = targets[next];
+                    var s = state.GetValueOrDefault(t);
+                    if (s == 1)
+                    {
+                        throw new TreeInvalidException($"pipeline graph has circle (through node {t} in pipeline {graph.Pipeline.Id}); pass cycle_tolerate to allow loops");
+                    }
+
+                    if (s == 0)
+                    {
+                        state[t] = 1;
+                        stack.Push((t, 0));
+                    }
+                }
+                else
+                {
+                    state[id] = 2;
+                }
+            }
+        }
+    }
+
+    /// <summary>Checks that a start_node_id is on the main line (validation.md §6).</summary>
+    public static void ValidateStartNode(Pipeline pipeline, string startNodeId)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        if (startNodeId == pipeline.StartEvent.Id)
+        {
+            return;
+        }
+
+        if (!AllowedStartNodeIds(pipeline).Contains(startNodeId))
+        {
+            throw new StartPositionInvalidException(startNodeId);
+        }
+    }
+
+    /// <summary>Nodes a run may start at: the main line, not inside parallel blocks or subprocesses.</summary>
+    public static IReadOnlySet<string> AllowedStartNodeIds(Pipeline pipeline)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        var graph = new LevelGraph(pipeline);
+        var allowed = new HashSet<string>();
+        var visited = new HashSet<string>();
+        var queue = new Queue<string>();
+        queue.Enqueue(pipeline.StartEvent.Id);
+        while (queue.Count > 0)
+        {
+            var id = queue.Dequeue();
+            if (!visited.Add(id))
+            {
+                continue;
+            }
+
+            var node = graph.Nodes[id];
+            if (node.Kind is NodeKind.EmptyStartEvent or NodeKind.ServiceActivity or NodeKind.ExclusiveGateway
+                or NodeKind.ParallelGateway or NodeKind.ConditionalParallelGateway)
+            {
+                allowed.Add(id);
+            }
+
+            if (node is GatewayNode { IsForking: true } g)
+            {
+                if (g.ConvergeGatewayId is not null)
+                {
+                    queue.Enqueue(g.ConvergeGatewayId);
+                }
+            }
+            else if (!node.IsEndEvent)
+            {
+                foreach (var t in graph.Targets[id])
+                {
+                    queue.Enqueue(t);
+                }
+            }
+        }
+
+        return allowed;
+    }
+}

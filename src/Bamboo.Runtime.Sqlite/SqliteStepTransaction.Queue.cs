@@ -1,0 +1,83 @@
+using System.Text.Json.Nodes;
+using Bamboo.Engine.Runtime;
+using Microsoft.Data.Sqlite;
+
+namespace Bamboo.Runtime.Sqlite;
+
+internal sealed partial class SqliteStepTransaction
+{
+    private const string ScheduleColumns = "id, type, process_id, node_id, version, finished, expired, scheduling, lock_owner, times";
+
+    private static ScheduleRecord MapSchedule(SqliteDataReader r) => new(r.GetInt64(0), r.GetInt32(1), r.GetInt64(2), r.GetString(3), r.GetString(4),
+        r.GetInt64(5) != 0, r.GetInt64(6) != 0, r.GetInt64(7) != 0, NullableLong(r, 8), r.GetInt32(9));
+
+    public ScheduleRecord? GetSchedule(long id) => One($"SELECT {ScheduleColumns} FROM schedules WHERE id = $0", MapSchedule, id);
+
+    public ScheduleRecord? GetSchedule(string nodeId, string version) =>
+        One($"SELECT {ScheduleColumns} FROM schedules WHERE node_id = $0 AND version = $1", MapSchedule, nodeId, version);
+
+    public ScheduleRecord? GetLatestSchedule(string nodeId) =>
+        One($"SELECT {ScheduleColumns} FROM schedules WHERE node_id = $0 ORDER BY id DESC LIMIT 1", MapSchedule, nodeId);
+
+    public long InsertSchedule(ScheduleRecord s) =>
+        Insert("INSERT INTO schedules (type, process_id, node_id, version, finished, expired, scheduling, lock_owner, times) VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8)",
+            s.Type, s.ProcessId, s.NodeId, s.Version, s.Finished, s.Expired, s.Scheduling, s.LockOwner, s.Times);
+
+    public void UpdateSchedule(ScheduleRecord s) =>
+        Exec("UPDATE schedules SET finished = $1, expired = $2, scheduling = $3, lock_owner = $4, times = $5 WHERE id = $0",
+            s.Id, s.Finished, s.Expired, s.Scheduling, s.LockOwner, s.Times);
+
+    public long InsertCallbackData(string nodeId, string version, JsonObject data) =>
+        Insert("INSERT INTO callback_data (node_id, version, data) VALUES ($0, $1, $2)", nodeId, version, data);
+
+    public CallbackDataRecord? GetCallbackData(long id) =>
+        One("SELECT id, node_id, version, data FROM callback_data WHERE id = $0", r => new CallbackDataRecord(r.GetInt64(0), r.GetString(1), r.GetString(2), Obj(r, 3)), id);
+
+    public void AddHistory(HistoryRecord h) =>
+        Exec("INSERT INTO histories (node_id, loop, retry, skip, version, started_time, archived_time, inputs, outputs) VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8)",
+            h.NodeId, h.Loop, h.Retry, h.Skip, h.Version, h.StartedTime, h.ArchivedTime, h.Inputs, h.Outputs);
+
+    public IReadOnlyList<HistoryRecord> GetHistories(string nodeId, int loop = -1) =>
+        Query("SELECT id, node_id, loop, retry, skip, version, started_time, archived_time, inputs, outputs FROM histories WHERE node_id = $0 AND ($1 = -1 OR loop = $1) ORDER BY id",
+            r => new HistoryRecord(r.GetInt64(0), r.GetString(1), r.GetInt32(2), r.GetInt32(3), r.GetInt64(4) != 0, r.GetString(5), NullableLong(r, 6), NullableLong(r, 7), Obj(r, 8), Obj(r, 9)),
+            nodeId, loop);
+
+    private const string TaskColumns = "id, kind, process_id, node_id, schedule_id, callback_id, version, due_at, lease_owner, lease_until, attempts";
+
+    private static TaskRecord MapTask(SqliteDataReader r) => new(r.GetInt64(0), (TaskKind)r.GetInt32(1), r.GetInt64(2), r.GetString(3),
+        NullableLong(r, 4), NullableLong(r, 5), r.IsDBNull(6) ? null : r.GetString(6), r.GetInt64(7), r.IsDBNull(8) ? null : r.GetString(8), NullableLong(r, 9), r.GetInt32(10));
+
+    public long Enqueue(TaskRecord t)
+    {
+        Enqueued = true;
+        return Insert("INSERT INTO tasks (kind, process_id, node_id, schedule_id, callback_id, version, due_at, lease_owner, lease_until, attempts) VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            (int)t.Kind, t.ProcessId, t.NodeId, t.ScheduleId, t.CallbackDataId, t.Version, t.DueAt, t.LeaseOwner, t.LeaseUntil, t.Attempts);
+    }
+
+    public void UpdateTask(TaskRecord t)
+    {
+        if (t.LeaseOwner is null)
+        {
+            Enqueued = true;
+        }
+
+        Exec("UPDATE tasks SET node_id = $1, schedule_id = $2, callback_id = $3, version = $4, due_at = $5, lease_owner = $6, lease_until = $7 WHERE id = $0",
+            t.Id, t.NodeId, t.ScheduleId, t.CallbackDataId, t.Version, t.DueAt, t.LeaseOwner, t.LeaseUntil);
+    }
+
+    public void CompleteTask(long id) => Exec("DELETE FROM tasks WHERE id = $0", id);
+
+    public TaskRecord? GetTask(long id) => One($"SELECT {TaskColumns} FROM tasks WHERE id = $0", MapTask, id);
+
+    public TaskRecord? Claim(string owner, long leaseMs) =>
+        One($"UPDATE tasks SET lease_owner = $0, lease_until = $1, attempts = attempts + 1 WHERE id = (SELECT id FROM tasks WHERE due_at <= $2 AND (lease_until IS NULL OR lease_until < $2) ORDER BY due_at, id LIMIT 1) RETURNING {TaskColumns}",
+            MapTask, owner, Now + leaseMs, Now);
+
+    public int Renew(string owner, long leaseMs) => Exec("UPDATE tasks SET lease_until = $1 WHERE lease_owner = $0", owner, Now + leaseMs);
+
+    public long? NextDueAt()
+    {
+        var v = Command("SELECT MIN(CASE WHEN lease_until IS NULL OR lease_until < due_at THEN due_at ELSE lease_until END) FROM tasks").ExecuteScalar();
+        return v is long l ? l : null;
+    }
+}

@@ -1,0 +1,201 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Bamboo.Engine.Runtime;
+using Microsoft.Data.Sqlite;
+
+namespace Bamboo.Runtime.Sqlite;
+
+/// <summary>The store operations of one transaction; commands are prepared once and reused across transactions.</summary>
+internal sealed partial class SqliteStepTransaction(SqliteConnection connection, TimeProvider time) : IStepTransaction, IDisposable
+{
+    private readonly Dictionary<string, SqliteCommand> _commands = [];
+    private SqliteTransaction? _transaction;
+
+    public bool Enqueued { get; private set; }
+
+    public long Now { get; private set; }
+
+    public void Begin(bool write)
+    {
+        Enqueued = false;
+        Now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        _transaction = connection.BeginTransaction(deferred: !write);
+        foreach (var c in _commands.Values)
+        {
+            c.Transaction = _transaction;
+        }
+    }
+
+    public void Commit()
+    {
+        _transaction!.Commit();
+        _transaction.Dispose();
+        _transaction = null;
+    }
+
+    public void Rollback()
+    {
+        _transaction?.Rollback();
+        _transaction?.Dispose();
+        _transaction = null;
+    }
+
+    public void Dispose()
+    {
+        foreach (var c in _commands.Values)
+        {
+            c.Dispose();
+        }
+    }
+
+    private SqliteCommand Command(string sql, params object?[] args)
+    {
+        if (!_commands.TryGetValue(sql, out var cmd))
+        {
+            cmd = connection.CreateCommand();
+            cmd.CommandText = sql;
+            for (var i = 0; i < args.Length; i++)
+            {
+                cmd.Parameters.Add(new SqliteParameter("$" + i, null));
+            }
+
+            cmd.Transaction = _transaction;
+            cmd.Prepare();
+            _commands[sql] = cmd;
+        }
+
+        for (var i = 0; i < args.Length; i++)
+        {
+            cmd.Parameters[i].Value = args[i] switch
+            {
+                null => DBNull.Value,
+                bool b => b ? 1 : 0,
+                JsonNode n => n.ToJsonString(),
+                var v => v,
+            };
+        }
+
+        return cmd;
+    }
+
+    private int Exec(string sql, params object?[] args) => Command(sql, args).ExecuteNonQuery();
+
+    private long Insert(string sql, params object?[] args) => (long)Command(sql + " RETURNING id", args).ExecuteScalar()!;
+
+    private List<T> Query<T>(string sql, Func<SqliteDataReader, T> map, params object?[] args)
+    {
+        using var reader = Command(sql, args).ExecuteReader();
+        var list = new List<T>();
+        while (reader.Read())
+        {
+            list.Add(map(reader));
+        }
+
+        return list;
+    }
+
+    private T? One<T>(string sql, Func<SqliteDataReader, T> map, params object?[] args)
+        where T : class => Query(sql, map, args).FirstOrDefault();
+
+    private static JsonObject Obj(SqliteDataReader r, int i) => r.IsDBNull(i) ? [] : JsonNode.Parse(r.GetString(i)) as JsonObject ?? [];
+
+    private static long? NullableLong(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
+
+    public RunRecord? GetRun(string rootId) =>
+        One("SELECT root_id, tree, root_data, created_at FROM runs WHERE root_id = $0", r => new RunRecord(r.GetString(0), r.GetString(1), Obj(r, 2), r.GetInt64(3)), rootId);
+
+    public void InsertRun(RunRecord run, IEnumerable<string> nodeIds)
+    {
+        Exec("INSERT INTO runs (root_id, tree, root_data, created_at) VALUES ($0, $1, $2, $3)", run.RootId, run.TreeJson, run.RootPipelineData, run.CreatedAt);
+        foreach (var id in nodeIds)
+        {
+            Exec("INSERT INTO nodes (node_id, root_id) VALUES ($0, $1)", id, run.RootId);
+        }
+    }
+
+    public string? GetNodeRoot(string nodeId) => One("SELECT root_id FROM nodes WHERE node_id = $0", r => r.GetString(0), nodeId);
+
+    private const string StateColumns = "node_id, root_id, parent_id, name, version, loop, inner_loop, retry, skip, error_ignored, created_time, started_time, archived_time";
+
+    private static StateRecord MapState(SqliteDataReader r) => new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4),
+        r.GetInt32(5), r.GetInt32(6), r.GetInt32(7), r.GetInt64(8) != 0, r.GetInt64(9) != 0, r.GetInt64(10), NullableLong(r, 11), NullableLong(r, 12));
+
+    public StateRecord? GetState(string nodeId) => One($"SELECT {StateColumns} FROM states WHERE node_id = $0", MapState, nodeId);
+
+    public IReadOnlyList<StateRecord> GetStatesByRoot(string rootId) => Query($"SELECT {StateColumns} FROM states WHERE root_id = $0 ORDER BY created_time, rowid", MapState, rootId);
+
+    public IReadOnlyList<StateRecord> GetStatesByParent(string parentId) => Query($"SELECT {StateColumns} FROM states WHERE parent_id = $0 ORDER BY created_time, rowid", MapState, parentId);
+
+    public void InsertState(StateRecord s) =>
+        Exec($"INSERT INTO states ({StateColumns}) VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            s.NodeId, s.RootId, s.ParentId, s.Name, s.Version, s.Loop, s.InnerLoop, s.Retry, s.Skip, s.ErrorIgnored, s.CreatedTime, s.StartedTime, s.ArchivedTime);
+
+    public bool UpdateState(StateRecord s, string expectedVersion) =>
+        Exec("UPDATE states SET root_id = $1, parent_id = $2, name = $3, version = $4, loop = $5, inner_loop = $6, retry = $7, skip = $8, error_ignored = $9, started_time = $10, archived_time = $11 WHERE node_id = $0 AND version = $12",
+            s.NodeId, s.RootId, s.ParentId, s.Name, s.Version, s.Loop, s.InnerLoop, s.Retry, s.Skip, s.ErrorIgnored, s.StartedTime, s.ArchivedTime, expectedVersion) == 1;
+
+    public void ResetInnerLoop(string parentId) => Exec("UPDATE states SET inner_loop = 0 WHERE parent_id = $0", parentId);
+
+    private const string ProcessColumns = "id, root_id, parent_id, destination_id, current_node_id, stack, asleep, suspended, suspended_by, dead, need_ack, ack_num, heartbeat, priority, queue";
+
+    private static ProcessRecord MapProcess(SqliteDataReader r) => new(r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetString(4),
+        JsonSerializer.Deserialize<List<string>>(r.GetString(5)) ?? [], r.GetInt64(6) != 0, r.GetInt64(7) != 0, r.GetString(8), r.GetInt64(9) != 0,
+        r.GetInt32(10), r.GetInt32(11), r.GetInt64(12), r.GetInt32(13), r.GetString(14));
+
+    public ProcessRecord GetProcess(long id) =>
+        One($"SELECT {ProcessColumns} FROM processes WHERE id = $0", MapProcess, id) ?? throw new Engine.Exceptions.NotFoundError($"process({id}) does not exist");
+
+    public long InsertProcess(ProcessRecord p) =>
+        Insert("INSERT INTO processes (root_id, parent_id, destination_id, current_node_id, stack, asleep, suspended, suspended_by, dead, need_ack, ack_num, heartbeat, priority, queue) VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            p.RootPipelineId, p.ParentId, p.DestinationId, p.CurrentNodeId, JsonSerializer.Serialize(p.PipelineStack), p.Asleep, p.Suspended, p.SuspendedBy, p.Dead, p.NeedAck, p.AckNum, p.LastHeartbeat, p.Priority, p.Queue);
+
+    public void UpdateProcess(ProcessRecord p) =>
+        Exec("UPDATE processes SET destination_id = $1, current_node_id = $2, stack = $3, asleep = $4, suspended = $5, suspended_by = $6, dead = $7, need_ack = $8, ack_num = $9, heartbeat = $10 WHERE id = $0",
+            p.Id, p.DestinationId, p.CurrentNodeId, JsonSerializer.Serialize(p.PipelineStack), p.Asleep, p.Suspended, p.SuspendedBy, p.Dead, p.NeedAck, p.AckNum, p.LastHeartbeat);
+
+    public IReadOnlyList<ProcessRecord> GetProcessesAt(string nodeId, bool? asleep, bool? dead) =>
+        Query($"SELECT {ProcessColumns} FROM processes WHERE current_node_id = $0 AND ($1 IS NULL OR asleep = $1) AND ($2 IS NULL OR dead = $2)", MapProcess, nodeId, asleep, dead);
+
+    public IReadOnlyList<ProcessRecord> GetProcessesSuspendedBy(string id) =>
+        Query($"SELECT {ProcessColumns} FROM processes WHERE suspended_by = $0 AND suspended = 1 AND dead = 0", MapProcess, id);
+
+    public IReadOnlyList<ProcessRecord> GetChildren(long parentId) => Query($"SELECT {ProcessColumns} FROM processes WHERE parent_id = $0", MapProcess, parentId);
+
+    public JsonObject? GetRawInputsOverride(string nodeId) => One("SELECT inputs FROM raw_inputs WHERE node_id = $0", r => Obj(r, 0), nodeId);
+
+    public void SetRawInputsOverride(string nodeId, JsonObject inputs) =>
+        Exec("INSERT INTO raw_inputs (node_id, inputs) VALUES ($0, $1) ON CONFLICT (node_id) DO UPDATE SET inputs = excluded.inputs", nodeId, inputs);
+
+    public ExecutionDataRecord? GetExecutionData(string nodeId) =>
+        One("SELECT node_id, inputs, outputs FROM execution_data WHERE node_id = $0", r => new ExecutionDataRecord(r.GetString(0), Obj(r, 1), Obj(r, 2)), nodeId);
+
+    public void SetExecutionData(ExecutionDataRecord d) =>
+        Exec("INSERT INTO execution_data (node_id, inputs, outputs) VALUES ($0, $1, $2) ON CONFLICT (node_id) DO UPDATE SET inputs = excluded.inputs, outputs = excluded.outputs", d.NodeId, d.Inputs, d.Outputs);
+
+    private static ContextValue MapContext(SqliteDataReader r) => new(r.GetString(0), (ContextValueType)r.GetInt32(1),
+        r.IsDBNull(2) ? null : JsonNode.Parse(r.GetString(2)), r.GetString(3), JsonSerializer.Deserialize<List<string>>(r.GetString(4)) ?? []);
+
+    public IReadOnlyList<ContextValue> GetContextValues(string pipelineId, IEnumerable<string>? keys = null)
+    {
+        if (keys is null)
+        {
+            return Query("SELECT key, type, value, code, refs FROM context_values WHERE pipeline_id = $0 ORDER BY rowid", MapContext, pipelineId);
+        }
+
+        var list = new List<ContextValue>();
+        foreach (var key in keys)
+        {
+            var v = One("SELECT key, type, value, code, refs FROM context_values WHERE pipeline_id = $0 AND key = $1", MapContext, pipelineId, key);
+            if (v is not null)
+            {
+                list.Add(v);
+            }
+        }
+
+        return list;
+    }
+
+    public void UpsertContextValue(string pipelineId, ContextValue v) =>
+        Exec("INSERT INTO context_values (pipeline_id, key, type, value, code, refs) VALUES ($0, $1, $2, $3, $4, $5) ON CONFLICT (pipeline_id, key) DO UPDATE SET type = excluded.type, value = excluded.value, code = excluded.code, refs = excluded.refs",
+            pipelineId, v.Key, (int)v.Type, v.Value is null ? "null" : v.Value.ToJsonString(), v.Code, JsonSerializer.Serialize(v.References));
+}
