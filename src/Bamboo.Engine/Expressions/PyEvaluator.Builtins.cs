@@ -88,13 +88,13 @@ internal sealed partial class PyEvaluator
                 }
 
             case "abs":
-                return Arg(0) switch { double x => Math.Abs(x), var x => checked(Math.Abs(PyOps.ToLong(x))) };
+                return Arg(0) switch { double x => (object)Math.Abs(x), var x => (object)checked(Math.Abs(PyOps.ToLong(x))) };
             case "round":
                 {
                     var x = PyOps.ToDouble(Arg(0));
                     if (args.Count < 2 || args[1] is null)
                     {
-                        return (long)Math.Round(x, MidpointRounding.ToEven);
+                        return (object)(long)Math.Round(x, MidpointRounding.ToEven);
                     }
 
                     var digits = (int)Math.Clamp(PyOps.ToLong(args[1]), -15, 15);

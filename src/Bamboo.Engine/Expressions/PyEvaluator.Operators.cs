@@ -10,17 +10,17 @@ internal sealed partial class PyEvaluator
         "not" => !PyOps.Truthy(v),
         "-" => v switch
         {
-            double d => -d,
-            bool or long => checked(-PyOps.ToLong(v)),
+            double d => (object)(-d),
+            bool or long => (object)checked(-PyOps.ToLong(v)),
             _ => throw new ExpressionException($"bad operand type for unary -: '{PyOps.TypeName(v)}'"),
         },
         "+" => v switch
         {
-            double d => d,
-            bool or long => PyOps.ToLong(v),
+            double d => (object)d,
+            bool or long => (object)PyOps.ToLong(v),
             _ => throw new ExpressionException($"bad operand type for unary +: '{PyOps.TypeName(v)}'"),
         },
-        "~" => v is bool or long ? ~PyOps.ToLong(v) : throw new ExpressionException($"bad operand type for unary ~: '{PyOps.TypeName(v)}'"),
+        "~" => v is bool or long ? (object)~PyOps.ToLong(v) : throw new ExpressionException($"bad operand type for unary ~: '{PyOps.TypeName(v)}'"),
         _ => throw new ExpressionException($"unsupported operator {op}"),
     };
 
@@ -103,8 +103,8 @@ internal sealed partial class PyEvaluator
         }
 
         return a is double || b is double
-            ? floats(PyOps.ToDouble(a), PyOps.ToDouble(b))
-            : ints(PyOps.ToLong(a), PyOps.ToLong(b));
+            ? (object)floats(PyOps.ToDouble(a), PyOps.ToDouble(b))
+            : (object)ints(PyOps.ToLong(a), PyOps.ToLong(b));
     }
 
     private static object? Divide(object? a, object? b)
@@ -123,7 +123,7 @@ internal sealed partial class PyEvaluator
         if (a is double || b is double)
         {
             var d = PyOps.ToDouble(b);
-            return d == 0 ? throw new ExpressionException("float floor division by zero") : Math.Floor(PyOps.ToDouble(a) / d);
+            return d == 0 ? throw new ExpressionException("float floor division by zero") : (object)Math.Floor(PyOps.ToDouble(a) / d);
         }
 
         var x = PyOps.ToLong(a);

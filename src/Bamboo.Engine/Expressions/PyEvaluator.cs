@@ -42,7 +42,7 @@ internal sealed partial class PyEvaluator
             case NameExpr n:
                 return LookupName(n.Id);
             case AttributeExpr a:
-                return new BoundMethod(Evaluate(a.Target), a.Name);
+                throw new ExpressionException($"'{PyOps.TypeName(Evaluate(a.Target))}' object attribute '{a.Name}' is only callable as a method");
             case SubscriptExpr s:
                 return Subscript(Evaluate(s.Target), s.Index);
             case CallExpr call:
@@ -333,7 +333,7 @@ internal sealed partial class PyEvaluator
 
     private object? Call(CallExpr call)
     {
-        var function = Evaluate(call.Function);
+        var function = call.Function is AttributeExpr attr ? new BoundMethod(Evaluate(attr.Target), attr.Name) : Evaluate(call.Function);
         var args = call.Args.Select(Evaluate).ToList();
         var kwargs = call.Keywords.ToDictionary(k => k.Name, k => Evaluate(k.Value));
         return Invoke(function, args, kwargs);

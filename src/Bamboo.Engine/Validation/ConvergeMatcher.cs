@@ -84,7 +84,7 @@ internal sealed class ConvergeMatcher
 
     private int? Dist(string id)
     {
-        if (_dist.TryGetValue(id, out var d))
+        if (_dist.TryGetValue(id, out var d) && d is not null)
         {
             return d;
         }
@@ -94,7 +94,7 @@ internal sealed class ConvergeMatcher
 
         int? Compute(string n)
         {
-            if (_dist.TryGetValue(n, out var known))
+            if (_dist.TryGetValue(n, out var known) && known is not null)
             {
                 return known;
             }
@@ -121,7 +121,11 @@ internal sealed class ConvergeMatcher
             }
 
             onWalk.Remove(n);
-            _dist[n] = best;
+            if (best is not null)
+            {
+                _dist[n] = best;
+            }
+
             return best;
         }
     }
