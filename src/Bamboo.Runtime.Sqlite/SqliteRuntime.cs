@@ -1,4 +1,3 @@
-using System.Reflection;
 using Bamboo.Engine.Components;
 using Bamboo.Engine.Runtime;
 using Microsoft.Data.Sqlite;
@@ -154,5 +153,4 @@ public sealed class SqliteRuntime : IEngineRuntime, IAsyncDisposable, IDisposabl
         return ValueTask.CompletedTask;
     }
 
-    internal static string ResourceName(MemberInfo m) => m.Name;
 }

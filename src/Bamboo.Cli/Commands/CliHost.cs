@@ -1,6 +1,7 @@
 using Bamboo.Engine.Components;
 using Bamboo.Engine.Components.Testkit;
 using Bamboo.Engine.Execution;
+using Bamboo.Engine.Runtime;
 using Bamboo.Runtime.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -14,10 +15,10 @@ internal sealed class CliHost : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task? _workers;
 
-    public CliHost(string database)
+    public CliHost(string database, ComponentRegistry? registry = null, EngineOptions? options = null)
     {
         Database = database;
-        Runtime = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = database }, Registry());
+        Runtime = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = database }, registry ?? Registry(), options);
     }
 
     public string Database { get; }

@@ -1,13 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-
+using Bamboo.Cli.Commands;
 using Bamboo.Engine.Components;
-using Bamboo.Engine.Components.Testkit;
-using Bamboo.Engine.Execution;
-
 using Bamboo.Engine.Runtime;
-using Bamboo.Runtime.Sqlite;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Bamboo.Cli.Conformance;
 
@@ -15,7 +10,7 @@ namespace Bamboo.Cli.Conformance;
 public sealed partial class ScenarioRunner(Func<ComponentRegistry> registryFactory)
 {
     public ScenarioRunner()
-        : this(() => new ComponentRegistry().AddTestkit())
+        : this(CliHost.Registry)
     {
     }
 
@@ -45,29 +40,15 @@ public sealed partial class ScenarioRunner(Func<ComponentRegistry> registryFacto
 
         var name = scenario["name"]?.GetValue<string>() ?? file;
         var db = Path.Combine(Path.GetTempPath(), "bamboo-conformance-" + Guid.NewGuid().ToString("N") + ".db");
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var runtime = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = db }, registryFactory(), new EngineOptions { WorkerCount = 4 });
-        var engine = new PipelineEngine(runtime, NullLogger<PipelineEngine>.Instance);
-        var worker = new EngineWorker(runtime, engine, NullLogger<EngineWorker>.Instance);
-        var workerTask = worker.RunAsync(stop.Token);
         try
         {
-            var failure = await new ScenarioSession(runtime, scenario).RunAsync(stop.Token);
+            await using var host = new CliHost(db, registryFactory(), new EngineOptions { WorkerCount = 4 });
+            host.StartWorkers();
+            var failure = await new ScenarioSession(host.Runtime, scenario).RunAsync(cancellationToken);
             return new ScenarioResult(name, failure, watch.Elapsed);
         }
         finally
         {
-            await stop.CancelAsync();
-            try
-            {
-                await workerTask;
-            }
-            catch (OperationCanceledException)
-            {
-                // stopping
-            }
-
-            await runtime.DisposeAsync();
             foreach (var f in new[] { db, db + "-wal", db + "-shm" })
             {
                 File.Delete(f);

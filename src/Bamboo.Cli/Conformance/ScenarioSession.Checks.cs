@@ -21,173 +21,63 @@ internal sealed partial class ScenarioSession
             return (string?)null;
         }, ct);
 
-    private string? Check(IStepTransaction tx, string kind, JsonNode value)
+    private string? Check(IStepTransaction tx, string kind, JsonNode value) => kind switch
     {
-        switch (kind)
+        "states" => PerNode(value, (node, expected) =>
         {
-            case "states":
-                foreach (var (node, expected) in value.AsObject())
-                {
-                    var actual = tx.GetState(node)?.Name ?? "(no state)";
-                    if (actual != expected!.GetValue<string>())
-                    {
-                        return $"state of {node} is {actual}, expected {expected}";
-                    }
-                }
+            var actual = tx.GetState(node)?.Name ?? "(no state)";
+            return actual == expected.GetValue<string>() ? null : $"state of {node} is {actual}, expected {expected}";
+        }),
+        "state_fields" => PerNode(value, (node, fields) => tx.GetState(node) is { } s
+            ? FieldsFailure($"{node}", new JsonObject { ["loop"] = s.Loop, ["inner_loop"] = s.InnerLoop, ["retry"] = s.Retry, ["skip"] = s.Skip, ["error_ignored"] = s.ErrorIgnored }, fields.AsObject())
+            : $"{node} has no state"),
+        "not_executed" => value.AsArray().Select(n => tx.GetState(n!.GetValue<string>()) is { } s ? $"{n} should not have run but is {s.Name}" : null).FirstOrDefault(f => f is not null),
+        "execution_data" => PerNode(value, (node, expected) =>
+        {
+            var d = tx.GetExecutionData(node);
+            return new[] { ("inputs", (JsonNode?)d?.Inputs), ("outputs", d?.Outputs) }
+                .Where(p => expected[p.Item1] is not null && !JsonCompare.Equal(p.Item2, expected[p.Item1]))
+                .Select(p => $"{node} execution {p.Item1} {JsonCompare.Show(p.Item2)} != expected {JsonCompare.Show(expected[p.Item1])}")
+                .FirstOrDefault();
+        }),
+        "outputs_include" => PerNode(value, (node, expected) => IncludeFailure(node, tx.GetExecutionData(node)?.Outputs ?? [], expected.AsObject())),
+        "outputs_keys" => PerNode(value, (node, expected) => KeysFailure(node, tx.GetExecutionData(node)?.Outputs ?? [], expected.AsArray())),
+        "histories" => PerNode(value, (node, expected) => HistoriesFailure(tx, node, expected.AsArray())),
+        "schedule" => PerNode(value, (node, expected) => tx.GetLatestSchedule(node) is { } s
+            ? FieldsFailure($"schedule of {node}", new JsonObject { ["times"] = s.Times, ["finished"] = s.Finished, ["scheduling"] = s.Scheduling, ["expired"] = s.Expired }, expected.AsObject())
+            : $"{node} has no schedule"),
+        "context" => ContextFailure(tx, RootId, value.AsObject(), null),
+        "context_size" => ContextFailure(tx, RootId, null, value.GetValue<int>()),
+        "contexts" => PerNode(value, (pipeline, spec) => ContextFailure(tx, pipeline, spec["values"] as JsonObject, spec["size"]?.GetValue<int>())),
+        "context_outputs" => PerNode(value, (pipeline, expected) =>
+        {
+            var p = FindPipeline(Pipeline.Parse(tx.GetRun(RootId)!.TreeJson), pipeline);
+            var actual = new JsonArray(p?.Data.Outputs.Select(k => (JsonNode)k).ToArray() ?? []);
+            return JsonCompare.Equal(actual, expected) ? null : $"context outputs of {pipeline} are {actual.ToJsonString()}, expected {JsonCompare.Show(expected)}";
+        }),
+        "version" => PerNode(value, (node, spec) =>
+        {
+            var current = tx.GetState(node)?.Version;
+            if (spec["equals"] is JsonNode eq && current != _versions.GetValueOrDefault(eq.GetValue<string>()))
+            {
+                return $"version of {node} is {current}, expected the saved {eq}";
+            }
 
-                return null;
-            case "state_fields":
-                foreach (var (node, fields) in value.AsObject())
-                {
-                    var s = tx.GetState(node);
-                    if (s is null)
-                    {
-                        return $"{node} has no state";
-                    }
+            return spec["differs_from"] is JsonNode df && current == _versions.GetValueOrDefault(df.GetValue<string>())
+                ? $"version of {node} is still the saved {df}"
+                : null;
+        }),
+        _ => $"unknown condition {kind}",
+    };
 
-                    var actual = new JsonObject { ["loop"] = s.Loop, ["inner_loop"] = s.InnerLoop, ["retry"] = s.Retry, ["skip"] = s.Skip, ["error_ignored"] = s.ErrorIgnored };
-                    foreach (var (f, v) in fields!.AsObject())
-                    {
-                        if (!JsonCompare.Equal(actual[f], v))
-                        {
-                            return $"{node}.{f} is {JsonCompare.Show(actual[f])}, expected {JsonCompare.Show(v)}";
-                        }
-                    }
-                }
+    /// <summary>Applies a check to every (node, expected) pair of a condition; returns the first failure.</summary>
+    private static string? PerNode(JsonNode value, Func<string, JsonNode, string?> check) =>
+        value.AsObject().Select(kv => check(kv.Key, kv.Value!)).FirstOrDefault(f => f is not null);
 
-                return null;
-            case "not_executed":
-                foreach (var node in value.AsArray())
-                {
-                    if (tx.GetState(node!.GetValue<string>()) is { } s)
-                    {
-                        return $"{node} should not have run but is {s.Name}";
-                    }
-                }
-
-                return null;
-            case "execution_data":
-                foreach (var (node, expected) in value.AsObject())
-                {
-                    var d = tx.GetExecutionData(node);
-                    foreach (var part in new[] { "inputs", "outputs" })
-                    {
-                        if (expected![part] is JsonNode e)
-                        {
-                            JsonNode? actual = d is null ? null : part == "inputs" ? d.Inputs : d.Outputs;
-                            if (!JsonCompare.Equal(actual, e))
-                            {
-                                return $"{node} execution {part} {JsonCompare.Show(actual)} != expected {JsonCompare.Show(e)}";
-                            }
-                        }
-                    }
-                }
-
-                return null;
-            case "outputs_include":
-                foreach (var (node, expected) in value.AsObject())
-                {
-                    var outputs = tx.GetExecutionData(node)?.Outputs ?? [];
-                    var f = IncludeFailure(node, outputs, expected!.AsObject());
-                    if (f is not null)
-                    {
-                        return f;
-                    }
-                }
-
-                return null;
-            case "outputs_keys":
-                foreach (var (node, expected) in value.AsObject())
-                {
-                    var outputs = tx.GetExecutionData(node)?.Outputs ?? [];
-                    var f = KeysFailure(node, outputs, expected!.AsArray());
-                    if (f is not null)
-                    {
-                        return f;
-                    }
-                }
-
-                return null;
-            case "histories":
-                foreach (var (node, expected) in value.AsObject())
-                {
-                    var f = HistoriesFailure(tx, node, expected!.AsArray());
-                    if (f is not null)
-                    {
-                        return f;
-                    }
-                }
-
-                return null;
-            case "schedule":
-                foreach (var (node, expected) in value.AsObject())
-                {
-                    var s = tx.GetLatestSchedule(node);
-                    if (s is null)
-                    {
-                        return $"{node} has no schedule";
-                    }
-
-                    var actual = new JsonObject { ["times"] = s.Times, ["finished"] = s.Finished, ["scheduling"] = s.Scheduling, ["expired"] = s.Expired };
-                    foreach (var (f, v) in expected!.AsObject())
-                    {
-                        if (!JsonCompare.Equal(actual[f], v))
-                        {
-                            return $"schedule of {node}: {f} is {JsonCompare.Show(actual[f])}, expected {JsonCompare.Show(v)}";
-                        }
-                    }
-                }
-
-                return null;
-            case "context":
-                return ContextFailure(tx, RootId, value.AsObject(), null);
-            case "context_size":
-                return ContextFailure(tx, RootId, null, value.GetValue<int>());
-            case "contexts":
-                foreach (var (pipeline, spec) in value.AsObject())
-                {
-                    var f = ContextFailure(tx, pipeline, spec!["values"] as JsonObject, spec["size"]?.GetValue<int>());
-                    if (f is not null)
-                    {
-                        return f;
-                    }
-                }
-
-                return null;
-            case "context_outputs":
-                foreach (var (pipeline, expected) in value.AsObject())
-                {
-                    var run = tx.GetRun(RootId)!;
-                    var tree = Pipeline.Parse(run.TreeJson);
-                    var p = FindPipeline(tree, pipeline);
-                    var actual = new JsonArray(p?.Data.Outputs.Select(k => (JsonNode)k).ToArray() ?? []);
-                    if (!JsonCompare.Equal(actual, expected))
-                    {
-                        return $"context outputs of {pipeline} are {actual.ToJsonString()}, expected {JsonCompare.Show(expected)}";
-                    }
-                }
-
-                return null;
-            case "version":
-                foreach (var (node, spec) in value.AsObject())
-                {
-                    var current = tx.GetState(node)?.Version;
-                    if (spec!["equals"] is JsonNode eq && current != _versions.GetValueOrDefault(eq.GetValue<string>()))
-                    {
-                        return $"version of {node} is {current}, expected the saved {eq}";
-                    }
-
-                    if (spec["differs_from"] is JsonNode df && current == _versions.GetValueOrDefault(df.GetValue<string>()))
-                    {
-                        return $"version of {node} is still the saved {df}";
-                    }
-                }
-
-                return null;
-            default:
-                return $"unknown condition {kind}";
-        }
-    }
+    private static string? FieldsFailure(string what, JsonObject actual, JsonObject expected) =>
+        expected.Where(kv => !JsonCompare.Equal(actual[kv.Key], kv.Value))
+            .Select(kv => $"{what}: {kv.Key} is {JsonCompare.Show(actual[kv.Key])}, expected {JsonCompare.Show(kv.Value)}")
+            .FirstOrDefault();
 
     private static Pipeline? FindPipeline(Pipeline p, string id)
     {

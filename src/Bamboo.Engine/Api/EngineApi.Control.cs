@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Bamboo.Engine.Components;
 using Bamboo.Engine.Exceptions;
 using Bamboo.Engine.Execution;
 using Bamboo.Engine.Model;
@@ -76,7 +75,7 @@ public static partial class EngineApi
     public static Task<EngineApiResult> PauseNodeAppointAsync(IEngineRuntime runtime, string nodeId, CancellationToken cancellationToken = default) =>
         Command(runtime, tx =>
         {
-            var info = CompiledFor(tx, nodeId).Node(nodeId);
+            var info = CompiledFor(runtime, tx, nodeId).Node(nodeId);
             if (info.Node.Kind == NodeKind.SubProcess)
             {
                 throw new InvalidOperationError("can not use pause_node_appoint api for NodeType.SubProcess");
@@ -96,7 +95,7 @@ public static partial class EngineApi
     public static Task<EngineApiResult> ResumeNodeAppointAsync(IEngineRuntime runtime, string nodeId, CancellationToken cancellationToken = default) =>
         Command(runtime, tx =>
         {
-            var info = CompiledFor(tx, nodeId).Node(nodeId);
+            var info = CompiledFor(runtime, tx, nodeId).Node(nodeId);
             if (info.Node.Kind == NodeKind.SubProcess)
             {
                 throw new InvalidOperationError("can not use resume_node_appoint api for NodeType.SubProcess");
@@ -117,7 +116,7 @@ public static partial class EngineApi
     public static Task<EngineApiResult> RetryNodeAsync(IEngineRuntime runtime, string nodeId, JsonObject? data = null, CancellationToken cancellationToken = default) =>
         Command(runtime, tx =>
         {
-            var info = CompiledFor(tx, nodeId).Node(nodeId);
+            var info = CompiledFor(runtime, tx, nodeId).Node(nodeId);
             if (info.Node is ServiceActivityNode { Retryable: false })
             {
                 throw new InvalidOperationError($"can not retry node({nodeId}) with can_retry(False)");
@@ -141,22 +140,28 @@ public static partial class EngineApi
                 tx.SetRawInputsOverride(nodeId, raw);
             }
 
-            PipelineEngine.AddHistory(tx, state);
-            StateWriter.Set(tx, nodeId, new StateWriter.Change(NodeState.Ready)
-            {
-                IsRetry = true,
-                RefreshVersion = true,
-                ClearStartedTime = true,
-                ClearArchivedTime = true,
-            }, state);
-            tx.Enqueue(PipelineEngine.NewExecuteTask(tx, process.Id, nodeId));
+            RetryAt(tx, state, process);
             return null;
         }, cancellationToken);
+
+    /// <summary>History of the failed attempt, READY under a new version, and the process restarted at the node.</summary>
+    private static void RetryAt(IStepTransaction tx, StateRecord state, ProcessRecord process)
+    {
+        PipelineEngine.AddHistory(tx, state);
+        StateWriter.Set(tx, state.NodeId, new StateWriter.Change(NodeState.Ready)
+        {
+            IsRetry = true,
+            RefreshVersion = true,
+            ClearStartedTime = true,
+            ClearArchivedTime = true,
+        }, state);
+        tx.Enqueue(PipelineEngine.NewExecuteTask(tx, process.Id, state.NodeId));
+    }
 
     public static Task<EngineApiResult> RetrySubprocessAsync(IEngineRuntime runtime, string nodeId, CancellationToken cancellationToken = default) =>
         Command(runtime, tx =>
         {
-            var info = CompiledFor(tx, nodeId).Node(nodeId);
+            var info = CompiledFor(runtime, tx, nodeId).Node(nodeId);
             if (info.Node.Kind != NodeKind.SubProcess)
             {
                 throw new InvalidOperationError($"node({nodeId}) type is not SubProcess");
@@ -170,15 +175,7 @@ public static partial class EngineApi
                 tx.UpdateProcess(process with { PipelineStack = process.PipelineStack.Take(process.PipelineStack.Count - 1).ToList() });
             }
 
-            PipelineEngine.AddHistory(tx, state);
-            StateWriter.Set(tx, nodeId, new StateWriter.Change(NodeState.Ready)
-            {
-                IsRetry = true,
-                RefreshVersion = true,
-                ClearStartedTime = true,
-                ClearArchivedTime = true,
-            }, state);
-            tx.Enqueue(PipelineEngine.NewExecuteTask(tx, process.Id, nodeId));
+            RetryAt(tx, state, process);
             return null;
         }, cancellationToken);
 
@@ -186,7 +183,7 @@ public static partial class EngineApi
     public static Task<EngineApiResult> SkipNodeAsync(IEngineRuntime runtime, string nodeId, CancellationToken cancellationToken = default) =>
         Command(runtime, tx =>
         {
-            var info = CompiledFor(tx, nodeId).Node(nodeId);
+            var info = CompiledFor(runtime, tx, nodeId).Node(nodeId);
             var skippable = info.Node switch
             {
                 ServiceActivityNode a => a.Skippable,
@@ -212,15 +209,21 @@ public static partial class EngineApi
 
     private static void SkipTo(IStepTransaction tx, StateRecord state, ProcessRecord process, string next)
     {
+        MarkSkipped(tx, state);
+        tx.Enqueue(PipelineEngine.NewExecuteTask(tx, process.Id, next));
+    }
+
+    /// <summary>History of the failed attempt, then FINISHED with skip under a new version.</summary>
+    private static void MarkSkipped(IStepTransaction tx, StateRecord state)
+    {
         PipelineEngine.AddHistory(tx, state);
         StateWriter.Set(tx, state.NodeId, new StateWriter.Change(NodeState.Finished) { IsSkip = true, RefreshVersion = true, SetArchiveTime = true }, state);
-        tx.Enqueue(PipelineEngine.NewExecuteTask(tx, process.Id, next));
     }
 
     public static Task<EngineApiResult> SkipExclusiveGatewayAsync(IEngineRuntime runtime, string nodeId, string flowId, CancellationToken cancellationToken = default) =>
         Command(runtime, tx =>
         {
-            var info = CompiledFor(tx, nodeId).Node(nodeId);
+            var info = CompiledFor(runtime, tx, nodeId).Node(nodeId);
             if (info.Node.Kind != NodeKind.ExclusiveGateway)
             {
                 throw new InvalidOperationError($"{nodeId} is not exclusive gateway, actual: {info.Node.Type}");
@@ -237,7 +240,7 @@ public static partial class EngineApi
     public static Task<EngineApiResult> SkipConditionalParallelGatewayAsync(IEngineRuntime runtime, string nodeId, IReadOnlyList<string> flowIds, string convergeGatewayId, CancellationToken cancellationToken = default) =>
         Command(runtime, tx =>
         {
-            var info = CompiledFor(tx, nodeId).Node(nodeId);
+            var info = CompiledFor(runtime, tx, nodeId).Node(nodeId);
             if (info.Node is not GatewayNode { Kind: NodeKind.ConditionalParallelGateway } gateway)
             {
                 throw new InvalidOperationError($"{nodeId} is not conditional parallel gateway, actual: {info.Node.Type}");
@@ -259,8 +262,7 @@ public static partial class EngineApi
             RequireFailed(state);
             var process = SleepingProcessAt(tx, nodeId);
             PipelineEngine.ForkChildren(tx, process, targets, convergeGatewayId);
-            PipelineEngine.AddHistory(tx, state);
-            StateWriter.Set(tx, nodeId, new StateWriter.Change(NodeState.Finished) { IsSkip = true, RefreshVersion = true, SetArchiveTime = true }, state);
+            MarkSkipped(tx, state);
             return null;
         }, cancellationToken);
 
@@ -268,7 +270,7 @@ public static partial class EngineApi
     public static Task<EngineApiResult> ForcedFailActivityAsync(IEngineRuntime runtime, string nodeId, string exData, CancellationToken cancellationToken = default) =>
         Command(runtime, tx =>
         {
-            var info = CompiledFor(tx, nodeId).Node(nodeId);
+            var info = CompiledFor(runtime, tx, nodeId).Node(nodeId);
             if (info.Node.Kind != NodeKind.ServiceActivity)
             {
                 throw new InvalidOperationError($"{nodeId} is not activity, actual: {info.Node.Type}");
@@ -323,6 +325,4 @@ public static partial class EngineApi
             tx.Enqueue(new TaskRecord(0, TaskKind.Schedule, process.Id, nodeId, schedule.Id, callbackId, null, tx.Now, null, null, 0));
             return null;
         }, cancellationToken);
-
-    internal static ScheduleType? ScheduleTypeOf(ScheduleRecord s) => (ScheduleType)s.Type;
 }

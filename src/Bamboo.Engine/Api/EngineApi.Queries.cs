@@ -107,7 +107,7 @@ public static partial class EngineApi
                 return new JsonObject { ["inputs"] = inputs, ["outputs"] = new JsonObject() };
             }
 
-            var compiled = CompiledFor(tx, nodeId);
+            var compiled = CompiledFor(runtime, tx, nodeId);
             var info = compiled.Node(nodeId);
             var outputs = new JsonObject();
             foreach (var (k, keys) in info.OutputsMapping)
@@ -131,22 +131,15 @@ public static partial class EngineApi
         }, cancellationToken));
 
     public static Task<EngineApiResult> GetNodeHistoriesAsync(IEngineRuntime runtime, string nodeId, int loop = -1, CancellationToken cancellationToken = default) =>
-        Guard(() => runtime.ReadAsync<JsonNode?>(tx => new JsonArray(tx.GetHistories(nodeId, loop).Select(h => (JsonNode)new JsonObject
-        {
-            ["id"] = h.Id,
-            ["node_id"] = h.NodeId,
-            ["started_time"] = Time(h.StartedTime),
-            ["archived_time"] = Time(h.ArchivedTime),
-            ["retry"] = h.Retry,
-            ["loop"] = h.Loop,
-            ["skip"] = h.Skip,
-            ["version"] = h.Version,
-            ["inputs"] = h.Inputs,
-            ["outputs"] = h.Outputs,
-        }).ToArray()), cancellationToken));
+        Guard(() => runtime.ReadAsync<JsonNode?>(tx => new JsonArray(tx.GetHistories(nodeId, loop).Select(h => (JsonNode)HistoryEntry(h, full: true)).ToArray()), cancellationToken));
 
     public static Task<EngineApiResult> GetNodeShortHistoriesAsync(IEngineRuntime runtime, string nodeId, int loop = -1, CancellationToken cancellationToken = default) =>
-        Guard(() => runtime.ReadAsync<JsonNode?>(tx => new JsonArray(tx.GetHistories(nodeId, loop).Select(h => (JsonNode)new JsonObject
+        Guard(() => runtime.ReadAsync<JsonNode?>(tx => new JsonArray(tx.GetHistories(nodeId, loop).Select(h => (JsonNode)HistoryEntry(h, full: false)).ToArray()), cancellationToken));
+
+    /// <summary>A history row as api.md §20 shows it; the short form (§21) leaves out retry, inputs and outputs.</summary>
+    private static JsonObject HistoryEntry(HistoryRecord h, bool full)
+    {
+        var entry = new JsonObject
         {
             ["id"] = h.Id,
             ["node_id"] = h.NodeId,
@@ -155,5 +148,14 @@ public static partial class EngineApi
             ["loop"] = h.Loop,
             ["skip"] = h.Skip,
             ["version"] = h.Version,
-        }).ToArray()), cancellationToken));
+        };
+        if (full)
+        {
+            entry["retry"] = h.Retry;
+            entry["inputs"] = h.Inputs;
+            entry["outputs"] = h.Outputs;
+        }
+
+        return entry;
+    }
 }

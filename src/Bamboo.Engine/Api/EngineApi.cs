@@ -31,12 +31,8 @@ public static partial class EngineApi
         }
     }
 
-    private static CompiledPipeline CompiledFor(IStepTransaction tx, string nodeId)
-    {
-        var root = tx.GetNodeRoot(nodeId) ?? throw new NotFoundError($"node({nodeId}) does not exist");
-        var run = tx.GetRun(root) ?? throw new NotFoundError($"pipeline({root}) does not exist");
-        return CompiledPipeline.Compile(Pipeline.Parse(run.TreeJson));
-    }
+    private static CompiledPipeline CompiledFor(IEngineRuntime runtime, IStepTransaction tx, string nodeId) =>
+        CompiledPipelineCache.Of(runtime).ForNode(tx, nodeId);
 
     /// <summary>Validates and starts a pipeline; the run proceeds in the workers.</summary>
     public static Task<EngineApiResult> RunPipelineAsync(IEngineRuntime runtime, Pipeline pipeline, RunPipelineOptions? options = null, CancellationToken cancellationToken = default) =>
@@ -50,7 +46,7 @@ public static partial class EngineApi
             PipelineValidator.ValidateStartNode(validated, start);
             var rootContext = options.RootPipelineContext.ToDictionary(kv => kv.Key, kv => kv.Value);
             var subContext = options.SubprocessContext.ToDictionary(kv => kv.Key, kv => kv.Value);
-            var compiled = CompiledPipeline.Compile(validated, subContext, rootContext);
+            var compiled = CompiledPipeline.Compile(validated, options.RootPipelineData, subContext, rootContext);
             CheckContextConflicts(compiled);
             var treeJson = validated.ToJson().ToJsonString();
             await runtime.TransactAsync(tx =>
@@ -81,6 +77,7 @@ public static partial class EngineApi
                 tx.Enqueue(PipelineEngine.NewExecuteTask(tx, process, start));
                 return 0;
             }, cancellationToken).ConfigureAwait(false);
+            CompiledPipelineCache.Of(runtime).Add(compiled);
             return null;
         });
 

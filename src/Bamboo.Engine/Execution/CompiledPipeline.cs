@@ -25,9 +25,18 @@ internal sealed class CompiledPipeline
 {
     public const int MaxContextKeyLength = 128;
 
-    private CompiledPipeline(string rootId) => RootId = rootId;
+    private CompiledPipeline(string rootId, JsonObject rootData)
+    {
+        RootId = rootId;
+        RootData = rootData;
+    }
 
     public string RootId { get; }
+
+    /// <summary>The run's root_pipeline_data; callers get copies because services may change what they are given.</summary>
+    public JsonObject RootData { get; }
+
+    public JsonObject RootDataCopy() => (JsonObject)RootData.DeepClone();
 
     public Dictionary<string, NodeInfo> Nodes { get; } = [];
 
@@ -35,9 +44,9 @@ internal sealed class CompiledPipeline
 
     public NodeInfo Node(string id) => Nodes.TryGetValue(id, out var n) ? n : throw new Exceptions.NotFoundError($"node({id}) does not exist");
 
-    public static CompiledPipeline Compile(Pipeline root, IReadOnlyDictionary<string, JsonNode?>? subprocessContext = null, IReadOnlyDictionary<string, JsonNode?>? rootContext = null)
+    public static CompiledPipeline Compile(Pipeline root, JsonObject rootData, IReadOnlyDictionary<string, JsonNode?>? subprocessContext = null, IReadOnlyDictionary<string, JsonNode?>? rootContext = null)
     {
-        var compiled = new CompiledPipeline(root.Id);
+        var compiled = new CompiledPipeline(root.Id, (JsonObject)rootData.DeepClone());
         compiled.AddLevel(root, null, subprocessContext ?? new Dictionary<string, JsonNode?>(), rootContext ?? new Dictionary<string, JsonNode?>());
         return compiled;
     }

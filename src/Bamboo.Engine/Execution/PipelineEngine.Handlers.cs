@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Bamboo.Engine.Components;
 using Bamboo.Engine.Exceptions;
 using Bamboo.Engine.Expressions;
 using Bamboo.Engine.Model;
@@ -30,7 +29,7 @@ public sealed partial class PipelineEngine
             try
             {
                 var values = ContextHydrator.Load(step.Tx, step.TopPipelineId, keys);
-                var hydrated = ContextHydrator.Hydrate(values, runtime.Components, RootData(step.Tx, step.Process.RootPipelineId));
+                var hydrated = ContextHydrator.Hydrate(values, runtime.Components, step.Compiled.RootDataCopy());
                 foreach (var key in keys)
                 {
                     if (hydrated.TryGetValue(ContextHydrator.Strip(key), out var v))
@@ -110,7 +109,7 @@ public sealed partial class PipelineEngine
     {
         var exported = step.Compiled.Pipelines[pipelineId].ExportedKeys;
         var values = ContextHydrator.Load(step.Tx, pipelineId, exported);
-        var hydrated = ContextHydrator.Hydrate(values, runtime.Components, RootData(step.Tx, step.Process.RootPipelineId));
+        var hydrated = ContextHydrator.Hydrate(values, runtime.Components, step.Compiled.RootDataCopy());
         var outputs = new JsonObject();
         foreach (var key in exported)
         {
@@ -132,7 +131,7 @@ public sealed partial class PipelineEngine
         var tx = step.Tx;
         var node = (ServiceActivityNode)step.Info.Node;
         var raw = tx.GetRawInputsOverride(node.Id) ?? step.Info.RawInputs;
-        var rootData = RootData(tx, step.Process.RootPipelineId);
+        var rootData = step.Compiled.RootDataCopy();
         var offset = runtime.Options.RerunIndexOffset;
         var extra = new Dictionary<string, JsonNode?>
         {
@@ -142,7 +141,7 @@ public sealed partial class PipelineEngine
         JsonObject inputs;
         try
         {
-            inputs = RenderInputs(step, raw, extra, ownLoop: true, rootData);
+            inputs = RenderInputs(step, raw, extra, ownLoop: true);
         }
         catch (Exception ex) when (ex is BambooException or InvalidOperationException or FormatException or KeyNotFoundException or ArgumentException)
         {
@@ -169,7 +168,7 @@ public sealed partial class PipelineEngine
     }
 
     /// <summary>Renders raw inputs (or params) in the top pipeline's context; escaped inputs pass through.</summary>
-    private JsonObject RenderInputs(NodeStep step, JsonObject raw, Dictionary<string, JsonNode?> extra, bool ownLoop, JsonObject rootData)
+    private JsonObject RenderInputs(NodeStep step, JsonObject raw, Dictionary<string, JsonNode?> extra, bool ownLoop)
     {
         var toRender = new Dictionary<string, JsonNode?>();
         var escaped = new Dictionary<string, JsonNode?>();
@@ -203,7 +202,7 @@ public sealed partial class PipelineEngine
             }
         }
 
-        var hydrated = ContextHydrator.Hydrate(values, runtime.Components, rootData);
+        var hydrated = ContextHydrator.Hydrate(values, runtime.Components, step.Compiled.RootDataCopy());
         var result = new JsonObject();
         foreach (var (k, v) in toRender)
         {
@@ -247,7 +246,7 @@ public sealed partial class PipelineEngine
         JsonObject inputs;
         try
         {
-            inputs = RenderInputs(step, raw, [], ownLoop: false, RootData(tx, step.Process.RootPipelineId));
+            inputs = RenderInputs(step, raw, [], ownLoop: false);
         }
         catch (Exception ex) when (ex is BambooException or InvalidOperationException or FormatException or KeyNotFoundException or ArgumentException)
         {
@@ -270,22 +269,24 @@ public sealed partial class PipelineEngine
     {
         var tx = step.Tx;
         var converge = gateway.ConvergeGatewayId ?? throw new TreeInvalidException($"gateway {gateway.Id} has no converge_gateway_id");
-        ForkChildren(tx, step.Process, targets.Distinct().ToList(), converge);
+        step.Process = ForkChildren(tx, step.Process, targets.Distinct().ToList(), converge);
         step.Finish();
-        step.Process = tx.GetProcess(step.Process.Id) with { CurrentNodeId = gateway.Id, Asleep = true, Dead = false };
         return HandlerResult.SleepResult;
     }
 
-    /// <summary>Creates one child per target, makes the parent wait for all of them and enqueues them.</summary>
-    internal static void ForkChildren(IStepTransaction tx, ProcessRecord parent, IReadOnlyList<string> targets, string converge)
+    /// <summary>Creates one child per target, makes the parent wait for all of them, enqueues them; returns the parent as written.</summary>
+    internal static ProcessRecord ForkChildren(IStepTransaction tx, ProcessRecord parent, IReadOnlyList<string> targets, string converge)
     {
         var children = targets.Select(t => tx.InsertProcess(new ProcessRecord(0, parent.RootPipelineId, parent.Id, converge, t,
             parent.PipelineStack, true, false, "", false, -1, 0, tx.Now, parent.Priority, parent.Queue))).ToList();
-        tx.UpdateProcess(parent with { Asleep = true, NeedAck = children.Count, AckNum = 0 });
+        var waiting = parent with { Asleep = true, NeedAck = children.Count, AckNum = 0 };
+        tx.UpdateProcess(waiting);
         for (var i = 0; i < children.Count; i++)
         {
             tx.Enqueue(NewExecuteTask(tx, children[i], targets[i]));
         }
+
+        return waiting;
     }
 
     private HandlerResult ConditionalGateway(NodeStep step, GatewayNode gateway)
@@ -301,7 +302,7 @@ public sealed partial class PipelineEngine
             }
 
             var values = ContextHydrator.Load(tx, step.TopPipelineId, refs);
-            hydrated = ContextHydrator.Hydrate(values, runtime.Components, RootData(tx, step.Process.RootPipelineId));
+            hydrated = ContextHydrator.Hydrate(values, runtime.Components, step.Compiled.RootDataCopy());
             foreach (var (k, v) in hydrated.ToList())
             {
                 if (v is JsonValue sv && sv.TryGetValue<string>(out var s) && s.IndexOfAny(['\n', '\r', '\t']) >= 0
@@ -386,6 +387,4 @@ public sealed partial class PipelineEngine
         var compact = o.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Default });
         return compact.Replace("\":", "\": ", StringComparison.Ordinal).Replace(",\"", ", \"", StringComparison.Ordinal);
     }
-
-    private static ScheduleType? ScheduleTypeOf(Service service) => service.ScheduleType;
 }

@@ -47,7 +47,7 @@ public sealed partial class PipelineEngine
         var data = tx.GetExecutionData(schedule.NodeId);
         var callback = task.CallbackDataId is long cb ? tx.GetCallbackData(cb)?.Data : null;
         return new ScheduleCallOutcome(task, compiled.Node(schedule.NodeId), schedule, state, process.RootPipelineId,
-            process.PipelineStack[^1], data?.Inputs ?? [], data?.Outputs ?? [], RootData(tx, process.RootPipelineId), callback);
+            process.PipelineStack[^1], data?.Inputs ?? [], data?.Outputs ?? [], compiled.RootDataCopy(), callback);
     }
 
     private async Task<ServiceResult> CallScheduleAsync(ScheduleCallOutcome call, CancellationToken cancellationToken)
@@ -159,8 +159,7 @@ public sealed partial class PipelineEngine
                 }, state);
                 ExtractOutputs(tx, call.Node, result.Outputs, call.TopPipelineId);
                 tx.CompleteTask(call.Task.Id);
-                var next = NewExecuteTask(tx, process.Id, call.Node.Single);
-                next = next with { Id = tx.Enqueue(next) };
+                tx.Enqueue(NewExecuteTask(tx, process.Id, call.Node.Single));
                 return StepOutcome.Done;
         }
     }

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Bamboo.Engine.Model;
 using Bamboo.Engine.Runtime;
 
@@ -251,6 +250,4 @@ public sealed partial class PipelineEngine
 
         public static readonly HandlerResult SleepResult = new Sleep();
     }
-
-    private static JsonObject EmptyObject() => [];
 }

@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
-using Bamboo.Engine.Model;
 using Bamboo.Engine.Runtime;
 using Microsoft.Extensions.Logging;
 
@@ -14,29 +11,9 @@ public sealed partial class PipelineEngine(IEngineRuntime runtime, ILogger<Pipel
 {
     private const int NodesPerTransaction = 64;
 
-    private readonly ConcurrentDictionary<string, CompiledPipeline> _compiled = new();
+    private readonly CompiledPipelineCache _compiled = CompiledPipelineCache.Of(runtime);
 
-    internal IEngineRuntime Runtime => runtime;
-
-    internal CompiledPipeline Compiled(IStepTransaction tx, string rootId)
-    {
-        if (_compiled.TryGetValue(rootId, out var c))
-        {
-            return c;
-        }
-
-        var run = tx.GetRun(rootId) ?? throw new Exceptions.NotFoundError($"pipeline({rootId}) does not exist");
-        c = CompiledPipeline.Compile(Pipeline.Parse(run.TreeJson));
-        if (_compiled.Count > 1000)
-        {
-            _compiled.Clear();
-        }
-
-        _compiled[rootId] = c;
-        return c;
-    }
-
-    internal void Remember(CompiledPipeline compiled) => _compiled[compiled.RootId] = compiled;
+    private CompiledPipeline Compiled(IStepTransaction tx, string rootId) => _compiled.Get(tx, rootId);
 
     /// <summary>Processes one claimed task to its end (including service calls), then removes it from the queue.</summary>
     public async Task RunTaskAsync(TaskRecord task, CancellationToken cancellationToken = default)
@@ -74,9 +51,6 @@ public sealed partial class PipelineEngine(IEngineRuntime runtime, ILogger<Pipel
             }
         }
     }
-
-    private static JsonObject RootData(IStepTransaction tx, string rootId) =>
-        (JsonObject?)tx.GetRun(rootId)?.RootPipelineData.DeepClone() ?? [];
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Stale work for node {NodeId} discarded: {Reason}")]
     private partial void LogStale(string nodeId, string reason);

@@ -49,6 +49,7 @@ internal static class StateWriter
             throw new StateTransitionException(nodeId, current.Name, c.To);
         }
 
+        // Later flags win over earlier ones for the same field, as in bamboo's set_state.
         var next = current with
         {
             Name = c.To,
@@ -56,61 +57,13 @@ internal static class StateWriter
             InnerLoop = c.InnerLoop ?? current.InnerLoop,
             RootId = string.IsNullOrEmpty(c.RootId) ? current.RootId : c.RootId,
             ParentId = string.IsNullOrEmpty(c.ParentId) ? current.ParentId : c.ParentId,
+            Retry = c.ResetRetry ? 0 : c.IsRetry ? current.Retry + 1 : current.Retry,
+            Skip = !c.ResetSkip && (c.IsSkip || current.Skip),
+            ErrorIgnored = c.ErrorIgnored || (!c.ResetErrorIgnored && current.ErrorIgnored),
+            Version = c.RefreshVersion ? Versions.New() : current.Version,
+            StartedTime = c.SetStartedTime ? now : c.ClearStartedTime ? null : current.StartedTime,
+            ArchivedTime = c.SetArchiveTime ? now : c.ClearArchivedTime ? null : current.ArchivedTime,
         };
-        if (c.IsRetry)
-        {
-            next = next with { Retry = next.Retry + 1 };
-        }
-
-        if (c.IsSkip)
-        {
-            next = next with { Skip = true };
-        }
-
-        if (c.ResetRetry)
-        {
-            next = next with { Retry = 0 };
-        }
-
-        if (c.ResetSkip)
-        {
-            next = next with { Skip = false };
-        }
-
-        if (c.ResetErrorIgnored)
-        {
-            next = next with { ErrorIgnored = false };
-        }
-
-        if (c.ErrorIgnored)
-        {
-            next = next with { ErrorIgnored = true };
-        }
-
-        if (c.RefreshVersion)
-        {
-            next = next with { Version = Versions.New() };
-        }
-
-        if (c.ClearStartedTime)
-        {
-            next = next with { StartedTime = null };
-        }
-
-        if (c.SetStartedTime)
-        {
-            next = next with { StartedTime = now };
-        }
-
-        if (c.ClearArchivedTime)
-        {
-            next = next with { ArchivedTime = null };
-        }
-
-        if (c.SetArchiveTime)
-        {
-            next = next with { ArchivedTime = now };
-        }
 
         if (!tx.UpdateState(next, current.Version))
         {

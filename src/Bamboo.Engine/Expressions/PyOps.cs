@@ -283,7 +283,6 @@ internal static class PyOps
         }
 
         // Shortest round-trip digits, then laid out the way Python's repr does.
-        var r = d.ToString("E16", CultureInfo.InvariantCulture);
         var shortest = d.ToString("R", CultureInfo.InvariantCulture);
         var sign = d < 0 ? "-" : "";
         var mant = shortest.TrimStart('-');
@@ -309,7 +308,6 @@ internal static class PyOps
         // decimal exponent of the first significant digit
         var pointPos = intPart.Length + exp - leadingZeros;
         var sciExp = pointPos - 1;
-        _ = r;
         if (sciExp < -4 || sciExp >= 16)
         {
             var m = digits.Length == 1 ? digits : digits[0] + "." + digits[1..];

@@ -457,7 +457,7 @@ internal sealed class PyParser
             var conditions = new List<PyExpr>();
             while (AcceptName("if"))
             {
-                conditions.Add(ParseOrNoConditional());
+                conditions.Add(ParseOr());
             }
 
             clauses.Add(new ComprehensionClause(targets, isTuple, iter, conditions));
@@ -465,8 +465,6 @@ internal sealed class PyParser
 
         return clauses;
     }
-
-    private PyExpr ParseOrNoConditional() => ParseOr();
 
     private PyExpr ParseAtom()
     {

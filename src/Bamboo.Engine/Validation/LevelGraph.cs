@@ -44,18 +44,9 @@ internal sealed class LevelGraph
             : throw new ConnectionValidateException(nodeId, $"{field} flow {flowId} does not exist in pipeline {Pipeline.Id}");
 
     /// <summary>Follows activities from a node's single outgoing edge to the first non-activity node.</summary>
-    public string FirstNonActivityAfter(string nodeId)
-    {
-        var seen = new HashSet<string>();
-        var current = Targets[nodeId].FirstOrDefault() ?? Pipeline.EndEvent.Id;
-        while (Nodes[current].IsActivity && seen.Add(current))
-        {
-            current = Targets[current].FirstOrDefault() ?? Pipeline.EndEvent.Id;
-        }
+    public string FirstNonActivityAfter(string nodeId) => FollowActivities(Targets[nodeId].FirstOrDefault() ?? Pipeline.EndEvent.Id);
 
-        return current;
-    }
-
+    /// <summary>From <paramref name="startId"/>, follows activities to the first node that is not one.</summary>
     public string FollowActivities(string startId)
     {
         var seen = new HashSet<string>();

@@ -1,0 +1,50 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Bamboo.Engine.Exceptions;
+using Bamboo.Engine.Model;
+using Bamboo.Engine.Runtime;
+
+namespace Bamboo.Engine.Execution;
+
+/// <summary>
+/// Compiled runs of one runtime, shared by the engine and the API so a tree is parsed once per process.
+/// Runs are immutable once started, so entries never go stale; one cache per runtime instance keeps two
+/// engines in one process apart.
+/// </summary>
+internal sealed class CompiledPipelineCache
+{
+    private const int Capacity = 1000;
+
+    private static readonly ConditionalWeakTable<IEngineRuntime, CompiledPipelineCache> PerRuntime = [];
+
+    private readonly ConcurrentDictionary<string, CompiledPipeline> _runs = new();
+
+    public static CompiledPipelineCache Of(IEngineRuntime runtime) => PerRuntime.GetValue(runtime, _ => new CompiledPipelineCache());
+
+    public CompiledPipeline Get(IStepTransaction tx, string rootId)
+    {
+        if (_runs.TryGetValue(rootId, out var compiled))
+        {
+            return compiled;
+        }
+
+        var run = tx.GetRun(rootId) ?? throw new NotFoundError($"pipeline({rootId}) does not exist");
+        compiled = CompiledPipeline.Compile(Pipeline.Parse(run.TreeJson), run.RootPipelineData);
+        Add(compiled);
+        return compiled;
+    }
+
+    /// <summary>The run a node belongs to.</summary>
+    public CompiledPipeline ForNode(IStepTransaction tx, string nodeId) =>
+        Get(tx, tx.GetNodeRoot(nodeId) ?? throw new NotFoundError($"node({nodeId}) does not exist"));
+
+    public void Add(CompiledPipeline compiled)
+    {
+        if (_runs.Count >= Capacity)
+        {
+            _runs.Clear();
+        }
+
+        _runs[compiled.RootId] = compiled;
+    }
+}
