@@ -13,27 +13,27 @@ internal static class ValidateCommand
         var tree = new Argument<string>("tree") { Description = "pipeline tree JSON file (or a conformance scenario file)" };
         var cycles = new Option<bool>("--cycle-tolerate") { Description = "allow loops" };
         var command = new Command("validate", "Check a pipeline tree without running it") { tree, cycles };
-        command.SetAction(parse => Run(parse.GetValue(tree)!, parse.GetValue(cycles)));
+        command.SetAction(parse => Run(parse.GetValue(tree)!, parse.GetValue(cycles), Console.Out, Console.Error));
         return command;
     }
 
-    public static int Run(string file, bool cycleTolerate)
+    public static int Run(string file, bool cycleTolerate, TextWriter output, TextWriter error)
     {
         try
         {
             var pipeline = TreeLoader.Load(file);
             var validated = new PipelineValidator(CliHost.Registry().EndEventCodes).Validate(pipeline, cycleTolerate);
-            Console.WriteLine($"valid: pipeline {validated.Id}, {CountNodes(validated)} nodes");
+            output.WriteLine($"valid: pipeline {validated.Id}, {CountNodes(validated)} nodes");
             return 0;
         }
         catch (BambooException ex)
         {
-            Console.Error.WriteLine($"invalid: {ex.Message}");
+            error.WriteLine($"invalid: {ex.Message}");
             return 2;
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"cannot read {file}: {ex.Message}");
+            error.WriteLine($"cannot read {file}: {ex.Message}");
             return 2;
         }
     }

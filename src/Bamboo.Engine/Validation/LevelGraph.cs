@@ -22,10 +22,20 @@ internal sealed class LevelGraph
 
         foreach (var flow in pipeline.Flows.Values)
         {
-            if (!Nodes.ContainsKey(flow.Source) || !Nodes.ContainsKey(flow.Target))
+            if (!Nodes.TryGetValue(flow.Source, out var source) || !Nodes.TryGetValue(flow.Target, out var target))
             {
                 var missing = Nodes.ContainsKey(flow.Source) ? flow.Target : flow.Source;
                 throw new ConnectionValidateException(missing, $"flow {flow.Id} refers to node {missing}, which is not in pipeline {pipeline.Id}");
+            }
+
+            if (!source.Outgoing.Contains(flow.Id))
+            {
+                throw new ConnectionValidateException(flow.Source, $"flow {flow.Id} leaves this node but is not in its outgoing (a {source.Type} has {source.Outgoing.Count} outgoing)");
+            }
+
+            if (!target.Incoming.Contains(flow.Id))
+            {
+                throw new ConnectionValidateException(flow.Target, $"flow {flow.Id} enters this node but is not in its incoming");
             }
         }
     }
