@@ -102,15 +102,22 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
     private static long? NullableLong(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
 
     public RunRecord? GetRun(string rootId) =>
-        One("SELECT root_id, tree, root_data, created_at FROM runs WHERE root_id = $0", r => new RunRecord(r.GetString(0), r.GetString(1), Obj(r, 2), r.GetInt64(3)), rootId);
+        One("SELECT root_id, tree, cycle_tolerate, root_data, created_at FROM runs WHERE root_id = $0",
+            r => new RunRecord(r.GetString(0), r.GetString(1), r.GetInt64(2) != 0, Obj(r, 3), r.GetInt64(4)), rootId);
 
-    public void InsertRun(RunRecord run, IEnumerable<string> nodeIds)
+    public string? InsertRun(RunRecord run, IReadOnlyCollection<string> nodeIds)
     {
-        Exec("INSERT INTO runs (root_id, tree, root_data, created_at) VALUES ($0, $1, $2, $3)", run.RootId, run.TreeJson, run.RootPipelineData, run.CreatedAt);
-        foreach (var id in nodeIds)
+        // One statement each way for the whole id list: preparing a 1000-node run must not cost 2000 round trips.
+        var ids = System.Text.Json.JsonSerializer.Serialize(nodeIds);
+        var taken = One("SELECT node_id FROM nodes WHERE node_id IN (SELECT value FROM json_each($0)) LIMIT 1", r => r.GetString(0), ids);
+        if (taken is not null)
         {
-            Exec("INSERT INTO nodes (node_id, root_id) VALUES ($0, $1)", id, run.RootId);
+            return taken;
         }
+
+        Exec("INSERT INTO runs (root_id, tree, cycle_tolerate, root_data, created_at) VALUES ($0, $1, $2, $3, $4)", run.RootId, run.TreeJson, run.CycleTolerate, run.RootPipelineData, run.CreatedAt);
+        Exec("INSERT INTO nodes (node_id, root_id) SELECT value, $1 FROM json_each($0)", ids, run.RootId);
+        return null;
     }
 
     public string? GetNodeRoot(string nodeId) => One("SELECT root_id FROM nodes WHERE node_id = $0", r => r.GetString(0), nodeId);
@@ -122,9 +129,9 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
 
     public StateRecord? GetState(string nodeId) => One($"SELECT {StateColumns} FROM states WHERE node_id = $0", MapState, nodeId);
 
-    public IReadOnlyList<StateRecord> GetStatesByRoot(string rootId) => Query($"SELECT {StateColumns} FROM states WHERE root_id = $0 ORDER BY created_time, rowid", MapState, rootId);
+    public IReadOnlyList<StateRecord> GetStatesByRoot(string rootId) => Query($"SELECT {StateColumns} FROM states WHERE root_id = $0 ORDER BY created_time, node_id", MapState, rootId);
 
-    public IReadOnlyList<StateRecord> GetStatesByParent(string parentId) => Query($"SELECT {StateColumns} FROM states WHERE parent_id = $0 ORDER BY created_time, rowid", MapState, parentId);
+    public IReadOnlyList<StateRecord> GetStatesByParent(string parentId) => Query($"SELECT {StateColumns} FROM states WHERE parent_id = $0 ORDER BY created_time, node_id", MapState, parentId);
 
     public void InsertState(StateRecord s) =>
         Exec($"INSERT INTO states ({StateColumns}) VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
@@ -179,7 +186,7 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
     {
         if (keys is null)
         {
-            return Query("SELECT key, type, value, code, refs FROM context_values WHERE pipeline_id = $0 ORDER BY rowid", MapContext, pipelineId);
+            return Query("SELECT key, type, value, code, refs FROM context_values WHERE pipeline_id = $0 ORDER BY key", MapContext, pipelineId);
         }
 
         var list = new List<ContextValue>();

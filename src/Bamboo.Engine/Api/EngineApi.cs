@@ -48,7 +48,8 @@ public static partial class EngineApi
             var subContext = options.SubprocessContext.ToDictionary(kv => kv.Key, kv => kv.Value);
             var compiled = CompiledPipeline.Compile(validated, options.RootPipelineData, subContext, rootContext);
             CheckContextConflicts(compiled);
-            var treeJson = validated.ToJson().ToJsonString();
+            // The caller's tree is stored as given; validation is deterministic and is redone when a process loads it.
+            var treeJson = pipeline.Source.ToJsonString();
             await runtime.TransactAsync(tx =>
             {
                 if (tx.GetRun(validated.Id) is not null || tx.GetState(validated.Id) is not null)
@@ -56,14 +57,12 @@ public static partial class EngineApi
                     throw new InvalidOperationError($"pipeline({validated.Id}) already exists; a root id can run only once");
                 }
 
-                var taken = compiled.Nodes.Keys.Append(validated.Id).FirstOrDefault(id => tx.GetNodeRoot(id) is not null);
+                var taken = tx.InsertRun(new RunRecord(validated.Id, treeJson, options.CycleTolerate, (JsonObject)options.RootPipelineData.DeepClone(), tx.Now),
+                    compiled.Nodes.Keys.Append(validated.Id).Distinct().ToList());
                 if (taken is not null)
                 {
                     throw new InvalidOperationError($"node id {taken} is already used by another pipeline in this store");
                 }
-
-                tx.InsertRun(new RunRecord(validated.Id, treeJson, (JsonObject)options.RootPipelineData.DeepClone(), tx.Now),
-                    compiled.Nodes.Keys.Append(validated.Id).Distinct());
                 foreach (var (pipelineId, info) in compiled.Pipelines)
                 {
                     foreach (var value in info.InitialContext)

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Bamboo.Engine.Exceptions;
 using Bamboo.Engine.Model;
 using Bamboo.Engine.Runtime;
+using Bamboo.Engine.Validation;
 
 namespace Bamboo.Engine.Execution;
 
@@ -18,8 +19,11 @@ internal sealed class CompiledPipelineCache
     private static readonly ConditionalWeakTable<IEngineRuntime, CompiledPipelineCache> PerRuntime = [];
 
     private readonly ConcurrentDictionary<string, CompiledPipeline> _runs = new();
+    private readonly IEngineRuntime _runtime;
 
-    public static CompiledPipelineCache Of(IEngineRuntime runtime) => PerRuntime.GetValue(runtime, _ => new CompiledPipelineCache());
+    private CompiledPipelineCache(IEngineRuntime runtime) => _runtime = runtime;
+
+    public static CompiledPipelineCache Of(IEngineRuntime runtime) => PerRuntime.GetValue(runtime, r => new CompiledPipelineCache(r));
 
     public CompiledPipeline Get(IStepTransaction tx, string rootId)
     {
@@ -29,7 +33,8 @@ internal sealed class CompiledPipelineCache
         }
 
         var run = tx.GetRun(rootId) ?? throw new NotFoundError($"pipeline({rootId}) does not exist");
-        compiled = CompiledPipeline.Compile(Pipeline.Parse(run.TreeJson), run.RootPipelineData);
+        var validated = new PipelineValidator(_runtime.Components.EndEventCodes).Validate(Pipeline.Parse(run.TreeJson), run.CycleTolerate);
+        compiled = CompiledPipeline.Compile(validated, run.RootPipelineData);
         Add(compiled);
         return compiled;
     }

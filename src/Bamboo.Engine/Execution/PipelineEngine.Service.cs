@@ -7,17 +7,6 @@ namespace Bamboo.Engine.Execution;
 
 public sealed partial class PipelineEngine
 {
-    private enum Verdict
-    {
-        Finish,
-        Schedule,
-        Fail,
-        Ignored,
-        KeepWaiting,
-    }
-
-    private sealed record ServiceResult(Verdict Verdict, JsonObject Inputs, JsonObject Outputs, ScheduleType? ScheduleType, TimeSpan? NextPoll = null);
-
     /// <summary>A recover point: the node is RUNNING at the task's version and its execute was never committed.</summary>
     private StepOutcome ResumeServiceCall(IStepTransaction tx, TaskRecord task)
     {
@@ -31,13 +20,14 @@ public sealed partial class PipelineEngine
 
         var process = tx.GetProcess(task.ProcessId);
         var compiled = Compiled(tx, process.RootPipelineId);
-        var step = new NodeStep(tx, task with { Version = null }, process, compiled, compiled.Node(task.NodeId), state);
+        var step = new NodeStep(tx, task with { Version = null }, process, compiled, compiled.Node(task.NodeId), state, state);
         var result = PrepareActivity(step);
         if (result is HandlerResult.CallService)
         {
             return step.ServiceCall! with { Task = task };
         }
 
+        step.Flush();
         return Sleep(tx, task, step.Process);
     }
 
@@ -123,7 +113,8 @@ public sealed partial class PipelineEngine
         }
     }
 
-    private StepOutcome ApplyExecuteResult(IStepTransaction tx, ServiceCallOutcome call, ServiceResult result)
+    /// <summary>Applies an execute that finished after its RUNNING state was committed, if the node still has that version.</summary>
+    private StepOutcome ApplyExecuteResult(IStepTransaction tx, ServiceCallOutcome call, ServiceResult result, CancellationToken cancellationToken)
     {
         var nodeId = call.Node.Node.Id;
         var state = tx.GetState(nodeId);
@@ -137,30 +128,42 @@ public sealed partial class PipelineEngine
         var process = tx.GetProcess(call.Task.ProcessId);
         var compiled = Compiled(tx, process.RootPipelineId);
         var task = call.Task with { Version = null };
+        var step = new NodeStep(tx, task, process, compiled, call.Node, state, state);
+        var next = ApplyExecute(step, call, result);
+        step.Flush();
+        return next is HandlerResult.Next n
+            ? Walk(tx, task, step.Process with { Asleep = false }, compiled, n.NodeId, cancellationToken)
+            : Sleep(tx, task, step.Process);
+    }
+
+    /// <summary>Records an execute's data and decides what follows: the next node, or sleep (schedule phase or failure).</summary>
+    private static HandlerResult ApplyExecute(NodeStep step, ServiceCallOutcome call, ServiceResult result)
+    {
+        var tx = step.Tx;
+        var nodeId = call.Node.Node.Id;
         tx.SetExecutionData(new ExecutionDataRecord(nodeId, result.Inputs, result.Outputs));
-        var step = new NodeStep(tx, task, process, compiled, call.Node, state);
         switch (result.Verdict)
         {
             case Verdict.Schedule:
                 {
                     var schedule = tx.GetSchedule(nodeId, call.Version);
-                    var scheduleId = schedule?.Id ?? tx.InsertSchedule(new ScheduleRecord(0, (int)result.ScheduleType!, process.Id, nodeId, call.Version, false, false, false, null, 0));
+                    var scheduleId = schedule?.Id ?? tx.InsertSchedule(new ScheduleRecord(0, (int)result.ScheduleType!, step.Process.Id, nodeId, call.Version, false, false, false, null, 0));
                     if (result.ScheduleType == ScheduleType.Poll)
                     {
-                        tx.Enqueue(new TaskRecord(0, TaskKind.Schedule, process.Id, nodeId, scheduleId, null, null, tx.Now, null, null, 0));
+                        tx.Enqueue(new TaskRecord(0, TaskKind.Schedule, step.Process.Id, nodeId, scheduleId, null, null, tx.Now, null, null, 0));
                     }
 
-                    return Sleep(tx, task, process);
+                    return HandlerResult.SleepResult;
                 }
 
             case Verdict.Fail:
                 ExtractOutputs(tx, call.Node, result.Outputs, call.TopPipelineId);
                 step.Fail(null);
-                return Sleep(tx, task, process);
+                return HandlerResult.SleepResult;
             default:
                 step.Finish(errorIgnored: result.Verdict == Verdict.Ignored);
                 ExtractOutputs(tx, call.Node, result.Outputs, call.TopPipelineId);
-                return Walk(tx, task, process with { Asleep = false }, compiled, call.Node.Single);
+                return new HandlerResult.Next(call.Node.Single);
         }
     }
 }

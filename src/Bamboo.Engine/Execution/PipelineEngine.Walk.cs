@@ -6,7 +6,7 @@ namespace Bamboo.Engine.Execution;
 public sealed partial class PipelineEngine
 {
     /// <summary>The execute loop (execution.md §3) from the task's node, inside one transaction.</summary>
-    private StepOutcome Walk(IStepTransaction tx, TaskRecord task)
+    private StepOutcome Walk(IStepTransaction tx, TaskRecord task, CancellationToken cancellationToken)
     {
         var process = tx.GetProcess(task.ProcessId);
         if (process.Dead)
@@ -16,12 +16,24 @@ public sealed partial class PipelineEngine
         }
 
         var compiled = Compiled(tx, process.RootPipelineId);
-        process = process with { Asleep = false, LastHeartbeat = tx.Now };
-        return Walk(tx, task, process, compiled, task.NodeId);
+        if (process.Asleep)
+        {
+            process = process with { Asleep = false, LastHeartbeat = tx.Now };
+            tx.UpdateProcess(process);
+        }
+
+        return Walk(tx, task, process, compiled, task.NodeId, cancellationToken);
     }
 
-    private StepOutcome Walk(IStepTransaction tx, TaskRecord task, ProcessRecord process, CompiledPipeline compiled, string nodeId)
+    /// <summary>
+    /// Walks nodes inside the open transaction. Engine-only nodes (events, gateways) chain within it; a service
+    /// that finishes synchronously is applied in the same transaction, which then commits before the next node,
+    /// so every step that ran user code is durable on its own. A service still running when its execute returns
+    /// makes the step commit RUNNING with a recover point, and the result is applied in a later transaction.
+    /// </summary>
+    private StepOutcome Walk(IStepTransaction tx, TaskRecord task, ProcessRecord process, CompiledPipeline compiled, string nodeId, CancellationToken cancellationToken)
     {
+        var stored = process;
         for (var steps = 0; ; steps++)
         {
             if (nodeId == process.DestinationId)
@@ -91,7 +103,7 @@ public sealed partial class PipelineEngine
                 }
             }
 
-            var running = StateWriter.Set(tx, nodeId, new StateWriter.Change(NodeState.Running)
+            var running = StateWriter.Next(nodeId, state, new StateWriter.Change(NodeState.Running)
             {
                 Loop = loop,
                 InnerLoop = innerLoop,
@@ -102,35 +114,65 @@ public sealed partial class PipelineEngine
                 ResetRetry = reentry,
                 ResetErrorIgnored = reentry,
                 RefreshVersion = reentry,
-            }, state);
+            }, tx.Now);
 
-            var step = new NodeStep(tx, task, process, compiled, info, running);
+            var step = new NodeStep(tx, task, process, compiled, info, running, state);
             var result = Handle(step);
+            if (result is HandlerResult.CallService)
+            {
+                var call = step.ServiceCall!;
+                var inFlight = CallExecuteAsync(call, cancellationToken);
+                if (!inFlight.IsCompletedSuccessfully)
+                {
+                    step.Flush();
+                    var pending = task with { NodeId = nodeId, Version = running.Version };
+                    tx.UpdateTask(pending);
+                    tx.UpdateProcess(step.Process);
+                    return call with { Task = pending, InFlight = inFlight };
+                }
+
+                // Completed synchronously: the task is done, reading its result does not block.
+                result = ApplyExecute(step, call, inFlight.GetAwaiter().GetResult());
+                step.Flush();
+                if (result is HandlerResult.Next after)
+                {
+                    // The service step commits on its own; the walk resumes from the next node, which the task row
+                    // records. The process row is rewritten only when more than its position changed.
+                    if (!SamePlaceAside(step.Process, stored))
+                    {
+                        tx.UpdateProcess(step.Process with { CurrentNodeId = after.NodeId });
+                    }
+
+                    var next = task with { NodeId = after.NodeId, Version = null };
+                    tx.UpdateTask(next);
+                    return new ContinueOutcome(next);
+                }
+            }
+
+            step.Flush();
             process = step.Process;
             switch (result)
             {
                 case HandlerResult.Next next:
                     nodeId = next.NodeId;
                     continue;
-                case HandlerResult.CallService:
-                    {
-                        var pending = task with { NodeId = nodeId, Version = running.Version };
-                        tx.UpdateTask(pending);
-                        tx.UpdateProcess(process);
-                        return step.ServiceCall! with { Task = pending };
-                    }
 
                 case HandlerResult.Sleep:
                     return Sleep(tx, task, process);
                 case HandlerResult.Die:
                     tx.UpdateProcess(process with { Dead = true });
                     tx.CompleteTask(task.Id);
-                    return StepOutcome.Done;
+                    return new PipelineFinishedOutcome(process.RootPipelineId);
                 default:
                     throw new InvalidOperationException("unknown handler result");
             }
         }
     }
+
+    /// <summary>Whether two process records differ only in current node and heartbeat.</summary>
+    private static bool SamePlaceAside(ProcessRecord a, ProcessRecord b) =>
+        a.PipelineStack.SequenceEqual(b.PipelineStack)
+        && a with { CurrentNodeId = "", LastHeartbeat = 0, PipelineStack = b.PipelineStack } == b with { CurrentNodeId = "", LastHeartbeat = 0 };
 
     private static StepOutcome Sleep(IStepTransaction tx, TaskRecord task, ProcessRecord process)
     {
@@ -193,9 +235,14 @@ public sealed partial class PipelineEngine
             state.StartedTime, state.ArchivedTime, data?.Inputs ?? [], data?.Outputs ?? []));
     }
 
-    /// <summary>Everything a handler may touch for the node being executed.</summary>
-    private sealed class NodeStep(IStepTransaction tx, TaskRecord task, ProcessRecord process, CompiledPipeline compiled, NodeInfo info, StateRecord state)
+    /// <summary>
+    /// Everything a handler may touch for the node being executed. State changes stay in memory until
+    /// <see cref="Flush"/>, so a node that enters and leaves RUNNING in one transaction is written once.
+    /// </summary>
+    private sealed class NodeStep(IStepTransaction tx, TaskRecord task, ProcessRecord process, CompiledPipeline compiled, NodeInfo info, StateRecord state, StateRecord? persisted)
     {
+        private StateRecord? _persisted = persisted;
+
         public IStepTransaction Tx { get; } = tx;
 
         public TaskRecord Task { get; } = task;
@@ -213,12 +260,21 @@ public sealed partial class PipelineEngine
         public ServiceCallOutcome? ServiceCall { get; set; }
 
         public void Finish(bool errorIgnored = false) =>
-            State = StateWriter.Set(Tx, State.NodeId, new StateWriter.Change(NodeState.Finished)
+            State = StateWriter.Next(State.NodeId, State, new StateWriter.Change(NodeState.Finished)
             {
-                ExpectedVersion = State.Version,
                 SetArchiveTime = true,
                 ErrorIgnored = errorIgnored,
-            }, State);
+            }, Tx.Now);
+
+        /// <summary>Writes the pending state if it differs from what is stored.</summary>
+        public void Flush()
+        {
+            if (_persisted != State)
+            {
+                StateWriter.Write(Tx, State, _persisted);
+                _persisted = State;
+            }
+        }
 
         public void Fail(string? exData)
         {
@@ -230,11 +286,7 @@ public sealed partial class PipelineEngine
                 Tx.SetExecutionData(new ExecutionDataRecord(State.NodeId, data?.Inputs ?? [], outputs));
             }
 
-            State = StateWriter.Set(Tx, State.NodeId, new StateWriter.Change(NodeState.Failed)
-            {
-                ExpectedVersion = State.Version,
-                SetArchiveTime = true,
-            }, State);
+            State = StateWriter.Next(State.NodeId, State, new StateWriter.Change(NodeState.Failed) { SetArchiveTime = true }, Tx.Now);
         }
     }
 

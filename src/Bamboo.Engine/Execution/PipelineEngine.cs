@@ -15,6 +15,9 @@ public sealed partial class PipelineEngine(IEngineRuntime runtime, ILogger<Pipel
 
     private CompiledPipeline Compiled(IStepTransaction tx, string rootId) => _compiled.Get(tx, rootId);
 
+    /// <summary>Raised after the transaction that finished a root pipeline has committed.</summary>
+    public event EventHandler<PipelineFinishedEventArgs>? PipelineFinished;
+
     /// <summary>Processes one claimed task to its end (including service calls), then removes it from the queue.</summary>
     public async Task RunTaskAsync(TaskRecord task, CancellationToken cancellationToken = default)
     {
@@ -23,7 +26,7 @@ public sealed partial class PipelineEngine(IEngineRuntime runtime, ILogger<Pipel
             ? await runtime.TransactAsync(tx => PrepareSchedule(tx, task), cancellationToken).ConfigureAwait(false)
             : task.Version is not null
                 ? await runtime.TransactAsync(tx => ResumeServiceCall(tx, task), cancellationToken).ConfigureAwait(false)
-                : await runtime.TransactAsync(tx => Walk(tx, task), cancellationToken).ConfigureAwait(false);
+                : await runtime.TransactAsync(tx => Walk(tx, task, cancellationToken), cancellationToken).ConfigureAwait(false);
 
         while (true)
         {
@@ -31,8 +34,8 @@ public sealed partial class PipelineEngine(IEngineRuntime runtime, ILogger<Pipel
             {
                 case ServiceCallOutcome call:
                     {
-                        var result = await CallExecuteAsync(call, cancellationToken).ConfigureAwait(false);
-                        outcome = await runtime.TransactAsync(tx => ApplyExecuteResult(tx, call, result), cancellationToken).ConfigureAwait(false);
+                        var result = await (call.InFlight ?? CallExecuteAsync(call, cancellationToken)).ConfigureAwait(false);
+                        outcome = await runtime.TransactAsync(tx => ApplyExecuteResult(tx, call, result, cancellationToken), cancellationToken).ConfigureAwait(false);
                         break;
                     }
 
@@ -44,8 +47,11 @@ public sealed partial class PipelineEngine(IEngineRuntime runtime, ILogger<Pipel
                     }
 
                 case ContinueOutcome next:
-                    outcome = await runtime.TransactAsync(tx => Walk(tx, next.Task), cancellationToken).ConfigureAwait(false);
+                    outcome = await runtime.TransactAsync(tx => Walk(tx, next.Task, cancellationToken), cancellationToken).ConfigureAwait(false);
                     break;
+                case PipelineFinishedOutcome finished:
+                    PipelineFinished?.Invoke(this, new PipelineFinishedEventArgs(finished.RootId));
+                    return;
                 default:
                     return;
             }

@@ -26,17 +26,36 @@ internal static class StateWriter
         public bool SetArchiveTime { get; init; }
     }
 
+    /// <summary>Checks and applies a change and writes it: insert for a new record, versioned update otherwise.</summary>
     public static StateRecord Set(IStepTransaction tx, string nodeId, Change c, StateRecord? current = null)
     {
         current ??= tx.GetState(nodeId);
-        var now = tx.Now;
+        var next = Next(nodeId, current, c, tx.Now);
+        Write(tx, next, current);
+        return next;
+    }
+
+    /// <summary>Writes <paramref name="next"/> over <paramref name="persisted"/> (null: no row yet).</summary>
+    public static void Write(IStepTransaction tx, StateRecord next, StateRecord? persisted)
+    {
+        if (persisted is null)
+        {
+            tx.InsertState(next);
+        }
+        else if (!tx.UpdateState(next, persisted.Version))
+        {
+            throw new StateVersionNotMatchException($"state with version({persisted.Version}) not exist");
+        }
+    }
+
+    /// <summary>The record after a change, checked against the version and the transition table; nothing is written.</summary>
+    public static StateRecord Next(string nodeId, StateRecord? current, Change c, long now)
+    {
         if (current is null)
         {
-            var created = new StateRecord(nodeId, c.RootId ?? "", c.ParentId ?? "", c.To, Versions.New(),
+            return new StateRecord(nodeId, c.RootId ?? "", c.ParentId ?? "", c.To, Versions.New(),
                 c.Loop ?? 1, c.InnerLoop ?? 1, 0, false, false, now,
                 c.SetStartedTime ? now : null, c.SetArchiveTime ? now : null);
-            tx.InsertState(created);
-            return created;
         }
 
         if (c.ExpectedVersion is not null && c.ExpectedVersion != current.Version)
@@ -50,7 +69,7 @@ internal static class StateWriter
         }
 
         // Later flags win over earlier ones for the same field, as in bamboo's set_state.
-        var next = current with
+        return current with
         {
             Name = c.To,
             Loop = c.Loop ?? current.Loop,
@@ -64,12 +83,5 @@ internal static class StateWriter
             StartedTime = c.SetStartedTime ? now : c.ClearStartedTime ? null : current.StartedTime,
             ArchivedTime = c.SetArchiveTime ? now : c.ClearArchivedTime ? null : current.ArchivedTime,
         };
-
-        if (!tx.UpdateState(next, current.Version))
-        {
-            throw new StateVersionNotMatchException($"state with version({current.Version}) not exist");
-        }
-
-        return next;
     }
 }

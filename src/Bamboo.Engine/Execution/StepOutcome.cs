@@ -11,15 +11,24 @@ internal abstract record StepOutcome
     private sealed record DoneOutcome : StepOutcome;
 }
 
-/// <summary>The step committed RUNNING for an activity; its service must be called outside the transaction.</summary>
+/// <summary>
+/// The step committed RUNNING for an activity whose service did not finish synchronously (<see cref="InFlight"/>),
+/// or, for a recover point, has still to be called.
+/// </summary>
 internal sealed record ServiceCallOutcome(
     TaskRecord Task, NodeInfo Node, string Version, string RootId, string TopPipelineId,
-    int Loop, int InnerLoop, JsonObject Inputs, JsonObject RootData) : StepOutcome;
+    int Loop, int InnerLoop, JsonObject Inputs, JsonObject RootData) : StepOutcome
+{
+    public Task<ServiceResult>? InFlight { get; init; }
+}
 
 /// <summary>A schedule call was prepared (lock taken); the service must be called outside the transaction.</summary>
 internal sealed record ScheduleCallOutcome(
     TaskRecord Task, NodeInfo Node, ScheduleRecord Schedule, StateRecord State, string RootId, string TopPipelineId,
     JsonObject Inputs, JsonObject Outputs, JsonObject RootData, JsonObject? CallbackData) : StepOutcome;
+
+/// <summary>The root pipeline reached its end in the committed step.</summary>
+internal sealed record PipelineFinishedOutcome(string RootId) : StepOutcome;
 
 /// <summary>The walk paused only to keep transactions short; continue from the task's node.</summary>
 internal sealed record ContinueOutcome(TaskRecord Task) : StepOutcome;

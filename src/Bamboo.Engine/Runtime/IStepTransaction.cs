@@ -14,7 +14,8 @@ public interface IStepTransaction
     // runs and node lookup
     RunRecord? GetRun(string rootId);
 
-    void InsertRun(RunRecord run, IEnumerable<string> nodeIds);
+    /// <summary>Stores a run and indexes its node ids; returns an id that some other run already uses, inserting nothing, or null.</summary>
+    string? InsertRun(RunRecord run, IReadOnlyCollection<string> nodeIds);
 
     string? GetNodeRoot(string nodeId);
 

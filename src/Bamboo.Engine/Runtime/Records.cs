@@ -2,8 +2,8 @@ using System.Text.Json.Nodes;
 
 namespace Bamboo.Engine.Runtime;
 
-/// <summary>A started run: the validated tree and the caller's options, stored once.</summary>
-public sealed record RunRecord(string RootId, string TreeJson, JsonObject RootPipelineData, long CreatedAt);
+/// <summary>A started run: the tree as the caller gave it and the options it was validated with, stored once.</summary>
+public sealed record RunRecord(string RootId, string TreeJson, bool CycleTolerate, JsonObject RootPipelineData, long CreatedAt);
 
 /// <summary>The per-node state record of states.md §2 (times are UTC unix milliseconds).</summary>
 public sealed record StateRecord(

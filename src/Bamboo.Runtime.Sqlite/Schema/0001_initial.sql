@@ -1,9 +1,11 @@
-CREATE TABLE IF NOT EXISTS runs (root_id TEXT PRIMARY KEY, tree TEXT NOT NULL, root_data TEXT NOT NULL, created_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS nodes (node_id TEXT PRIMARY KEY, root_id TEXT NOT NULL);
+-- Small text-keyed tables are WITHOUT ROWID: one b-tree per table instead of a table plus its key index.
+-- runs keeps its rowid because its rows (whole trees) are large.
+CREATE TABLE IF NOT EXISTS runs (root_id TEXT PRIMARY KEY, tree TEXT NOT NULL, cycle_tolerate INTEGER NOT NULL, root_data TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS nodes (node_id TEXT PRIMARY KEY, root_id TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS states (
   node_id TEXT PRIMARY KEY, root_id TEXT NOT NULL, parent_id TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL,
   loop INTEGER NOT NULL, inner_loop INTEGER NOT NULL, retry INTEGER NOT NULL, skip INTEGER NOT NULL, error_ignored INTEGER NOT NULL,
-  created_time INTEGER NOT NULL, started_time INTEGER, archived_time INTEGER);
+  created_time INTEGER NOT NULL, started_time INTEGER, archived_time INTEGER) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS ix_states_root ON states(root_id);
 CREATE INDEX IF NOT EXISTS ix_states_parent ON states(parent_id);
 CREATE TABLE IF NOT EXISTS processes (
@@ -13,11 +15,11 @@ CREATE TABLE IF NOT EXISTS processes (
 CREATE INDEX IF NOT EXISTS ix_processes_node ON processes(current_node_id);
 CREATE INDEX IF NOT EXISTS ix_processes_suspended ON processes(suspended_by);
 CREATE INDEX IF NOT EXISTS ix_processes_parent ON processes(parent_id);
-CREATE TABLE IF NOT EXISTS raw_inputs (node_id TEXT PRIMARY KEY, inputs TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS execution_data (node_id TEXT PRIMARY KEY, inputs TEXT NOT NULL, outputs TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS raw_inputs (node_id TEXT PRIMARY KEY, inputs TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS execution_data (node_id TEXT PRIMARY KEY, inputs TEXT NOT NULL, outputs TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS context_values (
   pipeline_id TEXT NOT NULL, key TEXT NOT NULL, type INTEGER NOT NULL, value TEXT, code TEXT NOT NULL, refs TEXT NOT NULL,
-  PRIMARY KEY (pipeline_id, key));
+  PRIMARY KEY (pipeline_id, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS schedules (
   id INTEGER PRIMARY KEY AUTOINCREMENT, type INTEGER NOT NULL, process_id INTEGER NOT NULL, node_id TEXT NOT NULL, version TEXT NOT NULL,
   finished INTEGER NOT NULL, expired INTEGER NOT NULL, scheduling INTEGER NOT NULL, lock_owner INTEGER, times INTEGER NOT NULL,

@@ -1,0 +1,51 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
+using Bamboo.Engine.Model;
+
+namespace Bamboo.Benchmarks;
+
+/// <summary>
+/// End-to-end runs on the durable SQLite store (every step committed): from run_pipeline to the root's FINISHED.
+/// Each iteration gets a fresh database file and fresh pipeline ids.
+/// </summary>
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 3, iterationCount: 20)]
+[MinColumn, MaxColumn, MedianColumn]
+#pragma warning disable CA1001 // The harness lives from IterationSetup to IterationCleanup, which BenchmarkDotNet calls.
+public class PipelineBenchmarks
+#pragma warning restore CA1001
+{
+    private BenchHarness _harness = null!;
+    private IReadOnlyList<Pipeline> _pipelines = [];
+
+    [ParamsAllValues]
+    public Shape Scenario { get; set; }
+
+    public enum Shape
+    {
+        Sequential1000,
+        Pipelines100x17,
+        FanOut100,
+        Branches100x10,
+        Latency3,
+    }
+
+    [IterationSetup]
+    public void Setup()
+    {
+        _harness = new BenchHarness();
+        _pipelines = Scenario switch
+        {
+            Shape.Sequential1000 => [BenchHarness.Sequential(1000)],
+            Shape.Pipelines100x17 => Enumerable.Range(0, 100).Select(_ => BenchHarness.Sequential(15)).ToList(),
+            Shape.FanOut100 => [BenchHarness.FanOut(100, 1)],
+            Shape.Branches100x10 => [BenchHarness.FanOut(100, 10)],
+            _ => [BenchHarness.Sequential(1)],
+        };
+    }
+
+    [IterationCleanup]
+    public void Cleanup() => _harness.DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    [Benchmark]
+    public Task Run() => _harness.RunAsync(_pipelines);
+}
