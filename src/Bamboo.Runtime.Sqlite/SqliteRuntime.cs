@@ -120,9 +120,6 @@ public sealed class SqliteRuntime : IEngineRuntime, IAsyncDisposable, IDisposabl
         }
     }
 
-    public Task<TaskRecord?> ClaimTaskAsync(string owner, TimeSpan lease, CancellationToken cancellationToken = default) =>
-        TransactAsync(tx => ((SqliteStepTransaction)tx).Claim(owner, (long)lease.TotalMilliseconds), cancellationToken);
-
     public Task RenewLeasesAsync(string owner, TimeSpan lease, CancellationToken cancellationToken = default) =>
         TransactAsync(tx => ((SqliteStepTransaction)tx).Renew(owner, (long)lease.TotalMilliseconds), cancellationToken);
 

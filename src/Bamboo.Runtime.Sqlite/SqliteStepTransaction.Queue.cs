@@ -61,15 +61,15 @@ internal sealed partial class SqliteStepTransaction
             Enqueued = true;
         }
 
-        Exec("UPDATE tasks SET node_id = $1, schedule_id = $2, callback_id = $3, version = $4, due_at = $5, lease_owner = $6, lease_until = $7 WHERE id = $0",
-            t.Id, t.NodeId, t.ScheduleId, t.CallbackDataId, t.Version, t.DueAt, t.LeaseOwner, t.LeaseUntil);
+        Exec("UPDATE tasks SET node_id = $1, schedule_id = $2, callback_id = $3, version = $4, due_at = $5, lease_owner = $6, lease_until = $7, attempts = $8 WHERE id = $0",
+            t.Id, t.NodeId, t.ScheduleId, t.CallbackDataId, t.Version, t.DueAt, t.LeaseOwner, t.LeaseUntil, t.Attempts);
     }
 
     public void CompleteTask(long id) => Exec("DELETE FROM tasks WHERE id = $0", id);
 
     public TaskRecord? GetTask(long id) => One($"SELECT {TaskColumns} FROM tasks WHERE id = $0", MapTask, id);
 
-    public TaskRecord? Claim(string owner, long leaseMs) =>
+    public TaskRecord? ClaimTask(string owner, long leaseMs) =>
         One($"UPDATE tasks SET lease_owner = $0, lease_until = $1, attempts = attempts + 1 WHERE id = (SELECT id FROM tasks WHERE due_at <= $2 AND (lease_until IS NULL OR lease_until < $2) ORDER BY due_at, id LIMIT 1) RETURNING {TaskColumns}",
             MapTask, owner, Now + leaseMs, Now);
 

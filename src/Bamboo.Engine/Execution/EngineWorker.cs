@@ -1,3 +1,4 @@
+using Bamboo.Engine.Exceptions;
 using Bamboo.Engine.Runtime;
 using Microsoft.Extensions.Logging;
 
@@ -43,45 +44,50 @@ public sealed partial class EngineWorker(IEngineRuntime runtime, PipelineEngine 
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            var task = await runtime.ClaimTaskAsync(Owner, runtime.Options.TaskLease, cancellationToken).ConfigureAwait(false);
-            if (task is null)
-            {
-                var next = await runtime.NextDueAtAsync(cancellationToken).ConfigureAwait(false);
-                var now = runtime.Time.GetUtcNow().ToUnixTimeMilliseconds();
-                var wait = next is long due ? TimeSpan.FromMilliseconds(Math.Clamp(due - now, 1, IdleWait.TotalMilliseconds)) : IdleWait;
-                await runtime.WaitForWorkAsync(wait, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
             try
             {
-                await engine.RunTaskAsync(task, cancellationToken).ConfigureAwait(false);
+                if (await engine.RunNextAsync(Owner, cancellationToken).ConfigureAwait(false) is null)
+                {
+                    var next = await runtime.NextDueAtAsync(cancellationToken).ConfigureAwait(false);
+                    var now = runtime.Time.GetUtcNow().ToUnixTimeMilliseconds();
+                    var wait = next is long due ? TimeSpan.FromMilliseconds(Math.Clamp(due - now, 1, IdleWait.TotalMilliseconds)) : IdleWait;
+                    await runtime.WaitForWorkAsync(wait, cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
             }
-#pragma warning disable CA1031 // One poisoned task must not stop a worker.
-            catch (Exception ex)
-#pragma warning restore CA1031
+            catch (TaskFailedException failed)
             {
-                LogTaskFailed(ex, task.Id, task.NodeId, task.Attempts);
-                await runtime.TransactAsync(tx =>
-                {
-                    if (task.Attempts >= MaxAttempts)
-                    {
-                        tx.CompleteTask(task.Id);
-                    }
-                    else if (tx.GetTask(task.Id) is { } current)
-                    {
-                        tx.UpdateTask(current with { LeaseOwner = null, LeaseUntil = null, DueAt = tx.Now + (1000L * task.Attempts) });
-                    }
-
-                    return 0;
-                }, CancellationToken.None).ConfigureAwait(false);
+                await RecordFailureAsync(failed).ConfigureAwait(false);
             }
         }
     }
+
+    /// <summary>Retries a failing task later with back-off; drops it after <see cref="MaxAttempts"/> tries.</summary>
+    private Task RecordFailureAsync(TaskFailedException failed)
+    {
+        var task = failed.Task;
+        LogTaskFailed(failed.InnerException!, task.Id, task.NodeId, task.Attempts);
+        return runtime.TransactAsync(tx =>
+        {
+            if (task.Attempts >= MaxAttempts)
+            {
+                LogTaskDropped(task.Id, task.NodeId, task.Attempts);
+                tx.CompleteTask(task.Id);
+            }
+            else if (tx.GetTask(task.Id) is { } current)
+            {
+                tx.UpdateTask(current with { LeaseOwner = null, LeaseUntil = null, Attempts = task.Attempts, DueAt = tx.Now + (1000L * task.Attempts) });
+            }
+
+            return 0;
+        }, CancellationToken.None);
+    }
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Task {TaskId} at node {NodeId} dropped after {Attempts} failed attempts; the process waits for an operator")]
+    private partial void LogTaskDropped(long taskId, string nodeId, int attempts);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "Task {TaskId} at node {NodeId} failed (attempt {Attempt})")]
     private partial void LogTaskFailed(Exception exception, long taskId, string nodeId, int attempt);

@@ -132,7 +132,7 @@ public sealed partial class PipelineEngine
         var next = ApplyExecute(step, call, result);
         step.Flush();
         return next is HandlerResult.Next n
-            ? Walk(tx, task, step.Process with { Asleep = false }, compiled, n.NodeId, cancellationToken)
+            ? Walk(tx, task, step.Process with { Asleep = false }, compiled, n.NodeId, cancellationToken, ranService: true)
             : Sleep(tx, task, step.Process);
     }
 

@@ -26,12 +26,13 @@ public sealed partial class PipelineEngine
     }
 
     /// <summary>
-    /// Walks nodes inside the open transaction. Engine-only nodes (events, gateways) chain within it; a service
-    /// that finishes synchronously is applied in the same transaction, which then commits before the next node,
-    /// so every step that ran user code is durable on its own. A service still running when its execute returns
-    /// makes the step commit RUNNING with a recover point, and the result is applied in a later transaction.
+    /// Walks nodes inside the open transaction. A service that finishes synchronously is applied in the same
+    /// transaction; engine-only nodes (events, gateways, reaching a branch's converge) that follow it ride along,
+    /// and the transaction commits before the next service is called, so every step that ran user code is durable
+    /// before any further user code runs. A service still running when its execute returns makes the step commit
+    /// RUNNING with a recover point, and its result is applied in a later transaction.
     /// </summary>
-    private StepOutcome Walk(IStepTransaction tx, TaskRecord task, ProcessRecord process, CompiledPipeline compiled, string nodeId, CancellationToken cancellationToken)
+    private StepOutcome Walk(IStepTransaction tx, TaskRecord task, ProcessRecord process, CompiledPipeline compiled, string nodeId, CancellationToken cancellationToken, bool ranService = false)
     {
         var stored = process;
         for (var steps = 0; ; steps++)
@@ -41,10 +42,16 @@ public sealed partial class PipelineEngine
                 return ReachDestination(tx, task, process);
             }
 
-            if (steps >= NodesPerTransaction)
+            if (steps >= NodesPerTransaction || (ranService && compiled.Node(nodeId).Node.Kind == NodeKind.ServiceActivity))
             {
-                // Keep the write lock short: commit here and continue in the next transaction.
-                tx.UpdateProcess(process with { CurrentNodeId = nodeId });
+                // Commit here and continue in the next transaction: before the next service runs, or to keep the
+                // write lock short. The task row records where to resume; the process row only changes when more
+                // than its position did.
+                if (!SamePlaceAside(process, stored))
+                {
+                    tx.UpdateProcess(process with { CurrentNodeId = nodeId });
+                }
+
                 var next = task with { NodeId = nodeId, Version = null };
                 tx.UpdateTask(next);
                 return new ContinueOutcome(next);
@@ -133,20 +140,7 @@ public sealed partial class PipelineEngine
 
                 // Completed synchronously: the task is done, reading its result does not block.
                 result = ApplyExecute(step, call, inFlight.GetAwaiter().GetResult());
-                step.Flush();
-                if (result is HandlerResult.Next after)
-                {
-                    // The service step commits on its own; the walk resumes from the next node, which the task row
-                    // records. The process row is rewritten only when more than its position changed.
-                    if (!SamePlaceAside(step.Process, stored))
-                    {
-                        tx.UpdateProcess(step.Process with { CurrentNodeId = after.NodeId });
-                    }
-
-                    var next = task with { NodeId = after.NodeId, Version = null };
-                    tx.UpdateTask(next);
-                    return new ContinueOutcome(next);
-                }
+                ranService = true;
             }
 
             step.Flush();

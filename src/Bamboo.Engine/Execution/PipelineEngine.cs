@@ -1,3 +1,4 @@
+using Bamboo.Engine.Exceptions;
 using Bamboo.Engine.Runtime;
 using Microsoft.Extensions.Logging;
 
@@ -18,15 +19,42 @@ public sealed partial class PipelineEngine(IEngineRuntime runtime, ILogger<Pipel
     /// <summary>Raised after the transaction that finished a root pipeline has committed.</summary>
     public event EventHandler<PipelineFinishedEventArgs>? PipelineFinished;
 
-    /// <summary>Processes one claimed task to its end (including service calls), then removes it from the queue.</summary>
-    public async Task RunTaskAsync(TaskRecord task, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Claims the next due task under a lease and processes it to its end (including service calls). The claim
+    /// commits with the task's first step. Returns the task, or null when none was due; a failure is reported as a
+    /// <see cref="TaskFailedException"/> naming the task.
+    /// </summary>
+    public async Task<TaskRecord?> RunNextAsync(string owner, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(task);
-        StepOutcome outcome = task.Kind == TaskKind.Schedule
-            ? await runtime.TransactAsync(tx => PrepareSchedule(tx, task), cancellationToken).ConfigureAwait(false)
-            : task.Version is not null
-                ? await runtime.TransactAsync(tx => ResumeServiceCall(tx, task), cancellationToken).ConfigureAwait(false)
-                : await runtime.TransactAsync(tx => Walk(tx, task, cancellationToken), cancellationToken).ConfigureAwait(false);
+        TaskRecord? claimed = null;
+        try
+        {
+            var outcome = await runtime.TransactAsync(tx =>
+            {
+                claimed = tx.ClaimTask(owner, (long)runtime.Options.TaskLease.TotalMilliseconds);
+                return claimed is null ? StepOutcome.Done : FirstStep(tx, claimed, cancellationToken);
+            }, cancellationToken).ConfigureAwait(false);
+            if (claimed is not null)
+            {
+                await FollowAsync(outcome, cancellationToken).ConfigureAwait(false);
+            }
+
+            return claimed;
+        }
+        catch (Exception ex) when (claimed is not null && ex is not OperationCanceledException)
+        {
+            throw new TaskFailedException(claimed, ex);
+        }
+    }
+
+    private StepOutcome FirstStep(IStepTransaction tx, TaskRecord task, CancellationToken cancellationToken) =>
+        task.Kind == TaskKind.Schedule ? PrepareSchedule(tx, task)
+        : task.Version is not null ? ResumeServiceCall(tx, task)
+        : Walk(tx, task, cancellationToken);
+
+    /// <summary>Runs the service calls and further transactions a step asked for, until the task is done.</summary>
+    private async Task FollowAsync(StepOutcome outcome, CancellationToken cancellationToken)
+    {
 
         while (true)
         {

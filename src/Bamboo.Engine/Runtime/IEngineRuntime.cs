@@ -17,9 +17,6 @@ public interface IEngineRuntime
     /// <summary>Runs <paramref name="work"/> against a consistent read view.</summary>
     Task<T> ReadAsync<T>(Func<IStepTransaction, T> work, CancellationToken cancellationToken = default);
 
-    /// <summary>Takes the next due task under a lease, or null when none is due.</summary>
-    Task<TaskRecord?> ClaimTaskAsync(string owner, TimeSpan lease, CancellationToken cancellationToken = default);
-
     /// <summary>Extends the leases of every task held by <paramref name="owner"/>.</summary>
     Task RenewLeasesAsync(string owner, TimeSpan lease, CancellationToken cancellationToken = default);
 

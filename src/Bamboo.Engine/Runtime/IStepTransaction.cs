@@ -87,5 +87,8 @@ public interface IStepTransaction
 
     void CompleteTask(long id);
 
+    /// <summary>Takes the next due task under a lease for <paramref name="owner"/>, or null when none is due.</summary>
+    TaskRecord? ClaimTask(string owner, long leaseMilliseconds);
+
     TaskRecord? GetTask(long id);
 }
