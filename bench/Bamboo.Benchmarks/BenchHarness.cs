@@ -38,13 +38,10 @@ internal sealed class BenchHarness : IAsyncDisposable
     public async Task RunAsync(IReadOnlyList<Pipeline> pipelines)
     {
         var done = pipelines.Select(p => _waiting.GetOrAdd(p.Id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task).ToList();
-        foreach (var p in pipelines)
+        var started = await Task.WhenAll(pipelines.Select(p => EngineApi.RunPipelineAsync(Runtime, p)));
+        if (started.FirstOrDefault(r => !r.Result) is { } refused)
         {
-            var result = await EngineApi.RunPipelineAsync(Runtime, p);
-            if (!result.Result)
-            {
-                throw new InvalidOperationException(result.Message);
-            }
+            throw new InvalidOperationException(refused.Message);
         }
 
         await Task.WhenAll(done).WaitAsync(TimeSpan.FromMinutes(2));
