@@ -7,5 +7,6 @@ var root = new RootCommand("Bamboo: a durable workflow engine with bamboo-engine
     RunCommand.Create(),
     StatesCommand.Create(),
     ConformanceCommand.Create(),
+    WorkerCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

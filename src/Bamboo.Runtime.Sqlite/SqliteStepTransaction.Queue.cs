@@ -54,20 +54,26 @@ internal sealed partial class SqliteStepTransaction
             (int)t.Kind, t.ProcessId, t.NodeId, t.ScheduleId, t.CallbackDataId, t.Version, t.DueAt, t.LeaseOwner, t.LeaseUntil, t.Attempts);
     }
 
-    public void UpdateTask(TaskRecord t)
-    {
-        if (t.LeaseOwner is null)
-        {
-            Enqueued = true;
-        }
+    public void UpdateTask(TaskRecord t) =>
+        Owned(t, Exec("UPDATE tasks SET node_id = $1, schedule_id = $2, callback_id = $3, version = $4 WHERE id = $0 AND lease_owner IS $5",
+            t.Id, t.NodeId, t.ScheduleId, t.CallbackDataId, t.Version, t.LeaseOwner));
 
-        Exec("UPDATE tasks SET node_id = $1, schedule_id = $2, callback_id = $3, version = $4, due_at = $5, lease_owner = $6, lease_until = $7, attempts = $8 WHERE id = $0",
-            t.Id, t.NodeId, t.ScheduleId, t.CallbackDataId, t.Version, t.DueAt, t.LeaseOwner, t.LeaseUntil, t.Attempts);
+    public void RequeueTask(TaskRecord t, long dueAt)
+    {
+        Enqueued = true;
+        Owned(t, Exec("UPDATE tasks SET due_at = $1, attempts = $2, lease_owner = NULL, lease_until = NULL WHERE id = $0 AND lease_owner IS $3",
+            t.Id, dueAt, t.Attempts, t.LeaseOwner));
     }
 
-    public void CompleteTask(long id) => Exec("DELETE FROM tasks WHERE id = $0", id);
+    public void CompleteTask(TaskRecord t) => Owned(t, Exec("DELETE FROM tasks WHERE id = $0 AND lease_owner IS $1", t.Id, t.LeaseOwner));
 
-    public TaskRecord? GetTask(long id) => One($"SELECT {TaskColumns} FROM tasks WHERE id = $0", MapTask, id);
+    private static void Owned(TaskRecord t, int rows)
+    {
+        if (rows != 1)
+        {
+            throw new Engine.Exceptions.LeaseLostException(t.Id, t.LeaseOwner);
+        }
+    }
 
     public TaskRecord? ClaimTask(string owner, long leaseMs) =>
         One($"UPDATE tasks SET lease_owner = $0, lease_until = $1, attempts = attempts + 1 WHERE id = (SELECT id FROM tasks WHERE due_at <= $2 AND (lease_until IS NULL OR lease_until < $2) ORDER BY due_at, id LIMIT 1) RETURNING {TaskColumns}",

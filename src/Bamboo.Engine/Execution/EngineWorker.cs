@@ -58,9 +58,21 @@ public sealed partial class EngineWorker(IEngineRuntime runtime, PipelineEngine 
             {
                 return;
             }
+            catch (LeaseLostException lost)
+            {
+                // Another worker owns the task now (this one stalled past its lease); its transaction was discarded.
+                LogLeaseLost(lost.TaskId);
+            }
             catch (TaskFailedException failed)
             {
-                await RecordFailureAsync(failed).ConfigureAwait(false);
+                try
+                {
+                    await RecordFailureAsync(failed).ConfigureAwait(false);
+                }
+                catch (LeaseLostException lost)
+                {
+                    LogLeaseLost(lost.TaskId);
+                }
             }
         }
     }
@@ -75,16 +87,19 @@ public sealed partial class EngineWorker(IEngineRuntime runtime, PipelineEngine 
             if (task.Attempts >= MaxAttempts)
             {
                 LogTaskDropped(task.Id, task.NodeId, task.Attempts);
-                tx.CompleteTask(task.Id);
+                tx.CompleteTask(task);
             }
-            else if (tx.GetTask(task.Id) is { } current)
+            else
             {
-                tx.UpdateTask(current with { LeaseOwner = null, LeaseUntil = null, Attempts = task.Attempts, DueAt = tx.Now + (1000L * task.Attempts) });
+                tx.RequeueTask(task, tx.Now + (1000L * task.Attempts));
             }
 
             return 0;
         }, CancellationToken.None);
     }
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Task {TaskId} was taken over by another worker after its lease lapsed; this worker's step was discarded")]
+    private partial void LogLeaseLost(long taskId);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Task {TaskId} at node {NodeId} dropped after {Attempts} failed attempts; the process waits for an operator")]
     private partial void LogTaskDropped(long taskId, string nodeId, int attempts);

@@ -13,7 +13,7 @@ public sealed partial class PipelineEngine
         var schedule = task.ScheduleId is long id ? tx.GetSchedule(id) : null;
         if (schedule is null || schedule.Finished)
         {
-            tx.CompleteTask(task.Id);
+            tx.CompleteTask(task);
             return StepOutcome.Done;
         }
 
@@ -21,7 +21,7 @@ public sealed partial class PipelineEngine
         if (state is null || state.Version != schedule.Version || state.Name != NodeState.Running)
         {
             tx.UpdateSchedule(schedule with { Expired = true });
-            tx.CompleteTask(task.Id);
+            tx.CompleteTask(task);
             return StepOutcome.Done;
         }
 
@@ -29,11 +29,11 @@ public sealed partial class PipelineEngine
         {
             if (schedule.Type == (int)ScheduleType.MultipleCallback)
             {
-                tx.UpdateTask(task with { DueAt = tx.Now + (long)runtime.Options.ScheduleLockRetry.TotalMilliseconds, LeaseOwner = null, LeaseUntil = null });
+                tx.RequeueTask(task, tx.Now + (long)runtime.Options.ScheduleLockRetry.TotalMilliseconds);
             }
             else
             {
-                tx.CompleteTask(task.Id);
+                tx.CompleteTask(task);
             }
 
             return StepOutcome.Done;
@@ -122,7 +122,7 @@ public sealed partial class PipelineEngine
         {
             // Forced fail or another change won meanwhile: the late result is discarded.
             tx.UpdateSchedule(schedule with { Expired = true });
-            tx.CompleteTask(call.Task.Id);
+            tx.CompleteTask(call.Task);
             LogStale(nodeId, "the node changed version while its schedule ran");
             return StepOutcome.Done;
         }
@@ -135,11 +135,13 @@ public sealed partial class PipelineEngine
                 tx.UpdateSchedule(schedule);
                 if (result.NextPoll is TimeSpan delay)
                 {
-                    tx.UpdateTask(call.Task with { DueAt = tx.Now + (long)delay.TotalMilliseconds, LeaseOwner = null, LeaseUntil = null, CallbackDataId = null });
+                    var poll = call.Task with { CallbackDataId = null };
+                    tx.UpdateTask(poll);
+                    tx.RequeueTask(poll, tx.Now + (long)delay.TotalMilliseconds);
                 }
                 else
                 {
-                    tx.CompleteTask(call.Task.Id);
+                    tx.CompleteTask(call.Task);
                 }
 
                 return StepOutcome.Done;
@@ -147,7 +149,7 @@ public sealed partial class PipelineEngine
                 tx.UpdateSchedule(schedule);
                 ExtractOutputs(tx, call.Node, result.Outputs, call.TopPipelineId);
                 StateWriter.Set(tx, nodeId, new StateWriter.Change(NodeState.Failed) { ExpectedVersion = state.Version, SetArchiveTime = true }, state);
-                tx.CompleteTask(call.Task.Id);
+                tx.CompleteTask(call.Task);
                 return StepOutcome.Done;
             default:
                 tx.UpdateSchedule(schedule with { Finished = result.Verdict == Verdict.Finish });
@@ -158,7 +160,7 @@ public sealed partial class PipelineEngine
                     ErrorIgnored = result.Verdict == Verdict.Ignored,
                 }, state);
                 ExtractOutputs(tx, call.Node, result.Outputs, call.TopPipelineId);
-                tx.CompleteTask(call.Task.Id);
+                tx.CompleteTask(call.Task);
                 tx.Enqueue(NewExecuteTask(tx, process.Id, call.Node.Single));
                 return StepOutcome.Done;
         }

@@ -14,7 +14,7 @@ public sealed partial class PipelineEngine
         if (state is null || state.Version != task.Version || state.Name != NodeState.Running)
         {
             LogStale(task.NodeId, "recover point no longer matches the node state");
-            tx.CompleteTask(task.Id);
+            tx.CompleteTask(task);
             return StepOutcome.Done;
         }
 
@@ -121,7 +121,7 @@ public sealed partial class PipelineEngine
         if (state is null || state.Version != call.Version || state.Name != NodeState.Running)
         {
             LogStale(nodeId, "the node changed version while its execute ran");
-            tx.CompleteTask(call.Task.Id);
+            tx.CompleteTask(call.Task);
             return StepOutcome.Done;
         }
 

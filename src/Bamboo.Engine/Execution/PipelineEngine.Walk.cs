@@ -11,7 +11,7 @@ public sealed partial class PipelineEngine
         var process = tx.GetProcess(task.ProcessId);
         if (process.Dead)
         {
-            tx.CompleteTask(task.Id);
+            tx.CompleteTask(task);
             return StepOutcome.Done;
         }
 
@@ -62,7 +62,7 @@ public sealed partial class PipelineEngine
             if (stop is not null)
             {
                 tx.UpdateProcess(stop);
-                tx.CompleteTask(task.Id);
+                tx.CompleteTask(task);
                 return StepOutcome.Done;
             }
 
@@ -87,7 +87,7 @@ public sealed partial class PipelineEngine
                 {
                     tx.UpdateState(state with { RootId = process.RootPipelineId, ParentId = info.ParentPipelineId }, state.Version);
                     tx.UpdateProcess(process with { Suspended = true, SuspendedBy = nodeId });
-                    tx.CompleteTask(task.Id);
+                    tx.CompleteTask(task);
                     return StepOutcome.Done;
                 }
 
@@ -155,7 +155,7 @@ public sealed partial class PipelineEngine
                     return Sleep(tx, task, process);
                 case HandlerResult.Die:
                     tx.UpdateProcess(process with { Dead = true });
-                    tx.CompleteTask(task.Id);
+                    tx.CompleteTask(task);
                     return new PipelineFinishedOutcome(process.RootPipelineId);
                 default:
                     throw new InvalidOperationException("unknown handler result");
@@ -171,7 +171,7 @@ public sealed partial class PipelineEngine
     private static StepOutcome Sleep(IStepTransaction tx, TaskRecord task, ProcessRecord process)
     {
         tx.UpdateProcess(process with { Asleep = true });
-        tx.CompleteTask(task.Id);
+        tx.CompleteTask(task);
         return StepOutcome.Done;
     }
 
@@ -190,7 +190,7 @@ public sealed partial class PipelineEngine
             tx.UpdateProcess(parent with { AckNum = acks });
         }
 
-        tx.CompleteTask(task.Id);
+        tx.CompleteTask(task);
         return StepOutcome.Done;
     }
 

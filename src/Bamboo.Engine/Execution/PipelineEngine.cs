@@ -41,7 +41,7 @@ public sealed partial class PipelineEngine(IEngineRuntime runtime, ILogger<Pipel
 
             return claimed;
         }
-        catch (Exception ex) when (claimed is not null && ex is not OperationCanceledException)
+        catch (Exception ex) when (claimed is not null && ex is not (OperationCanceledException or LeaseLostException))
         {
             throw new TaskFailedException(claimed, ex);
         }

@@ -83,12 +83,17 @@ public interface IStepTransaction
     // queue
     long Enqueue(TaskRecord task);
 
+    // The calls below act on a task this worker claimed; each throws LeaseLostException when the task is no longer
+    // leased to task.LeaseOwner, so a worker that lost its lease can never overwrite another worker's progress.
+
+    /// <summary>Moves the task's checkpoint: node, schedule, callback data and recover-point version.</summary>
     void UpdateTask(TaskRecord task);
 
-    void CompleteTask(long id);
+    /// <summary>Gives the task back to the queue, due at <paramref name="dueAt"/>, with its attempt count.</summary>
+    void RequeueTask(TaskRecord task, long dueAt);
+
+    void CompleteTask(TaskRecord task);
 
     /// <summary>Takes the next due task under a lease for <paramref name="owner"/>, or null when none is due.</summary>
     TaskRecord? ClaimTask(string owner, long leaseMilliseconds);
-
-    TaskRecord? GetTask(long id);
 }

@@ -3,9 +3,11 @@ namespace Bamboo.Engine.Components.Testkit;
 /// <summary>Registers the whole test component kit of testkit.md, plus the two built-in example components.</summary>
 public static class TestkitRegistration
 {
+    /// <summary>bamboo's two example components, plus <c>delay</c> (waits input ms milliseconds).</summary>
     public static ComponentRegistry AddExampleComponents(this ComponentRegistry registry) => registry
         .AddComponent<EmptyNode>("example_component")
-        .AddComponent<CopyInputsNode>("pipe_example_component");
+        .AddComponent<CopyInputsNode>("pipe_example_component")
+        .AddComponent<Builtin.DelayService>("delay");
 
     public static ComponentRegistry AddTestkit(this ComponentRegistry registry)
     {

@@ -1,0 +1,89 @@
+using Bamboo.Engine.Components;
+using Bamboo.Engine.Exceptions;
+using Bamboo.Engine.Runtime;
+using Bamboo.Runtime.Sqlite;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Bamboo.Runtime.Tests.Queue;
+
+public sealed class TaskLeaseTests : IAsyncDisposable
+{
+    private readonly string _db = Path.Combine(Path.GetTempPath(), "bamboo-lease-" + Guid.NewGuid().ToString("N") + ".db");
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UnixEpoch.AddDays(20000));
+    private readonly SqliteRuntime _sut;
+
+    public TaskLeaseTests() => _sut = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = _db }, new ComponentRegistry(), time: _time);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _sut.DisposeAsync();
+        foreach (var f in new[] { _db, _db + "-wal", _db + "-shm" })
+        {
+            File.Delete(f);
+        }
+    }
+
+    private Task<long> EnqueueAsync() =>
+        _sut.TransactAsync(tx => tx.Enqueue(new TaskRecord(0, TaskKind.Execute, 1, "n1", null, null, null, tx.Now, null, null, 0)));
+
+    private Task<TaskRecord?> ClaimAsync(string owner, long leaseMs = 1000) => _sut.TransactAsync(tx => tx.ClaimTask(owner, leaseMs));
+
+    [Fact]
+    public async Task UpdateTask_AfterRenewals_KeepsTheRenewedLease()
+    {
+        await EnqueueAsync();
+        var claimed = (await ClaimAsync("a"))!;
+        _time.Advance(TimeSpan.FromMilliseconds(800));
+        await _sut.RenewLeasesAsync("a", TimeSpan.FromSeconds(1));
+
+        await _sut.TransactAsync(tx =>
+        {
+            tx.UpdateTask(claimed with { NodeId = "n2" });
+            return 0;
+        });
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+
+        // 1.3 s after the claim, 0.5 s after the renewal: still owned by "a", so nobody else may take it.
+        Assert.Null(await ClaimAsync("b"));
+    }
+
+    [Fact]
+    public async Task UpdateTask_ByAWorkerWhoseLeaseLapsed_ThrowsAndChangesNothing()
+    {
+        await EnqueueAsync();
+        var stale = (await ClaimAsync("a"))!;
+        _time.Advance(TimeSpan.FromSeconds(2));
+        var current = (await ClaimAsync("b"))!;
+
+        var ex = await Assert.ThrowsAsync<LeaseLostException>(() => _sut.TransactAsync(tx =>
+        {
+            tx.UpdateTask(stale with { NodeId = "stale" });
+            return 0;
+        }));
+
+        Assert.Equal(stale.Id, ex.TaskId);
+        await _sut.TransactAsync(tx =>
+        {
+            tx.CompleteTask(current);
+            return 0;
+        });
+        Assert.Null(await _sut.NextDueAtAsync());
+    }
+
+    [Fact]
+    public async Task CompleteTask_ByAWorkerWhoseLeaseLapsed_Throws()
+    {
+        await EnqueueAsync();
+        var stale = (await ClaimAsync("a"))!;
+        _time.Advance(TimeSpan.FromSeconds(2));
+        await ClaimAsync("b");
+
+        await Assert.ThrowsAsync<LeaseLostException>(() => _sut.TransactAsync(tx =>
+        {
+            tx.CompleteTask(stale);
+            return 0;
+        }));
+
+        Assert.NotNull(await _sut.NextDueAtAsync());
+    }
+}
