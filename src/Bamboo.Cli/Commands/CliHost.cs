@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Bamboo.Engine.Components;
 using Bamboo.Engine.Components.Testkit;
 using Bamboo.Engine.Execution;
@@ -25,8 +26,24 @@ internal sealed class CliHost : IAsyncDisposable
 
     public SqliteRuntime Runtime { get; }
 
-    /// <summary>The test kit and example components; user components come from --components assemblies (future work).</summary>
-    public static ComponentRegistry Registry() => new ComponentRegistry().AddTestkit();
+    /// <summary>The test kit, the example components, and the [Component] types of every --components assembly.</summary>
+    public static ComponentRegistry Registry(IEnumerable<string>? plugins = null)
+    {
+        var registry = new ComponentRegistry().AddTestkit();
+        foreach (var plugin in plugins ?? [])
+        {
+            registry.AddFromAssembly(plugin);
+        }
+
+        return registry;
+    }
+
+    /// <summary>The shared <c>--components FILE.dll</c> option (repeatable).</summary>
+    public static Option<string[]> ComponentsOption() => new("--components")
+    {
+        Description = "assembly with [Component]-marked services, lazy variables or end events (repeatable)",
+        AllowMultipleArgumentsPerToken = true,
+    };
 
     public void StartWorkers()
     {

@@ -10,12 +10,13 @@ internal static class ConformanceCommand
     {
         var paths = new Argument<string[]>("paths") { Description = "scenario files or folders", Arity = ArgumentArity.OneOrMore };
         var runtime = new Option<string>("--runtime") { Description = "storage runtime (sqlite)", DefaultValueFactory = _ => "sqlite" };
-        var command = new Command("conformance", "Run conformance scenarios") { paths, runtime };
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(paths)!, parse.GetValue(runtime)!, ct));
+        var components = CliHost.ComponentsOption();
+        var command = new Command("conformance", "Run conformance scenarios") { paths, runtime, components };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(paths)!, parse.GetValue(runtime)!, parse.GetValue(components) ?? [], ct));
         return command;
     }
 
-    public static async Task<int> RunAsync(string[] paths, string runtime, CancellationToken ct)
+    public static async Task<int> RunAsync(string[] paths, string runtime, string[] components, CancellationToken ct)
     {
         if (runtime != "sqlite")
         {
@@ -24,7 +25,17 @@ internal static class ConformanceCommand
         }
 
         var files = paths.SelectMany(ScenarioRunner.FindScenarios).ToList();
-        var runner = new ScenarioRunner();
+        try
+        {
+            CliHost.Registry(components);
+        }
+        catch (Engine.Exceptions.BambooException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+            return 2;
+        }
+
+        var runner = new ScenarioRunner(() => CliHost.Registry(components));
         var passed = 0;
         var failed = 0;
         foreach (var batch in files.Chunk(4))

@@ -14,17 +14,20 @@ internal static class RunCommand
         var data = new Option<string?>("--data") { Description = "root_pipeline_data as a JSON object" };
         var db = new Option<string>("--db") { Description = "database file", DefaultValueFactory = _ => CliHost.DefaultDatabase };
         var cycles = new Option<bool>("--cycle-tolerate") { Description = "allow loops" };
-        var command = new Command("run", "Run a pipeline tree and show its progress") { tree, data, db, cycles };
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(tree)!, parse.GetValue(data), parse.GetValue(db)!, parse.GetValue(cycles), ct));
+        var components = CliHost.ComponentsOption();
+        var command = new Command("run", "Run a pipeline tree and show its progress") { tree, data, db, cycles, components };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(tree)!, parse.GetValue(data), parse.GetValue(db)!, parse.GetValue(cycles), parse.GetValue(components) ?? [], ct));
         return command;
     }
 
-    public static async Task<int> RunAsync(string file, string? data, string database, bool cycleTolerate, CancellationToken ct)
+    public static async Task<int> RunAsync(string file, string? data, string database, bool cycleTolerate, string[] components, CancellationToken ct)
     {
         Engine.Model.Pipeline pipeline;
         JsonObject rootData;
+        Engine.Components.ComponentRegistry registry;
         try
         {
+            registry = CliHost.Registry(components);
             pipeline = TreeLoader.Load(file);
             rootData = data is null ? [] : JsonNode.Parse(data) as JsonObject ?? throw new PipelineFormatException("--data", "must be a JSON object");
         }
@@ -34,7 +37,7 @@ internal static class RunCommand
             return 2;
         }
 
-        await using var host = new CliHost(database);
+        await using var host = new CliHost(database, registry);
         Console.WriteLine($"store: {Path.GetFullPath(database)}");
         var result = await EngineApi.RunPipelineAsync(host.Runtime, pipeline, new RunPipelineOptions { RootPipelineData = rootData, CycleTolerate = cycleTolerate }, ct);
         if (!result.Result)

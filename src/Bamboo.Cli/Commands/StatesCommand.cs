@@ -93,7 +93,7 @@ internal static class StatesCommand
                 Console.WriteLine($"node {node} FAILED: {outputs?["ex_data"]?.ToString() ?? "(no ex_data)"}");
             }
 
-            Console.WriteLine("act on it with the Engine API: retry_node (new inputs), skip_node, or forced fail / revoke");
+            Console.WriteLine($"act on it: bamboo retry NODE [--data JSON], bamboo skip NODE, or bamboo revoke {rootId}");
             return 1;
         }
 

@@ -12,17 +12,18 @@ internal static class ValidateCommand
     {
         var tree = new Argument<string>("tree") { Description = "pipeline tree JSON file (or a conformance scenario file)" };
         var cycles = new Option<bool>("--cycle-tolerate") { Description = "allow loops" };
-        var command = new Command("validate", "Check a pipeline tree without running it") { tree, cycles };
-        command.SetAction(parse => Run(parse.GetValue(tree)!, parse.GetValue(cycles), Console.Out, Console.Error));
+        var components = CliHost.ComponentsOption();
+        var command = new Command("validate", "Check a pipeline tree without running it") { tree, cycles, components };
+        command.SetAction(parse => Run(parse.GetValue(tree)!, parse.GetValue(cycles), Console.Out, Console.Error, parse.GetValue(components)));
         return command;
     }
 
-    public static int Run(string file, bool cycleTolerate, TextWriter output, TextWriter error)
+    public static int Run(string file, bool cycleTolerate, TextWriter output, TextWriter error, string[]? components = null)
     {
         try
         {
             var pipeline = TreeLoader.Load(file);
-            var validated = new PipelineValidator(CliHost.Registry().EndEventCodes).Validate(pipeline, cycleTolerate);
+            var validated = new PipelineValidator(CliHost.Registry(components).EndEventCodes).Validate(pipeline, cycleTolerate);
             output.WriteLine($"valid: pipeline {validated.Id}, {CountNodes(validated)} nodes");
             return 0;
         }

@@ -12,12 +12,13 @@ internal static class WorkerCommand
         var workers = new Option<int>("--workers") { Description = "concurrent workers", DefaultValueFactory = _ => 2 };
         var lease = new Option<double>("--lease-seconds") { Description = "how long a claimed task stays owned if this process dies", DefaultValueFactory = _ => 30 };
         var untilIdle = new Option<bool>("--until-idle") { Description = "exit once the queue is empty" };
-        var command = new Command("worker", "Run pipeline workers on a store (picks up work a crashed process left)") { db, workers, lease, untilIdle };
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(db)!, parse.GetValue(workers), parse.GetValue(lease), parse.GetValue(untilIdle), ct));
+        var components = CliHost.ComponentsOption();
+        var command = new Command("worker", "Run pipeline workers on a store (picks up work a crashed process left)") { db, workers, lease, untilIdle, components };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(db)!, parse.GetValue(workers), parse.GetValue(lease), parse.GetValue(untilIdle), parse.GetValue(components) ?? [], ct));
         return command;
     }
 
-    public static async Task<int> RunAsync(string database, int workers, double leaseSeconds, bool untilIdle, CancellationToken ct)
+    public static async Task<int> RunAsync(string database, int workers, double leaseSeconds, bool untilIdle, string[] components, CancellationToken ct)
     {
         if (workers < 1 || leaseSeconds <= 0)
         {
@@ -25,8 +26,19 @@ internal static class WorkerCommand
             return 2;
         }
 
+        Engine.Components.ComponentRegistry registry;
+        try
+        {
+            registry = CliHost.Registry(components);
+        }
+        catch (Engine.Exceptions.BambooException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+            return 2;
+        }
+
         var options = new EngineOptions { WorkerCount = workers, TaskLease = TimeSpan.FromSeconds(leaseSeconds) };
-        await using var host = new CliHost(database, options: options);
+        await using var host = new CliHost(database, registry, options);
         Console.WriteLine($"store: {Path.GetFullPath(database)}; {workers} workers");
         host.StartWorkers();
         while (!ct.IsCancellationRequested)

@@ -10,7 +10,7 @@ namespace Bamboo.Cli.Conformance;
 public sealed partial class ScenarioRunner(Func<ComponentRegistry> registryFactory)
 {
     public ScenarioRunner()
-        : this(CliHost.Registry)
+        : this(() => CliHost.Registry())
     {
     }
 

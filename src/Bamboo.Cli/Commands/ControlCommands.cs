@@ -1,0 +1,91 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Bamboo.Engine.Api;
+using Bamboo.Engine.Runtime;
+
+namespace Bamboo.Cli.Commands;
+
+/// <summary>
+/// Operator verbs on the embedded store (pause, resume, revoke, retry, skip, callback, ...). Each calls the Engine
+/// API, then, like <c>run</c>, keeps the pipeline going until it next stops and prints its state tree.
+/// Exit codes: 0 finished or waiting, 1 stopped at a failed node, 2 refused or bad input.
+/// </summary>
+internal static class ControlCommands
+{
+    private delegate Task<EngineApiResult> Action(IEngineRuntime runtime, ParseResult parse, CancellationToken ct);
+
+    public static IEnumerable<Command> Create()
+    {
+        var id = new Argument<string>("id") { Description = "pipeline id (root or subprocess)" };
+        var node = new Argument<string>("node") { Description = "node id" };
+        var data = new Option<string?>("--data") { Description = "JSON object" };
+        var flow = new Argument<string>("flow") { Description = "outgoing flow id to take" };
+        var flows = new Option<string[]>("--flows") { Description = "outgoing flow ids to take", AllowMultipleArgumentsPerToken = true, Required = true };
+        var converge = new Option<string>("--converge") { Description = "the gateway's converge gateway id", Required = true };
+        var version = new Option<string?>("--version") { Description = "state version (default: the node's current one)" };
+        var message = new Option<string>("--message") { Description = "ex_data to record", DefaultValueFactory = _ => "forced fail by operator" };
+
+        yield return Verb("pause", "Pause a pipeline: running nodes finish, nothing new starts", id, [], (rt, p, ct) => EngineApi.PausePipelineAsync(rt, p.GetValue(id)!, ct));
+        yield return Verb("resume", "Resume a paused pipeline", id, [], (rt, p, ct) => EngineApi.ResumePipelineAsync(rt, p.GetValue(id)!, ct));
+        yield return Verb("revoke", "Revoke a pipeline: nothing new starts, ever", id, [], (rt, p, ct) => EngineApi.RevokePipelineAsync(rt, p.GetValue(id)!, ct));
+        yield return Verb("pause-node", "Pause before a node (it will not start until resumed)", node, [], (rt, p, ct) => EngineApi.PauseNodeAppointAsync(rt, p.GetValue(node)!, ct));
+        yield return Verb("resume-node", "Let a node paused by pause-node run", node, [], (rt, p, ct) => EngineApi.ResumeNodeAppointAsync(rt, p.GetValue(node)!, ct));
+        yield return Verb("retry", "Retry a failed node, optionally with new inputs (--data)", node, [data], (rt, p, ct) => EngineApi.RetryNodeAsync(rt, p.GetValue(node)!, ParseObject(p.GetValue(data)), ct));
+        yield return Verb("retry-subprocess", "Retry a subprocess that failed while starting", node, [], (rt, p, ct) => EngineApi.RetrySubprocessAsync(rt, p.GetValue(node)!, ct));
+        yield return Verb("skip", "Skip a failed activity and continue", node, [], (rt, p, ct) => EngineApi.SkipNodeAsync(rt, p.GetValue(node)!, ct));
+        yield return Verb("forced-fail", "Fail a running activity", node, [message], (rt, p, ct) => EngineApi.ForcedFailActivityAsync(rt, p.GetValue(node)!, p.GetValue(message)!, ct));
+        var skipGateway = Verb("skip-gateway", "Skip a failed exclusive gateway along one flow", node, [], (rt, p, ct) => EngineApi.SkipExclusiveGatewayAsync(rt, p.GetValue(node)!, p.GetValue(flow)!, ct));
+        skipGateway.Arguments.Add(flow);
+        yield return skipGateway;
+        yield return Verb("skip-parallel-gateway", "Skip a failed conditional parallel gateway along chosen flows", node, [flows, converge],
+            (rt, p, ct) => EngineApi.SkipConditionalParallelGatewayAsync(rt, p.GetValue(node)!, p.GetValue(flows)!, p.GetValue(converge)!, ct));
+        yield return Verb("callback", "Deliver callback data to an activity waiting for it", node, [data, version], async (rt, p, ct) =>
+        {
+            var nodeId = p.GetValue(node)!;
+            var v = p.GetValue(version) ?? (await rt.ReadAsync(tx => tx.GetState(nodeId)?.Version, ct)) ?? "";
+            return await EngineApi.CallbackAsync(rt, nodeId, v, ParseObject(p.GetValue(data)) ?? [], ct);
+        });
+    }
+
+    private static JsonObject? ParseObject(string? json) =>
+        json is null ? null : JsonNode.Parse(json) as JsonObject ?? throw new FormatException("--data must be a JSON object");
+
+    private static Command Verb(string name, string description, Argument<string> target, Option[] options, Action action)
+    {
+        var db = new Option<string>("--db") { Description = "database file", DefaultValueFactory = _ => CliHost.DefaultDatabase };
+        var components = CliHost.ComponentsOption();
+        var command = new Command(name, description) { target, db, components };
+        foreach (var o in options)
+        {
+            command.Options.Add(o);
+        }
+
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var host = new CliHost(parse.GetValue(db)!, CliHost.Registry(parse.GetValue(components)));
+            EngineApiResult result;
+            try
+            {
+                result = await action(host.Runtime, parse, ct);
+            }
+            catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException)
+            {
+                await Console.Error.WriteLineAsync($"bad input: {ex.Message}");
+                return 2;
+            }
+
+            if (!result.Result)
+            {
+                await Console.Error.WriteLineAsync($"refused: {result.Message}");
+                return 2;
+            }
+
+            var targetId = parse.GetValue(target)!;
+            var root = await host.Runtime.ReadAsync(tx => tx.GetNodeRoot(targetId), ct) ?? targetId;
+            Console.WriteLine($"{name}: accepted");
+            host.StartWorkers();
+            return await StatesCommand.FollowAsync(host, root, ct);
+        });
+        return command;
+    }
+}

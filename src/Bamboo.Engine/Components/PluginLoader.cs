@@ -1,0 +1,58 @@
+using System.Reflection;
+using Bamboo.Engine.Exceptions;
+
+namespace Bamboo.Engine.Components;
+
+/// <summary>
+/// Registers the [Component]-marked types of a plugin assembly: services by code and version, lazy variables and
+/// executable end events by code. Used by the CLI and the server for <c>--components FILE.dll</c>.
+/// </summary>
+public static class PluginLoader
+{
+    public static IReadOnlyList<string> AddFromAssembly(this ComponentRegistry registry, string assemblyPath)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        Assembly assembly;
+        try
+        {
+            assembly = Assembly.LoadFrom(Path.GetFullPath(assemblyPath));
+        }
+        catch (Exception ex) when (ex is IOException or BadImageFormatException or FileLoadException)
+        {
+            throw new BambooException($"cannot load components from {assemblyPath}: {ex.Message}", ex);
+        }
+
+        var added = new List<string>();
+        foreach (var type in assembly.GetExportedTypes().Where(t => t is { IsClass: true, IsAbstract: false }))
+        {
+            foreach (var mark in type.GetCustomAttributes<ComponentAttribute>())
+            {
+                if (type.GetConstructor(Type.EmptyTypes) is null)
+                {
+                    throw new BambooException($"{type.FullName} (component {mark.Code}) needs a public parameterless constructor");
+                }
+
+                if (typeof(Service).IsAssignableFrom(type))
+                {
+                    registry.AddComponent(mark.Code, () => (Service)Activator.CreateInstance(type)!, mark.Version);
+                }
+                else if (typeof(ILazyVariable).IsAssignableFrom(type))
+                {
+                    registry.AddVariable(mark.Code, () => (ILazyVariable)Activator.CreateInstance(type)!);
+                }
+                else if (typeof(IExecutableEndEvent).IsAssignableFrom(type))
+                {
+                    registry.AddEndEvent(mark.Code, () => (IExecutableEndEvent)Activator.CreateInstance(type)!);
+                }
+                else
+                {
+                    throw new BambooException($"{type.FullName} is marked [Component(\"{mark.Code}\")] but is not a Service, ILazyVariable or IExecutableEndEvent");
+                }
+
+                added.Add(mark.Code);
+            }
+        }
+
+        return added;
+    }
+}

@@ -1,0 +1,23 @@
+using Bamboo.Engine.Components;
+using Bamboo.Engine.Runtime;
+using Bamboo.Runtime.Sqlite;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+#pragma warning disable IDE0130 // DI extensions live in the DI namespace so they are found without a using.
+namespace Microsoft.Extensions.DependencyInjection;
+#pragma warning restore IDE0130
+
+/// <summary>Chooses the embedded SQLite runtime.</summary>
+public static class SqliteBambooBuilderExtensions
+{
+    public static Bamboo.Engine.Hosting.BambooBuilder UseSqlite(this Bamboo.Engine.Hosting.BambooBuilder builder, string databasePath)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        builder.Services.TryAddSingleton(new SqliteRuntimeOptions { DatabasePath = databasePath });
+        builder.Services.TryAddSingleton<IEngineRuntime>(sp => new SqliteRuntime(
+            sp.GetRequiredService<SqliteRuntimeOptions>(), sp.GetRequiredService<ComponentRegistry>(),
+            sp.GetRequiredService<EngineOptions>(), sp.GetRequiredService<TimeProvider>()));
+        return builder;
+    }
+}
