@@ -1,0 +1,71 @@
+using Bamboo.Engine.Api;
+using Bamboo.Engine.Building;
+using Bamboo.Engine.Components;
+using Bamboo.Engine.Components.Testkit;
+using Bamboo.Engine.Execution;
+using Bamboo.Engine.Model;
+using Bamboo.Engine.Runtime;
+using Bamboo.Runtime.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Bamboo.Runtime.Tests;
+
+/// <summary>A temp SQLite store with running workers and the test kit; one per test class.</summary>
+public sealed class EngineHarness : IAsyncDisposable
+{
+    private readonly string _db = Path.Combine(Path.GetTempPath(), "bamboo-harness-" + Guid.NewGuid().ToString("N") + ".db");
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _workers;
+
+    public EngineHarness()
+    {
+        Runtime = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = _db }, new ComponentRegistry().AddTestkit(), new EngineOptions { WorkerCount = 4 });
+        var engine = new PipelineEngine(Runtime, NullLogger<PipelineEngine>.Instance);
+        _workers = new EngineWorker(Runtime, engine, NullLogger<EngineWorker>.Instance).RunAsync(_stop.Token);
+    }
+
+    public SqliteRuntime Runtime { get; }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _workers;
+        await Runtime.DisposeAsync();
+        _stop.Dispose();
+        foreach (var f in new[] { _db, _db + "-wal", _db + "-shm" })
+        {
+            File.Delete(f);
+        }
+    }
+
+    public async Task StartAsync(Pipeline pipeline, RunPipelineOptions? options = null)
+    {
+        var result = await EngineApi.RunPipelineAsync(Runtime, pipeline, options);
+        Assert.True(result.Result, result.Message);
+    }
+
+    public Task<StateRecord?> StateAsync(string nodeId) => Runtime.ReadAsync(tx => tx.GetState(nodeId));
+
+    public Task WaitStateAsync(string nodeId, string state, double seconds = 20) =>
+        WaitUntil.TrueAsync(async () => (await StateAsync(nodeId))?.Name == state, TimeSpan.FromSeconds(seconds), $"{nodeId} to be {state}");
+
+    /// <summary>Waits until the node is FAILED and its process asleep at it (the point where operators may act).</summary>
+    public Task WaitFailedAndAsleepAsync(string nodeId) =>
+        WaitUntil.TrueAsync(
+            () => Runtime.ReadAsync(tx => tx.GetState(nodeId)?.Name == NodeState.Failed && tx.GetProcessesAt(nodeId, asleep: true, dead: false).Count == 1),
+            TimeSpan.FromSeconds(20), $"{nodeId} to fail");
+
+    /// <summary>start → act(code, inputs) → end; returns the pipeline and the activity id.</summary>
+    public static (Pipeline Pipeline, string Act) OneActivity(string code, Dictionary<string, object?>? inputs = null, bool skippable = true, bool retryable = true)
+    {
+        var act = new ServiceActivity(code, skippable: skippable, retryable: retryable);
+        foreach (var (k, v) in inputs ?? [])
+        {
+            act.Inputs[k] = new Bamboo.Engine.Building.Var(Bamboo.Engine.Building.Var.Plain, System.Text.Json.JsonSerializer.SerializeToNode(v));
+        }
+
+        var start = new EmptyStartEvent();
+        start.Extend(act).Extend(new EmptyEndEvent());
+        return (PipelineBuilder.BuildTree(start), act.Id);
+    }
+}
