@@ -94,8 +94,17 @@ public sealed partial class PipelineEngine
         return new ServiceResult(verdict, data.Inputs, data.Outputs, scheduleType);
     }
 
+    /// <summary>A lifecycle point: the runtime hook (pipeline event) first, then the service's own hook if it wants hooks.</summary>
     private async Task HookAsync(Service service, ServiceHook hook, ExecutionData data, ExecutionData parent, JsonObject? callbackData, CancellationToken cancellationToken)
     {
+        var context = service.Context;
+        var payload = new JsonObject { ["root_pipeline_id"] = context.RootPipelineId, ["node_id"] = context.NodeId };
+        if (hook is ServiceHook.NodeExecuteException or ServiceHook.NodeScheduleException)
+        {
+            payload["ex_data"] = data.GetOneOfOutputs("ex_data")?.DeepClone();
+        }
+
+        Emit(new PipelineEvent(hook.Name(), context.RootPipelineId, context.NodeId, payload));
         if (!service.NeedRunHook)
         {
             return;

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Bamboo.Engine.Exceptions;
 using Bamboo.Engine.Runtime;
 using Microsoft.Extensions.Logging;
@@ -8,7 +9,7 @@ namespace Bamboo.Engine.Execution;
 /// The state machine that moves pipelines forward. Each step runs in one runtime transaction; service code runs
 /// between transactions, and its result is applied only if the node still has the version it started with.
 /// </summary>
-public sealed partial class PipelineEngine(IEngineRuntime runtime, ILogger<PipelineEngine> logger)
+public sealed partial class PipelineEngine(IEngineRuntime runtime, ILogger<PipelineEngine> logger, IPipelineEventSink? events = null)
 {
     private const int NodesPerTransaction = 64;
 
@@ -78,6 +79,7 @@ public sealed partial class PipelineEngine(IEngineRuntime runtime, ILogger<Pipel
                     outcome = await runtime.TransactAsync(tx => Walk(tx, next.Task, cancellationToken), cancellationToken).ConfigureAwait(false);
                     break;
                 case PipelineFinishedOutcome finished:
+                    Emit(new PipelineEvent("pipeline_finish", finished.RootId, null, new JsonObject { ["pipeline_id"] = finished.RootId }));
                     PipelineFinished?.Invoke(this, new PipelineFinishedEventArgs(finished.RootId));
                     return;
                 default:
@@ -85,6 +87,28 @@ public sealed partial class PipelineEngine(IEngineRuntime runtime, ILogger<Pipel
             }
         }
     }
+
+    private void Emit(PipelineEvent pipelineEvent)
+    {
+        if (events is null)
+        {
+            return;
+        }
+
+        try
+        {
+            events.OnEvent(pipelineEvent);
+        }
+#pragma warning disable CA1031 // An observer's failure must not fail the pipeline.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogEventSinkFailed(ex, pipelineEvent.Type);
+        }
+    }
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Pipeline event sink failed on {EventType}")]
+    private partial void LogEventSinkFailed(Exception exception, string eventType);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Stale work for node {NodeId} discarded: {Reason}")]
     private partial void LogStale(string nodeId, string reason);

@@ -48,10 +48,7 @@ public sealed class HookRecorder(Service inner) : Service
     public override ValueTask<bool> OnHookAsync(ServiceHook hook, ExecutionData data, ExecutionData parentData, JsonObject? callbackData, CancellationToken cancellationToken = default)
     {
         // Quirk kept from the kit: the pause hook records the resume name.
-        Record(data, hook == ServiceHook.PrePauseNode ? "pre_resume_node" : ToSnake(hook));
+        Record(data, hook == ServiceHook.PrePauseNode ? "pre_resume_node" : hook.Name());
         return ValueTask.FromResult(true);
     }
-
-    internal static string ToSnake(ServiceHook hook) =>
-        string.Concat(hook.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 }
