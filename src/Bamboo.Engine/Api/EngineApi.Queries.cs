@@ -70,7 +70,7 @@ public static partial class EngineApi
 
             var entry = StateEntry(state, state.RootId);
             var children = (JsonObject)entry["children"]!;
-            foreach (var c in tx.GetStatesByParent(nodeId))
+            foreach (var c in tx.GetStatesByParent(state.RootId, nodeId))
             {
                 children[c.NodeId] = StateEntry(c);
             }

@@ -28,9 +28,17 @@ internal static class ContextHydrator
         return values;
     }
 
-    /// <summary>Hydrates the values; keys are returned without <c>${}</c>. Throws on a cycle or a failing lazy variable.</summary>
-    public static Dictionary<string, JsonNode?> Hydrate(IReadOnlyList<ContextValue> values, ComponentRegistry registry, JsonObject pipelineData)
+    /// <summary>
+    /// Hydrates the values; keys are returned without <c>${}</c>. Throws on a cycle or a failing lazy variable.
+    /// <paramref name="pipelineData"/> (a copy of the run's root data) is only asked for when a lazy variable needs it.
+    /// </summary>
+    public static Dictionary<string, JsonNode?> Hydrate(IReadOnlyList<ContextValue> values, ComponentRegistry registry, Func<JsonObject> pipelineData)
     {
+        if (values.Count == 0)
+        {
+            return [];
+        }
+
         var byName = new Dictionary<string, ContextValue>();
         foreach (var v in values)
         {
@@ -87,7 +95,7 @@ internal static class ContextHydrator
                 result = Template.Render(v.Value, map);
                 if (v.Type == ContextValueType.Compute)
                 {
-                    result = registry.CreateVariable(v.Code).GetValue(result, pipelineData);
+                    result = registry.CreateVariable(v.Code).GetValue(result, pipelineData());
                 }
             }
 

@@ -29,7 +29,7 @@ public sealed partial class PipelineEngine
             try
             {
                 var values = ContextHydrator.Load(step.Tx, step.TopPipelineId, keys);
-                var hydrated = ContextHydrator.Hydrate(values, runtime.Components, step.Compiled.RootDataCopy());
+                var hydrated = ContextHydrator.Hydrate(values, runtime.Components, step.Compiled.RootDataCopy);
                 foreach (var key in keys)
                 {
                     if (hydrated.TryGetValue(ContextHydrator.Strip(key), out var v))
@@ -109,7 +109,7 @@ public sealed partial class PipelineEngine
     {
         var exported = step.Compiled.Pipelines[pipelineId].ExportedKeys;
         var values = ContextHydrator.Load(step.Tx, pipelineId, exported);
-        var hydrated = ContextHydrator.Hydrate(values, runtime.Components, step.Compiled.RootDataCopy());
+        var hydrated = ContextHydrator.Hydrate(values, runtime.Components, step.Compiled.RootDataCopy);
         var outputs = new JsonObject();
         foreach (var key in exported)
         {
@@ -202,7 +202,7 @@ public sealed partial class PipelineEngine
             }
         }
 
-        var hydrated = ContextHydrator.Hydrate(values, runtime.Components, step.Compiled.RootDataCopy());
+        var hydrated = ContextHydrator.Hydrate(values, runtime.Components, step.Compiled.RootDataCopy);
         var result = new JsonObject();
         foreach (var (k, v) in toRender)
         {
@@ -241,7 +241,7 @@ public sealed partial class PipelineEngine
     private HandlerResult SubProcess(NodeStep step, SubProcessNode sub)
     {
         var tx = step.Tx;
-        tx.ResetInnerLoop(sub.Id);
+        tx.ResetInnerLoop(step.Process.RootPipelineId, sub.Id);
         var raw = tx.GetRawInputsOverride(sub.Id) ?? step.Info.RawInputs;
         JsonObject inputs;
         try
@@ -302,7 +302,7 @@ public sealed partial class PipelineEngine
             }
 
             var values = ContextHydrator.Load(tx, step.TopPipelineId, refs);
-            hydrated = ContextHydrator.Hydrate(values, runtime.Components, step.Compiled.RootDataCopy());
+            hydrated = ContextHydrator.Hydrate(values, runtime.Components, step.Compiled.RootDataCopy);
             foreach (var (k, v) in hydrated.ToList())
             {
                 if (v is JsonValue sv && sv.TryGetValue<string>(out var s) && s.IndexOfAny(['\n', '\r', '\t']) >= 0

@@ -37,8 +37,9 @@ public sealed partial class PipelineEngine
     private async Task<ServiceResult> CallExecuteAsync(ServiceCallOutcome call, CancellationToken cancellationToken)
     {
         var node = (Model.ServiceActivityNode)call.Node.Node;
-        var data = new ExecutionData((JsonObject)call.Inputs.DeepClone(), []);
-        var parent = new ExecutionData((JsonObject)call.RootData.DeepClone(), []);
+        // Both objects were made for this call alone (rendered inputs, a copy of the root data): no copies needed.
+        var data = new ExecutionData(call.Inputs, []);
+        var parent = new ExecutionData(call.RootData, []);
         Service service;
         try
         {
@@ -97,14 +98,18 @@ public sealed partial class PipelineEngine
     /// <summary>A lifecycle point: the runtime hook (pipeline event) first, then the service's own hook if it wants hooks.</summary>
     private async Task HookAsync(Service service, ServiceHook hook, ExecutionData data, ExecutionData parent, JsonObject? callbackData, CancellationToken cancellationToken)
     {
-        var context = service.Context;
-        var payload = new JsonObject { ["root_pipeline_id"] = context.RootPipelineId, ["node_id"] = context.NodeId };
-        if (hook is ServiceHook.NodeExecuteException or ServiceHook.NodeScheduleException)
+        if (events is not null)
         {
-            payload["ex_data"] = data.GetOneOfOutputs("ex_data")?.DeepClone();
+            var context = service.Context;
+            var payload = new JsonObject { ["root_pipeline_id"] = context.RootPipelineId, ["node_id"] = context.NodeId };
+            if (hook is ServiceHook.NodeExecuteException or ServiceHook.NodeScheduleException)
+            {
+                payload["ex_data"] = data.GetOneOfOutputs("ex_data")?.DeepClone();
+            }
+
+            Emit(new PipelineEvent(hook.Name(), context.RootPipelineId, context.NodeId, payload));
         }
 
-        Emit(new PipelineEvent(hook.Name(), context.RootPipelineId, context.NodeId, payload));
         if (!service.NeedRunHook)
         {
             return;

@@ -6,9 +6,9 @@ namespace Bamboo.Engine.Execution;
 public sealed partial class PipelineEngine
 {
     /// <summary>The execute loop (execution.md §3) from the task's node, inside one transaction.</summary>
-    private StepOutcome Walk(IStepTransaction tx, TaskRecord task, CancellationToken cancellationToken)
+    private StepOutcome Walk(IStepTransaction tx, TaskRecord task, CancellationToken cancellationToken, ProcessRecord? known = null)
     {
-        var process = tx.GetProcess(task.ProcessId);
+        var process = known ?? tx.GetProcess(task.ProcessId);
         if (process.Dead)
         {
             tx.CompleteTask(task);
@@ -54,7 +54,7 @@ public sealed partial class PipelineEngine
 
                 var next = task with { NodeId = nodeId, Version = null };
                 tx.UpdateTask(next);
-                return new ContinueOutcome(next);
+                return new ContinueOutcome(next, SamePlaceAside(process, stored) ? stored : process with { CurrentNodeId = nodeId });
             }
 
             process = process with { CurrentNodeId = nodeId };

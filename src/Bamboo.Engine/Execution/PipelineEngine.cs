@@ -76,7 +76,7 @@ public sealed partial class PipelineEngine(IEngineRuntime runtime, ILogger<Pipel
                     }
 
                 case ContinueOutcome next:
-                    outcome = await runtime.TransactAsync(tx => Walk(tx, next.Task, cancellationToken), cancellationToken).ConfigureAwait(false);
+                    outcome = await runtime.TransactAsync(tx => Walk(tx, next.Task, cancellationToken, next.Process), cancellationToken).ConfigureAwait(false);
                     break;
                 case PipelineFinishedOutcome finished:
                     Emit(new PipelineEvent("pipeline_finish", finished.RootId, null, new JsonObject { ["pipeline_id"] = finished.RootId }));

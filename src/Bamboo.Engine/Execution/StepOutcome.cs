@@ -31,4 +31,8 @@ internal sealed record ScheduleCallOutcome(
 internal sealed record PipelineFinishedOutcome(string RootId) : StepOutcome;
 
 /// <summary>The walk paused only to keep transactions short; continue from the task's node.</summary>
-internal sealed record ContinueOutcome(TaskRecord Task) : StepOutcome;
+/// <remarks>
+/// <see cref="Process"/> is the walking process as this worker left it: the worker holds the task's lease, and
+/// no operator call can change a process that is not asleep or suspended, so the next step need not re-read it.
+/// </remarks>
+internal sealed record ContinueOutcome(TaskRecord Task, ProcessRecord Process) : StepOutcome;

@@ -24,14 +24,14 @@ public interface IStepTransaction
 
     IReadOnlyList<StateRecord> GetStatesByRoot(string rootId);
 
-    IReadOnlyList<StateRecord> GetStatesByParent(string parentId);
+    IReadOnlyList<StateRecord> GetStatesByParent(string rootId, string parentId);
 
     void InsertState(StateRecord state);
 
     /// <summary>Writes the record only if the stored version equals <paramref name="expectedVersion"/>.</summary>
     bool UpdateState(StateRecord state, string expectedVersion);
 
-    void ResetInnerLoop(string parentId);
+    void ResetInnerLoop(string rootId, string parentId);
 
     // processes
     ProcessRecord GetProcess(long id);
