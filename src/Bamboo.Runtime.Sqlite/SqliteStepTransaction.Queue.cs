@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Bamboo.Engine.Runtime;
-using Microsoft.Data.Sqlite;
 
 namespace Bamboo.Runtime.Sqlite;
 
@@ -8,7 +7,7 @@ internal sealed partial class SqliteStepTransaction
 {
     private const string ScheduleColumns = "id, type, process_id, node_id, version, finished, expired, scheduling, lock_owner, times";
 
-    private static ScheduleRecord MapSchedule(SqliteDataReader r) => new(r.GetInt64(0), r.GetInt32(1), r.GetInt64(2), r.GetString(3), r.GetString(4),
+    private static ScheduleRecord MapSchedule(SqliteStatement r) => new(r.GetInt64(0), r.GetInt32(1), r.GetInt64(2), r.GetString(3), r.GetString(4),
         r.GetInt64(5) != 0, r.GetInt64(6) != 0, r.GetInt64(7) != 0, NullableLong(r, 8), r.GetInt32(9));
 
     public ScheduleRecord? GetSchedule(long id) => One($"SELECT {ScheduleColumns} FROM schedules WHERE id = $0", MapSchedule, id);
@@ -44,8 +43,8 @@ internal sealed partial class SqliteStepTransaction
 
     private const string TaskColumns = "id, kind, process_id, node_id, schedule_id, callback_id, version, due_at, lease_owner, lease_until, attempts";
 
-    private static TaskRecord MapTask(SqliteDataReader r) => new(r.GetInt64(0), (TaskKind)r.GetInt32(1), r.GetInt64(2), r.GetString(3),
-        NullableLong(r, 4), NullableLong(r, 5), r.IsDBNull(6) ? null : r.GetString(6), r.GetInt64(7), r.IsDBNull(8) ? null : r.GetString(8), NullableLong(r, 9), r.GetInt32(10));
+    private static TaskRecord MapTask(SqliteStatement r) => new(r.GetInt64(0), (TaskKind)r.GetInt32(1), r.GetInt64(2), r.GetString(3),
+        NullableLong(r, 4), NullableLong(r, 5), r.IsNull(6) ? null : r.GetString(6), r.GetInt64(7), r.IsNull(8) ? null : r.GetString(8), NullableLong(r, 9), r.GetInt32(10));
 
     public long Enqueue(TaskRecord t)
     {
@@ -83,7 +82,8 @@ internal sealed partial class SqliteStepTransaction
 
     public long? NextDueAt()
     {
-        var v = Command("SELECT MIN(CASE WHEN lease_until IS NULL OR lease_until < due_at THEN due_at ELSE lease_until END) FROM tasks").ExecuteScalar();
-        return v is long l ? l : null;
+        var due = Query("SELECT MIN(CASE WHEN lease_until IS NULL OR lease_until < due_at THEN due_at ELSE lease_until END) FROM tasks",
+            r => r.IsNull(0) ? (long?)null : r.GetInt64(0));
+        return due.FirstOrDefault();
     }
 }

@@ -1,0 +1,91 @@
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace Bamboo.Runtime.Sqlite;
+
+/// <summary>
+/// One prepared statement on the store's connection, bound by position. Microsoft.Data.Sqlite looks every
+/// parameter up by name on every execution; the engine runs a handful of statements per step, so binding by
+/// index through SQLitePCLRaw (the library beneath it) is a measurable share of a step.
+/// </summary>
+internal sealed class SqliteStatement : IDisposable
+{
+    private readonly sqlite3 _db;
+    private readonly sqlite3_stmt _stmt;
+
+    // SQLite numbers named parameters by first appearance, so "$1 ... $0" binds $1 at slot 1:
+    // _argumentOfSlot[slot - 1] is the index k of the "$k" argument that goes into that slot.
+    private readonly int[] _argumentOfSlot;
+
+    public SqliteStatement(sqlite3 db, string sql)
+    {
+        _db = db;
+        Check(raw.sqlite3_prepare_v2(db, sql, out _stmt), sql);
+        _argumentOfSlot = new int[raw.sqlite3_bind_parameter_count(_stmt)];
+        for (var slot = 1; slot <= _argumentOfSlot.Length; slot++)
+        {
+            var name = raw.sqlite3_bind_parameter_name(_stmt, slot).utf8_to_string();
+            _argumentOfSlot[slot - 1] = name is ['$', .. var digits] && int.TryParse(digits, out var k)
+                ? k
+                : throw new ArgumentException($"parameter {name} of \"{sql}\" is not of the form $0, $1, ...");
+        }
+    }
+
+    private void Check(int rc, string? sql = null)
+    {
+        if (rc is not (raw.SQLITE_OK or raw.SQLITE_ROW or raw.SQLITE_DONE))
+        {
+            throw new SqliteException($"SQLite error {rc}: {raw.sqlite3_errmsg(_db).utf8_to_string()}{(sql is null ? "" : " in " + sql)}", rc);
+        }
+    }
+
+    public void Bind(object?[] args)
+    {
+        raw.sqlite3_reset(_stmt);
+        for (var slot = 1; slot <= _argumentOfSlot.Length; slot++)
+        {
+            var rc = args[_argumentOfSlot[slot - 1]] switch
+            {
+                null => raw.sqlite3_bind_null(_stmt, slot),
+                bool b => raw.sqlite3_bind_int64(_stmt, slot, b ? 1 : 0),
+                int n => raw.sqlite3_bind_int64(_stmt, slot, n),
+                long n => raw.sqlite3_bind_int64(_stmt, slot, n),
+                string s => raw.sqlite3_bind_text(_stmt, slot, s),
+                System.Text.Json.Nodes.JsonNode node => raw.sqlite3_bind_text(_stmt, slot, node.ToJsonString()),
+                var other => throw new ArgumentException($"cannot bind a {other.GetType().Name}"),
+            };
+            Check(rc);
+        }
+    }
+
+    /// <summary>Steps once; true when a row is available.</summary>
+    public bool Step()
+    {
+        var rc = raw.sqlite3_step(_stmt);
+        Check(rc);
+        return rc == raw.SQLITE_ROW;
+    }
+
+    /// <summary>Runs to the end and returns the number of rows changed.</summary>
+    public int Execute()
+    {
+        while (Step())
+        {
+        }
+
+        raw.sqlite3_reset(_stmt);
+        return raw.sqlite3_changes(_db);
+    }
+
+    public void Reset() => raw.sqlite3_reset(_stmt);
+
+    public bool IsNull(int i) => raw.sqlite3_column_type(_stmt, i) == raw.SQLITE_NULL;
+
+    public string GetString(int i) => raw.sqlite3_column_text(_stmt, i).utf8_to_string();
+
+    public long GetInt64(int i) => raw.sqlite3_column_int64(_stmt, i);
+
+    public int GetInt32(int i) => raw.sqlite3_column_int(_stmt, i);
+
+    public void Dispose() => _stmt.Dispose();
+}
