@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Bamboo.Engine.Components;
 using Bamboo.Engine.Exceptions;
 using Bamboo.Engine.Execution;
 using Bamboo.Engine.Model;
@@ -10,6 +11,65 @@ public static partial class EngineApi
 {
     private static Task<EngineApiResult> Command(IEngineRuntime runtime, Func<IStepTransaction, JsonNode?> body, CancellationToken cancellationToken) =>
         Guard(() => runtime.TransactAsync(body, cancellationToken));
+
+    /// <summary>
+    /// A command on an activity whose service may want the API hooks (execution.md §13.2). They are read-only: the
+    /// pre hook sees the node's data before the change, the post hook after it, and both run once the change has
+    /// committed, so a hook can neither block the store nor alter the outcome.
+    /// </summary>
+    private static Task<EngineApiResult> HookedCommand(IEngineRuntime runtime, string nodeId, ServiceHook pre, ServiceHook post,
+        Func<IStepTransaction, JsonNode?> body, CancellationToken cancellationToken, JsonObject? callbackData = null) =>
+        Guard(async () =>
+        {
+            HookView? seen = null;
+            var result = await runtime.TransactAsync(tx =>
+            {
+                var compiled = CompiledFor(runtime, tx, nodeId);
+                var before = Snapshot(tx, nodeId);
+                var value = body(tx);
+                if (compiled.Node(nodeId).Node is ServiceActivityNode activity)
+                {
+                    seen = new HookView(activity, before, Snapshot(tx, nodeId), compiled.RootDataCopy(), compiled.RootId, tx.GetState(nodeId));
+                }
+
+                return value;
+            }, cancellationToken).ConfigureAwait(false);
+            if (seen is { } view && runtime.Components.HasComponent(view.Activity.ComponentCode, view.Activity.ComponentVersion))
+            {
+                var service = runtime.Components.CreateService(view.Activity.ComponentCode, view.Activity.ComponentVersion);
+                if (service.NeedRunHook)
+                {
+                    service.Context = new ServiceContext(nodeId, view.State?.Version ?? "", view.RootId, view.RootId, view.State?.Loop ?? 1,
+                        view.State?.InnerLoop ?? 1, runtime.Time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+                    await ReadOnlyHookAsync(service, pre, view.Before, view.RootData, callbackData, cancellationToken).ConfigureAwait(false);
+                    await ReadOnlyHookAsync(service, post, view.After, view.RootData, callbackData, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            return result;
+        });
+
+    private sealed record HookView(ServiceActivityNode Activity, ExecutionData Before, ExecutionData After, JsonObject RootData, string RootId, StateRecord? State);
+
+    private static ExecutionData Snapshot(IStepTransaction tx, string nodeId)
+    {
+        var data = tx.GetExecutionData(nodeId);
+        return new ExecutionData((JsonObject?)data?.Inputs.DeepClone() ?? [], (JsonObject?)data?.Outputs.DeepClone() ?? []);
+    }
+
+    private static async Task ReadOnlyHookAsync(Service service, ServiceHook hook, ExecutionData data, JsonObject rootData, JsonObject? callbackData, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await service.OnHookAsync(hook, data, new ExecutionData((JsonObject)rootData.DeepClone(), []), callbackData, cancellationToken).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Hook failures are swallowed, as in bamboo; the API call already took effect.
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            // Nothing to undo: the hooks are read-only.
+        }
+    }
 
     private static StateRecord RequireState(IStepTransaction tx, string nodeId) =>
         tx.GetState(nodeId) ?? throw new NotFoundError($"node({nodeId}) does not exist or has no state yet");
@@ -73,7 +133,7 @@ public static partial class EngineApi
     }
 
     public static Task<EngineApiResult> PauseNodeAppointAsync(IEngineRuntime runtime, string nodeId, CancellationToken cancellationToken = default) =>
-        Command(runtime, tx =>
+        HookedCommand(runtime, nodeId, ServiceHook.PrePauseNode, ServiceHook.PostPauseNode, tx =>
         {
             var info = CompiledFor(runtime, tx, nodeId).Node(nodeId);
             if (info.Node.Kind == NodeKind.SubProcess)
@@ -114,7 +174,7 @@ public static partial class EngineApi
 
     /// <summary>Re-runs a FAILED node, optionally with new raw inputs.</summary>
     public static Task<EngineApiResult> RetryNodeAsync(IEngineRuntime runtime, string nodeId, JsonObject? data = null, CancellationToken cancellationToken = default) =>
-        Command(runtime, tx =>
+        HookedCommand(runtime, nodeId, ServiceHook.PreRetryNode, ServiceHook.PostRetryNode, tx =>
         {
             var info = CompiledFor(runtime, tx, nodeId).Node(nodeId);
             if (info.Node is ServiceActivityNode { Retryable: false })
@@ -181,7 +241,7 @@ public static partial class EngineApi
 
     /// <summary>Finishes a FAILED activity (or start event) without running it and continues.</summary>
     public static Task<EngineApiResult> SkipNodeAsync(IEngineRuntime runtime, string nodeId, CancellationToken cancellationToken = default) =>
-        Command(runtime, tx =>
+        HookedCommand(runtime, nodeId, ServiceHook.PreSkipNode, ServiceHook.PostSkipNode, tx =>
         {
             var info = CompiledFor(runtime, tx, nodeId).Node(nodeId);
             var skippable = info.Node switch
@@ -268,7 +328,7 @@ public static partial class EngineApi
 
     /// <summary>Fails a RUNNING activity; its late execute or schedule results are then discarded.</summary>
     public static Task<EngineApiResult> ForcedFailActivityAsync(IEngineRuntime runtime, string nodeId, string exData, CancellationToken cancellationToken = default) =>
-        Command(runtime, tx =>
+        HookedCommand(runtime, nodeId, ServiceHook.PreForcedFailActivity, ServiceHook.PostForcedFailActivity, tx =>
         {
             var info = CompiledFor(runtime, tx, nodeId).Node(nodeId);
             if (info.Node.Kind != NodeKind.ServiceActivity)
@@ -300,7 +360,7 @@ public static partial class EngineApi
 
     /// <summary>Delivers callback data to an activity waiting in its schedule phase at <paramref name="version"/>.</summary>
     public static Task<EngineApiResult> CallbackAsync(IEngineRuntime runtime, string nodeId, string version, JsonObject? data, CancellationToken cancellationToken = default) =>
-        Command(runtime, tx =>
+        HookedCommand(runtime, nodeId, ServiceHook.PreCallback, ServiceHook.PostCallback, tx =>
         {
             var process = SleepingProcessAt(tx, nodeId);
             var state = RequireState(tx, nodeId);
@@ -324,5 +384,5 @@ public static partial class EngineApi
             var callbackId = tx.InsertCallbackData(nodeId, version, (JsonObject?)data?.DeepClone() ?? []);
             tx.Enqueue(new TaskRecord(0, TaskKind.Schedule, process.Id, nodeId, schedule.Id, callbackId, null, tx.Now, null, null, 0));
             return null;
-        }, cancellationToken);
+        }, cancellationToken, data);
 }
