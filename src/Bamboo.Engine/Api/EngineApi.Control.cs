@@ -24,10 +24,11 @@ public static partial class EngineApi
             HookView? seen = null;
             var result = await runtime.TransactAsync(tx =>
             {
-                var compiled = CompiledFor(runtime, tx, nodeId);
+                // An unknown node is left to the command itself, so that its checks and messages come first.
+                var compiled = tx.GetNodeRoot(nodeId) is null ? null : CompiledFor(runtime, tx, nodeId);
                 var before = Snapshot(tx, nodeId);
                 var value = body(tx);
-                if (compiled.Node(nodeId).Node is ServiceActivityNode activity)
+                if (compiled?.Node(nodeId).Node is ServiceActivityNode activity)
                 {
                     seen = new HookView(activity, before, Snapshot(tx, nodeId), compiled.RootDataCopy(), compiled.RootId, tx.GetState(nodeId));
                 }
