@@ -44,6 +44,22 @@ internal static class StatesCommand
     public static async Task<int> FollowAsync(CliHost host, string rootId, CancellationToken ct)
     {
         var seen = new Dictionary<string, string>();
+        var tree = await host.Runtime.ReadAsync(tx => tx.GetRun(rootId)?.TreeJson, ct);
+        var total = tree is null ? 1 : TreeLoader.CountNodes(Engine.Model.Pipeline.Parse(tree)) + 1;
+        await AnsiConsole.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async progress =>
+            {
+                var bar = progress.AddTask($"[green]{Markup.Escape(rootId)}[/]", maxValue: total);
+                await WatchAsync(host, rootId, seen, done => bar.Value = done, ct);
+            });
+        return await ReportAsync(host, rootId, seen, ct);
+    }
+
+    /// <summary>Prints every node state change until the root ends or nothing is left to do.</summary>
+    private static async Task WatchAsync(CliHost host, string rootId, Dictionary<string, string> seen, Action<int> progress, CancellationToken ct)
+    {
         var quietSince = DateTime.UtcNow;
         while (!ct.IsCancellationRequested)
         {
@@ -56,9 +72,11 @@ internal static class StatesCommand
                 {
                     seen[id] = name;
                     changed = true;
-                    Console.WriteLine($"  {name,-10} {id}");
+                    AnsiConsole.MarkupLine($"  {Markup.Escape(name),-10} {Markup.Escape(id)}");
                 }
             }
+
+            progress(seen.Count(kv => kv.Value is NodeState.Finished or NodeState.Failed or NodeState.Revoked));
 
             var root = seen.GetValueOrDefault(rootId);
             if (root is NodeState.Finished or NodeState.Revoked)
@@ -75,7 +93,10 @@ internal static class StatesCommand
 
             await Task.Delay(50, ct);
         }
+    }
 
+    private static async Task<int> ReportAsync(CliHost host, string rootId, Dictionary<string, string> seen, CancellationToken ct)
+    {
         var final = (await EngineApi.GetPipelineStatesAsync(host.Runtime, rootId, false, ct)).Data as JsonObject ?? [];
         Print(final);
         var failed = seen.Where(kv => kv.Value == NodeState.Failed).Select(kv => kv.Key).ToList();

@@ -6,6 +6,9 @@ namespace Bamboo.Cli.Commands;
 /// <summary>Reads a tree file; a conformance scenario file is accepted too (its "pipeline" field is the tree).</summary>
 internal static class TreeLoader
 {
+    /// <summary>Nodes of every level, subprocesses included.</summary>
+    public static int CountNodes(Pipeline p) => p.Nodes.Count() + p.Activities.Values.OfType<SubProcessNode>().Sum(s => CountNodes(s.Pipeline));
+
     public static Pipeline Load(string file)
     {
         var text = File.ReadAllText(file);

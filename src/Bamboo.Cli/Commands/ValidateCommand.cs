@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Bamboo.Engine.Exceptions;
-using Bamboo.Engine.Model;
 using Bamboo.Engine.Validation;
 
 namespace Bamboo.Cli.Commands;
@@ -24,7 +23,7 @@ internal static class ValidateCommand
         {
             var pipeline = TreeLoader.Load(file);
             var validated = new PipelineValidator(CliHost.Registry(components).EndEventCodes).Validate(pipeline, cycleTolerate);
-            output.WriteLine($"valid: pipeline {validated.Id}, {CountNodes(validated)} nodes");
+            output.WriteLine($"valid: pipeline {validated.Id}, {TreeLoader.CountNodes(validated)} nodes");
             return 0;
         }
         catch (BambooException ex)
@@ -38,6 +37,4 @@ internal static class ValidateCommand
             return 2;
         }
     }
-
-    private static int CountNodes(Pipeline p) => p.Nodes.Count() + p.Activities.Values.OfType<SubProcessNode>().Sum(s => CountNodes(s.Pipeline));
 }
