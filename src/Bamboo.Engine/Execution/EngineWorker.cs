@@ -18,7 +18,9 @@ public sealed partial class EngineWorker(IEngineRuntime runtime, PipelineEngine 
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var loops = Enumerable.Range(0, Math.Max(1, runtime.Options.WorkerCount)).Select(_ => WorkLoopAsync(cancellationToken)).ToList();
+        using var slots = new SemaphoreSlim(Math.Max(1, runtime.Options.MaxConcurrentTasks));
+        var running = new System.Collections.Concurrent.ConcurrentDictionary<Task, byte>();
+        var loops = Enumerable.Range(0, Math.Max(1, runtime.Options.WorkerCount)).Select(_ => WorkLoopAsync(slots, running, cancellationToken)).ToList();
         loops.Add(RenewLoopAsync(cancellationToken));
         try
         {
@@ -28,6 +30,9 @@ public sealed partial class EngineWorker(IEngineRuntime runtime, PipelineEngine 
         {
             // Normal shutdown.
         }
+
+        // Tasks still waiting on a service stop with the token; their leases lapse and another worker resumes them.
+        await Task.WhenAll(running.Keys).ConfigureAwait(false);
     }
 
     private async Task RenewLoopAsync(CancellationToken cancellationToken)
@@ -40,14 +45,38 @@ public sealed partial class EngineWorker(IEngineRuntime runtime, PipelineEngine 
         }
     }
 
-    private async Task WorkLoopAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Claims tasks and runs their first step; a task that then waits on a service finishes in the background, so
+    /// slow services never hold a loop. At most MaxConcurrentTasks tasks are in progress at once.
+    /// </summary>
+    private async Task WorkLoopAsync(SemaphoreSlim slots, System.Collections.Concurrent.ConcurrentDictionary<Task, byte> running, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                if (await engine.RunNextAsync(Owner, cancellationToken).ConfigureAwait(false) is null)
+                await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            var handedOff = false;
+            try
+            {
+                var work = await engine.StartNextAsync(Owner, cancellationToken).ConfigureAwait(false);
+                if (work is { } started)
                 {
+                    var rest = FinishAsync(started.Remaining, slots);
+                    running.TryAdd(rest, 0);
+                    _ = rest.ContinueWith(t => running.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    handedOff = true;
+                }
+                else
+                {
+                    slots.Release();
+                    handedOff = true;
                     var next = await runtime.NextDueAtAsync(cancellationToken).ConfigureAwait(false);
                     var now = runtime.Time.GetUtcNow().ToUnixTimeMilliseconds();
                     var wait = next is long due ? TimeSpan.FromMilliseconds(Math.Clamp(due - now, 1, IdleWait.TotalMilliseconds)) : IdleWait;
@@ -58,22 +87,58 @@ public sealed partial class EngineWorker(IEngineRuntime runtime, PipelineEngine 
             {
                 return;
             }
-            catch (LeaseLostException lost)
+            catch (Exception ex) when (ex is LeaseLostException or TaskFailedException)
+            {
+                await HandleAsync(ex).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (!handedOff)
+                {
+                    slots.Release();
+                }
+            }
+        }
+    }
+
+    /// <summary>Waits for the rest of a task, reports its failure, and frees its slot.</summary>
+    private async Task FinishAsync(Task rest, SemaphoreSlim slots)
+    {
+        try
+        {
+            await rest.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down: the lease lapses and another worker resumes the task.
+        }
+        catch (Exception ex) when (ex is LeaseLostException or TaskFailedException)
+        {
+            await HandleAsync(ex).ConfigureAwait(false);
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    private async Task HandleAsync(Exception ex)
+    {
+        try
+        {
+            if (ex is TaskFailedException failed)
+            {
+                await RecordFailureAsync(failed).ConfigureAwait(false);
+            }
+            else if (ex is LeaseLostException lost)
             {
                 // Another worker owns the task now (this one stalled past its lease); its transaction was discarded.
                 LogLeaseLost(lost.TaskId);
             }
-            catch (TaskFailedException failed)
-            {
-                try
-                {
-                    await RecordFailureAsync(failed).ConfigureAwait(false);
-                }
-                catch (LeaseLostException lost)
-                {
-                    LogLeaseLost(lost.TaskId);
-                }
-            }
+        }
+        catch (LeaseLostException lost)
+        {
+            LogLeaseLost(lost.TaskId);
         }
     }
 

@@ -21,30 +21,38 @@ public sealed partial class PipelineEngine(IEngineRuntime runtime, ILogger<Pipel
     public event EventHandler<PipelineFinishedEventArgs>? PipelineFinished;
 
     /// <summary>
-    /// Claims the next due task under a lease and processes it to its end (including service calls). The claim
-    /// commits with the task's first step. Returns the task, or null when none was due; a failure is reported as a
-    /// <see cref="TaskFailedException"/> naming the task.
+    /// Claims the next due task and runs its first step; <c>Remaining</c> completes when the task is done (at once for
+    /// most steps, later when a service is still running). Null when no task was due.
     /// </summary>
-    public async Task<TaskRecord?> RunNextAsync(string owner, CancellationToken cancellationToken = default)
+    public async Task<(TaskRecord Task, Task Remaining)?> StartNextAsync(string owner, CancellationToken cancellationToken = default)
     {
         TaskRecord? claimed = null;
+        StepOutcome outcome;
         try
         {
-            var outcome = await runtime.TransactAsync(tx =>
+            outcome = await runtime.TransactAsync(tx =>
             {
                 claimed = tx.ClaimTask(owner, (long)runtime.Options.TaskLease.TotalMilliseconds);
                 return claimed is null ? StepOutcome.Done : FirstStep(tx, claimed, cancellationToken);
             }, cancellationToken).ConfigureAwait(false);
-            if (claimed is not null)
-            {
-                await FollowAsync(outcome, cancellationToken).ConfigureAwait(false);
-            }
-
-            return claimed;
         }
         catch (Exception ex) when (claimed is not null && ex is not (OperationCanceledException or LeaseLostException))
         {
             throw new TaskFailedException(claimed, ex);
+        }
+
+        return claimed is null ? null : (claimed, RestAsync(claimed, outcome, cancellationToken));
+    }
+
+    private async Task RestAsync(TaskRecord task, StepOutcome outcome, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await FollowAsync(outcome, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not (OperationCanceledException or LeaseLostException))
+        {
+            throw new TaskFailedException(task, ex);
         }
     }
 

@@ -9,8 +9,11 @@ public sealed class EngineOptions
     /// <summary>Added to _loop / _inner_loop in activity inputs.</summary>
     public int RerunIndexOffset { get; set; }
 
-    /// <summary>Worker count of the in-process host.</summary>
+    /// <summary>Loops that claim tasks in the in-process host.</summary>
     public int WorkerCount { get; set; } = 2;
+
+    /// <summary>Tasks in progress at once; a task waiting on a slow service holds a slot, not a worker loop.</summary>
+    public int MaxConcurrentTasks { get; set; } = 64;
 
     /// <summary>How long a claimed task is owned before another worker may take it over (after a crash).</summary>
     public TimeSpan TaskLease { get; set; } = TimeSpan.FromSeconds(30);
