@@ -13,14 +13,15 @@ namespace Bamboo.Runtime.Tests;
 /// <summary>A temp SQLite store with running workers and the test kit; one per test class.</summary>
 public sealed class EngineHarness : IAsyncDisposable
 {
-    private readonly string _db = Path.Combine(Path.GetTempPath(), "bamboo-harness-" + Guid.NewGuid().ToString("N") + ".db");
+    private readonly TempDatabase _db = new("harness");
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _workers;
 
-    public EngineHarness()
+    /// <summary>The test kit plus <paramref name="registry"/>'s additions; <paramref name="events"/> receives the runtime hooks.</summary>
+    public EngineHarness(ComponentRegistry? registry = null, IPipelineEventSink? events = null)
     {
-        Runtime = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = _db }, new ComponentRegistry().AddTestkit(), new EngineOptions { WorkerCount = 4 });
-        var engine = new PipelineEngine(Runtime, NullLogger<PipelineEngine>.Instance);
+        Runtime = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = _db.Path }, (registry ?? new ComponentRegistry()).AddTestkit(), new EngineOptions { WorkerCount = 4 });
+        var engine = new PipelineEngine(Runtime, NullLogger<PipelineEngine>.Instance, events);
         _workers = new EngineWorker(Runtime, engine, NullLogger<EngineWorker>.Instance).RunAsync(_stop.Token);
     }
 
@@ -32,10 +33,7 @@ public sealed class EngineHarness : IAsyncDisposable
         await _workers;
         await Runtime.DisposeAsync();
         _stop.Dispose();
-        foreach (var f in new[] { _db, _db + "-wal", _db + "-shm" })
-        {
-            File.Delete(f);
-        }
+        _db.Dispose();
     }
 
     public async Task StartAsync(Pipeline pipeline, RunPipelineOptions? options = null)

@@ -18,20 +18,19 @@ namespace Bamboo.Runtime.Tests.Crash;
 [Trait("Category", "Slow")]
 public sealed class CrashRecoveryTests : IDisposable
 {
-    private readonly string _db = Path.Combine(Path.GetTempPath(), "bamboo-crash-" + Guid.NewGuid().ToString("N") + ".db");
+    private readonly TempDatabase _temp = new("crash");
+
+    private string Db => _temp.Path;
 
     public void Dispose()
     {
         if (Environment.GetEnvironmentVariable("BAMBOO_KEEP_CRASH_DB") is not null)
         {
-            Console.Error.WriteLine($"kept {_db}");
+            Console.Error.WriteLine($"kept {Db}");
             return;
         }
 
-        foreach (var f in new[] { _db, _db + "-wal", _db + "-shm" })
-        {
-            File.Delete(f);
-        }
+        _temp.Dispose();
     }
 
     private static ServiceActivity Delay(int ms)
@@ -74,14 +73,14 @@ public sealed class CrashRecoveryTests : IDisposable
         p.Nodes.Select(n => n.Id).Concat(p.Activities.Values.OfType<SubProcessNode>().SelectMany(s => NodeIds(s.Pipeline)));
 
     private SqliteRuntime OpenStore(TimeSpan lease) =>
-        new(new SqliteRuntimeOptions { DatabasePath = _db }, new ComponentRegistry().AddTestkit(), new EngineOptions { WorkerCount = 4, TaskLease = lease });
+        new(new SqliteRuntimeOptions { DatabasePath = Db }, new ComponentRegistry().AddTestkit(), new EngineOptions { WorkerCount = 4, TaskLease = lease });
 
     private Process StartWorkerProcess()
     {
         var cli = Path.Combine(AppContext.BaseDirectory, "bamboo.dll");
         var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
         var info = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { cli, "worker", "--db", _db, "--workers", "2", "--lease-seconds", "1" })
+        foreach (var arg in new[] { cli, "worker", "--db", Db, "--workers", "2", "--lease-seconds", "1" })
         {
             info.ArgumentList.Add(arg);
         }

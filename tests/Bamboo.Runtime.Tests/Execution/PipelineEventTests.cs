@@ -1,20 +1,13 @@
 using System.Collections.Concurrent;
 using Bamboo.Engine.Api;
-using Bamboo.Engine.Components;
-using Bamboo.Engine.Components.Testkit;
 using Bamboo.Engine.Execution;
-using Bamboo.Runtime.Sqlite;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Bamboo.Runtime.Tests.Execution;
 
 public sealed class PipelineEventTests : IAsyncDisposable
 {
-    private readonly string _db = Path.Combine(Path.GetTempPath(), "bamboo-events-" + Guid.NewGuid().ToString("N") + ".db");
-    private readonly CancellationTokenSource _stop = new();
-    private readonly SqliteRuntime _runtime;
-    private readonly Task _workers;
     private readonly Recorder _events = new();
+    private readonly EngineHarness _h;
 
     private sealed class Recorder : IPipelineEventSink
     {
@@ -23,24 +16,9 @@ public sealed class PipelineEventTests : IAsyncDisposable
         public void OnEvent(PipelineEvent pipelineEvent) => Events.Enqueue(pipelineEvent);
     }
 
-    public PipelineEventTests()
-    {
-        _runtime = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = _db }, new ComponentRegistry().AddTestkit());
-        var sut = new PipelineEngine(_runtime, NullLogger<PipelineEngine>.Instance, _events);
-        _workers = new EngineWorker(_runtime, sut, NullLogger<EngineWorker>.Instance).RunAsync(_stop.Token);
-    }
+    public PipelineEventTests() => _h = new EngineHarness(events: _events);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        await _workers;
-        await _runtime.DisposeAsync();
-        _stop.Dispose();
-        foreach (var f in new[] { _db, _db + "-wal", _db + "-shm" })
-        {
-            File.Delete(f);
-        }
-    }
+    public ValueTask DisposeAsync() => _h.DisposeAsync();
 
     private List<string> TypesFor(string nodeId) => _events.Events.Where(e => e.NodeId == nodeId).Select(e => e.Type).ToList();
 
@@ -49,7 +27,7 @@ public sealed class PipelineEventTests : IAsyncDisposable
     {
         var (pipeline, act) = EngineHarness.OneActivity("debug_node");
 
-        Assert.True((await EngineApi.RunPipelineAsync(_runtime, pipeline)).Result);
+        Assert.True((await EngineApi.RunPipelineAsync(_h.Runtime, pipeline)).Result);
         await WaitUntil.TrueAsync(() => Task.FromResult(_events.Events.Any(e => e.Type == "pipeline_finish" && e.RootPipelineId == pipeline.Id)),
             TimeSpan.FromSeconds(20), "pipeline_finish");
 
@@ -61,7 +39,7 @@ public sealed class PipelineEventTests : IAsyncDisposable
     {
         var (pipeline, act) = EngineHarness.OneActivity("interrupt_raise_test", new() { ["execute_raise"] = true });
 
-        Assert.True((await EngineApi.RunPipelineAsync(_runtime, pipeline)).Result);
+        Assert.True((await EngineApi.RunPipelineAsync(_h.Runtime, pipeline)).Result);
         await WaitUntil.TrueAsync(() => Task.FromResult(TypesFor(act).Contains("node_execute_fail")), TimeSpan.FromSeconds(20), "node_execute_fail");
 
         Assert.Equal(["node_enter", "pre_execute", "node_execute_exception", "node_execute_fail"], TypesFor(act));

@@ -8,19 +8,16 @@ namespace Bamboo.Runtime.Tests.Queue;
 
 public sealed class TaskLeaseTests : IAsyncDisposable
 {
-    private readonly string _db = Path.Combine(Path.GetTempPath(), "bamboo-lease-" + Guid.NewGuid().ToString("N") + ".db");
+    private readonly TempDatabase _db = new("lease");
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UnixEpoch.AddDays(20000));
     private readonly SqliteRuntime _sut;
 
-    public TaskLeaseTests() => _sut = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = _db }, new ComponentRegistry(), time: _time);
+    public TaskLeaseTests() => _sut = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = _db.Path }, new ComponentRegistry(), time: _time);
 
     public async ValueTask DisposeAsync()
     {
         await _sut.DisposeAsync();
-        foreach (var f in new[] { _db, _db + "-wal", _db + "-shm" })
-        {
-            File.Delete(f);
-        }
+        _db.Dispose();
     }
 
     private Task<long> EnqueueAsync() =>

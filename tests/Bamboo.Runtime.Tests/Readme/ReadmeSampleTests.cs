@@ -2,15 +2,9 @@ namespace Bamboo.Runtime.Tests.Readme;
 
 public sealed class ReadmeSampleTests : IDisposable
 {
-    private readonly string _db = Path.Combine(Path.GetTempPath(), "bamboo-readme-" + Guid.NewGuid().ToString("N") + ".db");
+    private readonly TempDatabase _temp = new("readme");
 
-    public void Dispose()
-    {
-        foreach (var f in new[] { _db, _db + "-wal", _db + "-shm" })
-        {
-            File.Delete(f);
-        }
-    }
+    public void Dispose() => _temp.Dispose();
 
     private static string RepoFile(string name)
     {
@@ -36,7 +30,7 @@ public sealed class ReadmeSampleTests : IDisposable
     [Fact]
     public async Task LibrarySample_Runs_AndGreets()
     {
-        var greeting = await LibrarySample.RunAsync(_db, TestContext.Current.CancellationToken);
+        var greeting = await LibrarySample.RunAsync(_temp.Path, TestContext.Current.CancellationToken);
 
         Assert.Equal("hello world", greeting?.GetValue<string>());
     }
