@@ -194,7 +194,10 @@ public sealed partial class PipelineEngine
         return StepOutcome.Done;
     }
 
-    /// <summary>Revoked root → the process dies; a suspended pipeline on its stack → it stops there.</summary>
+    /// <summary>
+    /// A revoked pipeline on the stack → the process dies; a suspended one → it stops there. Bamboo only looks at
+    /// the root's REVOKED state, so revoking a subprocess later broke its end event; here it ends that subprocess's work.
+    /// </summary>
     private static ProcessRecord? CheckStack(IStepTransaction tx, ProcessRecord process)
     {
         foreach (var pipelineId in process.PipelineStack)
@@ -205,7 +208,7 @@ public sealed partial class PipelineEngine
                 continue;
             }
 
-            if (pipelineId == process.RootPipelineId && s.Name == NodeState.Revoked)
+            if (s.Name == NodeState.Revoked)
             {
                 return process with { Dead = true };
             }
