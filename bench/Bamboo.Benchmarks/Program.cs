@@ -1,3 +1,9 @@
 using BenchmarkDotNet.Running;
 
+if (args.Length > 0 && args[0] == "quick")
+{
+    await Bamboo.Benchmarks.QuickRunner.RunAsync(args[1..]);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -14,6 +14,7 @@ public sealed class SqliteRuntime : IEngineRuntime, IAsyncDisposable, IDisposabl
     private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly SqliteStepTransaction _tx;
+    private readonly WalCheckpointer _checkpointer;
     private TaskCompletionSource _workSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public SqliteRuntime(SqliteRuntimeOptions options, ComponentRegistry components, EngineOptions? engineOptions = null, TimeProvider? time = null)
@@ -28,19 +29,22 @@ public sealed class SqliteRuntime : IEngineRuntime, IAsyncDisposable, IDisposabl
             Directory.CreateDirectory(directory);
         }
 
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        var connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = options.DatabasePath,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = false,
             DefaultTimeout = 30,
-        }.ToString());
+        }.ToString();
+        _connection = new SqliteConnection(connectionString);
         _connection.Open();
         // Small pages: each commit writes every touched page to the WAL, and a step touches a few rows in a few
         // b-trees, so 1 KiB pages roughly halve the bytes per commit. page_size only applies to a new file.
         Execute("PRAGMA page_size=1024; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=OFF;");
+        Execute($"PRAGMA wal_autocheckpoint={WalCheckpointer.WalLimitPages};");
         ApplySchema();
         _tx = new SqliteStepTransaction(_connection, Time);
+        _checkpointer = new WalCheckpointer(connectionString);
     }
 
     public ComponentRegistry Components { get; }
@@ -80,6 +84,7 @@ public sealed class SqliteRuntime : IEngineRuntime, IAsyncDisposable, IDisposabl
                 var result = work(_tx);
                 enqueued = _tx.Enqueued;
                 _tx.Commit();
+                _checkpointer.Committed();
                 return result;
             }
             catch
@@ -139,17 +144,16 @@ public sealed class SqliteRuntime : IEngineRuntime, IAsyncDisposable, IDisposabl
         }
     }
 
-    public void Dispose()
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    public async ValueTask DisposeAsync()
     {
+        // The checkpointer's connection closes first, so closing the writer's (the last one) checkpoints the rest
+        // of the log and removes it.
+        await _checkpointer.DisposeAsync().ConfigureAwait(false);
         _tx.Dispose();
         _connection.Dispose();
         _gate.Dispose();
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        Dispose();
-        return ValueTask.CompletedTask;
     }
 
 }

@@ -13,19 +13,30 @@ namespace Bamboo.Runtime.Tests;
 /// <summary>A temp SQLite store with running workers and the test kit; one per test class.</summary>
 public sealed class EngineHarness : IAsyncDisposable
 {
-    private readonly TempDatabase _db = new("harness");
+    private readonly TempDatabase? _db;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _workers;
 
-    /// <summary>The test kit plus <paramref name="registry"/>'s additions; <paramref name="events"/> receives the runtime hooks.</summary>
-    public EngineHarness(ComponentRegistry? registry = null, IPipelineEventSink? events = null)
+    /// <summary>
+    /// The test kit plus <paramref name="registry"/>'s additions; <paramref name="events"/> receives the runtime hooks.
+    /// Without <paramref name="databasePath"/> the store is a temp file removed on dispose.
+    /// </summary>
+    public EngineHarness(ComponentRegistry? registry = null, IPipelineEventSink? events = null, string? databasePath = null)
     {
-        Runtime = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = _db.Path }, (registry ?? new ComponentRegistry()).AddTestkit(), new EngineOptions { WorkerCount = 4 });
+        if (databasePath is null)
+        {
+            _db = new TempDatabase("harness");
+        }
+
+        DatabasePath = databasePath ?? _db!.Path;
+        Runtime = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = DatabasePath }, (registry ?? new ComponentRegistry()).AddTestkit(), new EngineOptions { WorkerCount = 4 });
         var engine = new PipelineEngine(Runtime, NullLogger<PipelineEngine>.Instance, events);
         _workers = new EngineWorker(Runtime, engine, NullLogger<EngineWorker>.Instance).RunAsync(_stop.Token);
     }
 
     public SqliteRuntime Runtime { get; }
+
+    public string DatabasePath { get; }
 
     public async ValueTask DisposeAsync()
     {
@@ -33,7 +44,7 @@ public sealed class EngineHarness : IAsyncDisposable
         await _workers;
         await Runtime.DisposeAsync();
         _stop.Dispose();
-        _db.Dispose();
+        _db?.Dispose();
     }
 
     public async Task StartAsync(Pipeline pipeline, RunPipelineOptions? options = null)

@@ -1,0 +1,47 @@
+using System.Diagnostics;
+
+namespace Bamboo.Benchmarks;
+
+/// <summary>
+/// A fast loop over the same scenarios as <see cref="PipelineBenchmarks"/>, for trying changes: each scenario runs
+/// a few warm-up rounds, then N measured rounds, each on a fresh database; prints median and min.
+/// BenchmarkDotNet remains the reference for reported numbers.
+/// </summary>
+internal static class QuickRunner
+{
+    public static async Task RunAsync(IReadOnlyList<string> args)
+    {
+        var rounds = args.Count > 0 && int.TryParse(args[^1], out var n) ? n : 20;
+        var shapes = args.Where(a => !int.TryParse(a, out _) && Enum.TryParse<PipelineBenchmarks.Shape>(a, out _)).Select(Enum.Parse<PipelineBenchmarks.Shape>).ToList();
+        if (shapes.Count == 0)
+        {
+            shapes = [.. Enum.GetValues<PipelineBenchmarks.Shape>()];
+        }
+
+        foreach (var shape in shapes)
+        {
+            var times = new List<double>();
+            for (var i = -10; i < rounds; i++)
+            {
+                var bench = new PipelineBenchmarks { Scenario = shape };
+                bench.Setup();
+                var gcs = GC.CollectionCount(0) + GC.CollectionCount(1) * 100 + GC.CollectionCount(2) * 10000;
+                var clock = Stopwatch.StartNew();
+                await bench.Run();
+                clock.Stop();
+                if (Environment.GetEnvironmentVariable("QUICK_VERBOSE") is not null)
+                {
+                    Console.WriteLine($"  {clock.Elapsed.TotalMilliseconds:F1} ms gc {GC.CollectionCount(0) + GC.CollectionCount(1) * 100 + GC.CollectionCount(2) * 10000 - gcs}");
+                }
+                bench.Cleanup();
+                if (i >= 0)
+                {
+                    times.Add(clock.Elapsed.TotalMilliseconds);
+                }
+            }
+
+            times.Sort();
+            Console.WriteLine($"{shape,-16} median {times[times.Count / 2],8:F2} ms   min {times[0],8:F2} ms   max {times[^1],8:F2} ms");
+        }
+    }
+}
