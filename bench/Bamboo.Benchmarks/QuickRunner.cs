@@ -41,6 +41,7 @@ internal static class QuickRunner
             }
 
             times.Sort();
+
             Console.WriteLine($"{shape,-16} median {times[times.Count / 2],8:F2} ms   min {times[0],8:F2} ms   max {times[^1],8:F2} ms");
         }
     }

@@ -40,6 +40,37 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
         }
     }
 
+    /// <summary>Runs the only caller's work of a commit; an exception is kept for its caller.</summary>
+    public void Run(PendingTransaction pending)
+    {
+        try
+        {
+            pending.Run(this);
+        }
+        catch (Exception ex)
+        {
+            pending.Error = ex;
+        }
+    }
+
+    /// <summary>Runs one caller's work of a group commit; an exception undoes that work alone and is kept for its caller.</summary>
+    public void RunInSavepoint(PendingTransaction pending)
+    {
+        Now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        Exec("SAVEPOINT step");
+        try
+        {
+            pending.Run(this);
+        }
+        catch (Exception ex)
+        {
+            pending.Error = ex;
+            Exec("ROLLBACK TO step");
+        }
+
+        Exec("RELEASE step");
+    }
+
     public void Dispose()
     {
         foreach (var statement in _statements.Values)

@@ -9,8 +9,11 @@ public sealed class EngineOptions
     /// <summary>Added to _loop / _inner_loop in activity inputs.</summary>
     public int RerunIndexOffset { get; set; }
 
-    /// <summary>Loops that claim tasks in the in-process host.</summary>
-    public int WorkerCount { get; set; } = 2;
+    /// <summary>
+    /// Loops that claim tasks in the in-process host. They are async loops, not threads; more than the cores lets
+    /// claims of parallel branches share a commit.
+    /// </summary>
+    public int WorkerCount { get; set; } = 4;
 
     /// <summary>Tasks in progress at once; a task waiting on a slow service holds a slot, not a worker loop.</summary>
     public int MaxConcurrentTasks { get; set; } = 64;

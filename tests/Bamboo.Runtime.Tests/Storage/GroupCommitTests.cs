@@ -1,0 +1,81 @@
+using System.Text.Json.Nodes;
+using Bamboo.Engine.Components;
+using Bamboo.Engine.Runtime;
+using Bamboo.Runtime.Sqlite;
+
+namespace Bamboo.Runtime.Tests.Storage;
+
+/// <summary>
+/// Transactions that queue up while another commits share the next commit, each in its own savepoint. These
+/// tests hold the first transaction open so the others are sure to queue behind it.
+/// </summary>
+public sealed class GroupCommitTests
+{
+    [Fact]
+    public async Task A_failing_transaction_in_a_shared_commit_undoes_only_its_own_writes()
+    {
+        using var db = new TempDatabase("group");
+        await using var runtime = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = db.Path }, new ComponentRegistry());
+        using var started = new ManualResetEventSlim();
+        using var holding = new ManualResetEventSlim();
+        var first = Task.Run(() => runtime.TransactAsync(tx =>
+        {
+            Write(tx, "first");
+            started.Set();
+            holding.Wait(TimeSpan.FromSeconds(20));
+            return 0;
+        }));
+        Assert.True(started.Wait(TimeSpan.FromSeconds(20)), "the first transaction should start");
+
+        var queued = Enumerable.Range(0, 10).Select(i => runtime.TransactAsync(tx =>
+        {
+            Write(tx, $"n{i}");
+            return i % 3 == 0 ? throw new InvalidOperationException($"work {i} fails") : i;
+        })).ToList();
+        holding.Set();
+        await first;
+
+        for (var i = 0; i < queued.Count; i++)
+        {
+            if (i % 3 == 0)
+            {
+                var error = await Assert.ThrowsAsync<InvalidOperationException>(() => queued[i]);
+                Assert.Equal($"work {i} fails", error.Message);
+            }
+            else
+            {
+                Assert.Equal(i, await queued[i]);
+            }
+        }
+
+        var stored = await runtime.ReadAsync(tx => Enumerable.Range(0, 10).Where(i => tx.GetExecutionData($"n{i}") is not null).ToList());
+        Assert.Equal([1, 2, 4, 5, 7, 8], stored);
+        Assert.NotNull(await runtime.ReadAsync(tx => tx.GetExecutionData("first")));
+    }
+
+    [Fact]
+    public async Task Each_caller_resumes_only_after_its_work_is_committed()
+    {
+        using var db = new TempDatabase("group");
+        await using var runtime = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = db.Path }, new ComponentRegistry());
+        var writes = Enumerable.Range(0, 50).Select(i => Task.Run(() => runtime.TransactAsync(tx =>
+        {
+            Write(tx, $"n{i}");
+            return i;
+        }))).ToList();
+
+        // As soon as a caller has its result, a second connection (another process) sees its write.
+        foreach (var write in writes)
+        {
+            var i = await write;
+            using var other = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db.Path};Pooling=False");
+            other.Open();
+            using var cmd = other.CreateCommand();
+            cmd.CommandText = $"SELECT COUNT(*) FROM execution_data WHERE node_id = 'n{i}'";
+            Assert.Equal(1L, cmd.ExecuteScalar());
+        }
+    }
+
+    private static void Write(IStepTransaction tx, string nodeId) =>
+        tx.SetExecutionData(new ExecutionDataRecord(nodeId, new JsonObject { ["k"] = nodeId }, []));
+}
