@@ -50,12 +50,33 @@ internal sealed class SqliteStatement : IDisposable
                 bool b => raw.sqlite3_bind_int64(_stmt, slot, b ? 1 : 0),
                 int n => raw.sqlite3_bind_int64(_stmt, slot, n),
                 long n => raw.sqlite3_bind_int64(_stmt, slot, n),
-                string s => raw.sqlite3_bind_text(_stmt, slot, s),
-                System.Text.Json.Nodes.JsonNode node => raw.sqlite3_bind_text(_stmt, slot, node.ToJsonString()),
+                string s => BindText(slot, s),
+                System.Text.Json.Nodes.JsonNode node => BindText(slot, node.ToJsonString()),
                 var other => throw new ArgumentException($"cannot bind a {other.GetType().Name}"),
             };
             Check(rc);
         }
+    }
+
+    // SQLite copies bound text (SQLITE_TRANSIENT), so one UTF-8 buffer serves every bind of this statement.
+    private byte[] _utf8 = new byte[256];
+
+    private int BindText(int slot, string s)
+    {
+        if (s.Length == 0)
+        {
+            // An empty span pins to a null pointer, which SQLite would bind as NULL.
+            return raw.sqlite3_bind_text(_stmt, slot, s);
+        }
+
+        var max = System.Text.Encoding.UTF8.GetMaxByteCount(s.Length);
+        if (max > _utf8.Length)
+        {
+            _utf8 = new byte[Math.Max(max, _utf8.Length * 2)];
+        }
+
+        var length = System.Text.Encoding.UTF8.GetBytes(s, _utf8);
+        return raw.sqlite3_bind_text(_stmt, slot, new ReadOnlySpan<byte>(_utf8, 0, length));
     }
 
     /// <summary>Steps once; true when a row is available.</summary>

@@ -19,7 +19,7 @@ internal sealed partial class SqliteStepTransaction
         One($"SELECT {ScheduleColumns} FROM schedules WHERE node_id = $0 ORDER BY id DESC LIMIT 1", MapSchedule, nodeId);
 
     public long InsertSchedule(ScheduleRecord s) =>
-        Insert("INSERT INTO schedules (type, process_id, node_id, version, finished, expired, scheduling, lock_owner, times) VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8)",
+        Insert("INSERT INTO schedules (type, process_id, node_id, version, finished, expired, scheduling, lock_owner, times) VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             s.Type, s.ProcessId, s.NodeId, s.Version, s.Finished, s.Expired, s.Scheduling, s.LockOwner, s.Times);
 
     public void UpdateSchedule(ScheduleRecord s) =>
@@ -27,13 +27,13 @@ internal sealed partial class SqliteStepTransaction
             s.Id, s.Finished, s.Expired, s.Scheduling, s.LockOwner, s.Times);
 
     public long InsertCallbackData(string nodeId, string version, JsonObject data) =>
-        Insert("INSERT INTO callback_data (node_id, version, data) VALUES ($0, $1, $2)", nodeId, version, data);
+        Insert("INSERT INTO callback_data (node_id, version, data) VALUES ($0, $1, $2) RETURNING id", nodeId, version, data);
 
     public CallbackDataRecord? GetCallbackData(long id) =>
         One("SELECT id, node_id, version, data FROM callback_data WHERE id = $0", r => new CallbackDataRecord(r.GetInt64(0), r.GetString(1), r.GetString(2), Obj(r, 3)), id);
 
     public void AddHistory(HistoryRecord h) =>
-        Exec("INSERT INTO histories (node_id, loop, retry, skip, version, started_time, archived_time, inputs, outputs) VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8)",
+        Exec("INSERT INTO histories (node_id, loop, retry, skip, version, started_time, archived_time, inputs, outputs) VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             h.NodeId, h.Loop, h.Retry, h.Skip, h.Version, h.StartedTime, h.ArchivedTime, h.Inputs, h.Outputs);
 
     public IReadOnlyList<HistoryRecord> GetHistories(string nodeId, int loop = -1) =>
@@ -49,7 +49,7 @@ internal sealed partial class SqliteStepTransaction
     public long Enqueue(TaskRecord t)
     {
         Enqueued = true;
-        return Insert("INSERT INTO tasks (kind, process_id, node_id, schedule_id, callback_id, version, due_at, lease_owner, lease_until, attempts) VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        return Insert("INSERT INTO tasks (kind, process_id, node_id, schedule_id, callback_id, version, due_at, lease_owner, lease_until, attempts) VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
             (int)t.Kind, t.ProcessId, t.NodeId, t.ScheduleId, t.CallbackDataId, t.Version, t.DueAt, t.LeaseOwner, t.LeaseUntil, t.Attempts);
     }
 

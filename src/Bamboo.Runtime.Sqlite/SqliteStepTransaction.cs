@@ -8,7 +8,10 @@ namespace Bamboo.Runtime.Sqlite;
 /// <summary>The store operations of one transaction; commands are prepared once and reused across transactions.</summary>
 internal sealed partial class SqliteStepTransaction(SqliteConnection connection, TimeProvider time) : IStepTransaction, IDisposable
 {
-    private readonly Dictionary<string, SqliteStatement> _statements = [];
+    // Keyed by the SQL string object: every statement is a literal, so the lookup never hashes a long string.
+    // A string built at run time falls back to a lookup by value and is not cached under its new reference.
+    private readonly Dictionary<string, SqliteStatement> _statements = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<string, SqliteStatement> _statementsByText = [];
     private bool _open;
 
     public bool Enqueued { get; private set; }
@@ -73,7 +76,7 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
 
     public void Dispose()
     {
-        foreach (var statement in _statements.Values)
+        foreach (var statement in _statementsByText.Values)
         {
             statement.Dispose();
         }
@@ -81,10 +84,14 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
 
     private SqliteStatement Statement(string sql, object?[] args)
     {
-        if (!_statements.TryGetValue(sql, out var statement))
+        if (!_statements.TryGetValue(sql, out var statement) && !_statementsByText.TryGetValue(sql, out statement))
         {
             statement = new SqliteStatement(connection.Handle!, sql);
-            _statements[sql] = statement;
+            _statementsByText[sql] = statement;
+            if (ReferenceEquals(string.IsInterned(sql), sql))
+            {
+                _statements[sql] = statement;
+            }
         }
 
         statement.Bind(args);
@@ -95,7 +102,7 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
 
     private long Insert(string sql, params object?[] args)
     {
-        var statement = Statement(sql + " RETURNING id", args);
+        var statement = Statement(sql, args);
         try
         {
             statement.Step();
@@ -186,7 +193,7 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
         One($"SELECT {ProcessColumns} FROM processes WHERE id = $0", MapProcess, id) ?? throw new Engine.Exceptions.NotFoundError($"process({id}) does not exist");
 
     public long InsertProcess(ProcessRecord p) =>
-        Insert("INSERT INTO processes (root_id, parent_id, destination_id, current_node_id, stack, asleep, suspended, suspended_by, dead, need_ack, ack_num, heartbeat, priority, queue) VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        Insert("INSERT INTO processes (root_id, parent_id, destination_id, current_node_id, stack, asleep, suspended, suspended_by, dead, need_ack, ack_num, heartbeat, priority, queue) VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
             p.RootPipelineId, p.ParentId, p.DestinationId, p.CurrentNodeId, JsonSerializer.Serialize(p.PipelineStack), p.Asleep, p.Suspended, p.SuspendedBy, p.Dead, p.NeedAck, p.AckNum, p.LastHeartbeat, p.Priority, p.Queue);
 
     public void UpdateProcess(ProcessRecord p) =>

@@ -1,0 +1,33 @@
+using System.Text.Json.Nodes;
+using Bamboo.Engine.Components;
+using Bamboo.Engine.Runtime;
+using Bamboo.Runtime.Sqlite;
+
+namespace Bamboo.Runtime.Tests.Storage;
+
+/// <summary>Text is bound through a reused UTF-8 buffer; every kind of string must come back as it went in.</summary>
+public sealed class TextBindingTests
+{
+    [Theory]
+    [InlineData("")]
+    [InlineData("plain")]
+    [InlineData("中文 ünïcode 🚀")]
+    [InlineData(null)]
+    public async Task Strings_round_trip(string? text)
+    {
+        using var db = new TempDatabase("text");
+        await using var runtime = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = db.Path }, new ComponentRegistry());
+        var value = text ?? new string('x', 100_000); // null: a value far larger than the initial buffer
+        await runtime.TransactAsync(tx =>
+        {
+            tx.SetExecutionData(new ExecutionDataRecord("short", new JsonObject { ["v"] = "a" }, []));
+            tx.SetExecutionData(new ExecutionDataRecord(value.Length == 0 ? "empty" : "n", new JsonObject { ["v"] = value }, new JsonObject { ["w"] = "" }));
+            return 0;
+        });
+
+        var stored = await runtime.ReadAsync(tx => tx.GetExecutionData(value.Length == 0 ? "empty" : "n"));
+        Assert.Equal(value, (string?)stored!.Inputs["v"]);
+        Assert.Equal("", (string?)stored.Outputs["w"]);
+        Assert.Equal("a", (string?)(await runtime.ReadAsync(tx => tx.GetExecutionData("short")))!.Inputs["v"]);
+    }
+}
