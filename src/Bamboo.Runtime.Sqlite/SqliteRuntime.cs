@@ -66,15 +66,52 @@ public sealed class SqliteRuntime : IEngineRuntime, IAsyncDisposable, IDisposabl
         cmd.ExecuteNonQuery();
     }
 
+    /// <summary>
+    /// Applies the embedded scripts Schema/NNNN_*.sql whose number is above the file's user_version, each in its own
+    /// transaction with the version bump, so a store is migrated once and a failed script leaves it as it was.
+    /// </summary>
     private void ApplySchema()
     {
         var assembly = typeof(SqliteRuntime).Assembly;
-        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.EndsWith(".sql", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        var scripts = assembly.GetManifestResourceNames()
+            .Where(n => n.EndsWith(".sql", StringComparison.Ordinal))
+            .Select(n => (Name: n, Version: SchemaVersion(n)))
+            .OrderBy(s => s.Version);
+        foreach (var (name, version) in scripts)
         {
-            using var stream = assembly.GetManifestResourceStream(name)!;
-            using var reader = new StreamReader(stream);
-            Execute("BEGIN IMMEDIATE; " + reader.ReadToEnd() + " COMMIT;");
+            Execute("BEGIN IMMEDIATE;");
+            try
+            {
+                if (Scalar("PRAGMA user_version;") < version)
+                {
+                    using var stream = assembly.GetManifestResourceStream(name)!;
+                    using var reader = new StreamReader(stream);
+                    Execute(reader.ReadToEnd());
+                    Execute($"PRAGMA user_version = {version};");
+                }
+
+                Execute("COMMIT;");
+            }
+            catch
+            {
+                Execute("ROLLBACK;");
+                throw;
+            }
         }
+    }
+
+    // "Bamboo.Runtime.Sqlite.Schema.0002_states_index.sql" → 2
+    private static int SchemaVersion(string resourceName)
+    {
+        var file = resourceName[(resourceName.IndexOf(".Schema.", StringComparison.Ordinal) + ".Schema.".Length)..];
+        return int.Parse(file[..file.IndexOf('_', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private long Scalar(string sql)
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = sql;
+        return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>

@@ -168,10 +168,13 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
 
     public StateRecord? GetState(string nodeId) => One($"SELECT {StateColumns} FROM states WHERE node_id = $0", MapState, nodeId);
 
-    public IReadOnlyList<StateRecord> GetStatesByRoot(string rootId) => Query($"SELECT {StateColumns} FROM states WHERE root_id = $0 ORDER BY created_time, node_id", MapState, rootId);
+    private const string JoinedStateColumns = "s.node_id, s.root_id, s.parent_id, s.name, s.version, s.loop, s.inner_loop, s.retry, s.skip, s.error_ignored, s.created_time, s.started_time, s.archived_time";
+
+    public IReadOnlyList<StateRecord> GetStatesByRoot(string rootId) =>
+        Query($"SELECT {JoinedStateColumns} FROM nodes n JOIN states s ON s.node_id = n.node_id WHERE n.root_id = $0 ORDER BY s.created_time, s.node_id", MapState, rootId);
 
     public IReadOnlyList<StateRecord> GetStatesByParent(string rootId, string parentId) =>
-        Query($"SELECT {StateColumns} FROM states WHERE root_id = $0 AND parent_id = $1 ORDER BY created_time, node_id", MapState, rootId, parentId);
+        Query($"SELECT {JoinedStateColumns} FROM nodes n JOIN states s ON s.node_id = n.node_id WHERE n.root_id = $0 AND s.parent_id = $1 ORDER BY s.created_time, s.node_id", MapState, rootId, parentId);
 
     public void InsertState(StateRecord s) =>
         Exec($"INSERT INTO states ({StateColumns}) VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
@@ -181,7 +184,8 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
         Exec("UPDATE states SET root_id = $1, parent_id = $2, name = $3, version = $4, loop = $5, inner_loop = $6, retry = $7, skip = $8, error_ignored = $9, started_time = $10, archived_time = $11 WHERE node_id = $0 AND version = $12",
             s.NodeId, s.RootId, s.ParentId, s.Name, s.Version, s.Loop, s.InnerLoop, s.Retry, s.Skip, s.ErrorIgnored, s.StartedTime, s.ArchivedTime, expectedVersion) == 1;
 
-    public void ResetInnerLoop(string rootId, string parentId) => Exec("UPDATE states SET inner_loop = 0 WHERE root_id = $0 AND parent_id = $1", rootId, parentId);
+    public void ResetInnerLoop(IReadOnlyCollection<string> nodeIds) =>
+        Exec("UPDATE states SET inner_loop = 0 WHERE node_id IN (SELECT value FROM json_each($0))", JsonSerializer.Serialize(nodeIds));
 
     private const string ProcessColumns = "id, root_id, parent_id, destination_id, current_node_id, stack, asleep, suspended, suspended_by, dead, need_ack, ack_num, heartbeat, priority, queue";
 

@@ -18,7 +18,11 @@ internal sealed record NodeInfo(Node Node, string ParentPipelineId, IReadOnlyLis
 }
 
 /// <summary>A pipeline level of a run: root or subprocess.</summary>
-internal sealed record PipelineInfo(Pipeline Pipeline, IReadOnlyList<string> ExportedKeys, IReadOnlyList<ContextValue> InitialContext);
+internal sealed record PipelineInfo(Pipeline Pipeline, IReadOnlyList<string> ExportedKeys, IReadOnlyList<ContextValue> InitialContext)
+{
+    /// <summary>The ids of the nodes directly in this pipeline.</summary>
+    public IReadOnlyCollection<string> NodeIds { get; } = Pipeline.Nodes.Select(n => n.Id).ToList();
+}
 
 /// <summary>The flattened, immutable form of a validated tree, shared by every step of its run.</summary>
 internal sealed class CompiledPipeline

@@ -241,7 +241,7 @@ public sealed partial class PipelineEngine
     private HandlerResult SubProcess(NodeStep step, SubProcessNode sub)
     {
         var tx = step.Tx;
-        tx.ResetInnerLoop(step.Process.RootPipelineId, sub.Id);
+        tx.ResetInnerLoop(step.Compiled.Pipelines[sub.Id].NodeIds);
         var raw = tx.GetRawInputsOverride(sub.Id) ?? step.Info.RawInputs;
         JsonObject inputs;
         try

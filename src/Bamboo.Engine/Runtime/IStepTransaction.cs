@@ -31,7 +31,8 @@ public interface IStepTransaction
     /// <summary>Writes the record only if the stored version equals <paramref name="expectedVersion"/>.</summary>
     bool UpdateState(StateRecord state, string expectedVersion);
 
-    void ResetInnerLoop(string rootId, string parentId);
+    /// <summary>Sets inner_loop to 0 on the states of these nodes (the direct children of a subprocess being entered).</summary>
+    void ResetInnerLoop(IReadOnlyCollection<string> nodeIds);
 
     // processes
     ProcessRecord GetProcess(long id);

@@ -1,0 +1,95 @@
+using Bamboo.Engine.Components;
+using Bamboo.Engine.Runtime;
+using Bamboo.Runtime.Sqlite;
+using Microsoft.Data.Sqlite;
+
+namespace Bamboo.Runtime.Tests.Storage;
+
+/// <summary>Schema scripts run once each, in order, tracked by the file's user_version.</summary>
+public sealed class SchemaMigrationTests
+{
+    [Fact]
+    public async Task A_store_from_the_first_schema_is_migrated_and_keeps_its_rows()
+    {
+        using var db = new TempDatabase("schema");
+        await using (new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = db.Path }, new ComponentRegistry()))
+        {
+        }
+
+        // Turn the file back into what the first schema made, with a run in it.
+        Run(db.Path, """
+            CREATE INDEX ix_states_root_parent ON states(root_id, parent_id);
+            DROP INDEX ix_nodes_root;
+            INSERT INTO nodes (node_id, root_id) VALUES ('root', 'root'), ('act', 'root');
+            INSERT INTO states (node_id, root_id, parent_id, name, version, loop, inner_loop, retry, skip, error_ignored, created_time)
+              VALUES ('root', 'root', '', 'RUNNING', 'v1', 1, 1, 0, 0, 0, 1), ('act', 'root', 'root', 'FINISHED', 'v2', 1, 1, 0, 0, 0, 2);
+            PRAGMA user_version = 1;
+            """);
+
+        await using (var runtime = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = db.Path }, new ComponentRegistry()))
+        {
+            var states = await runtime.ReadAsync(tx => tx.GetStatesByRoot("root"));
+            Assert.Equal(["root", "act"], states.Select(s => s.NodeId));
+            Assert.Equal(["act"], (await runtime.ReadAsync(tx => tx.GetStatesByParent("root", "root"))).Select(s => s.NodeId));
+        }
+
+        Assert.Equal(2L, Scalar(db.Path, "PRAGMA user_version"));
+        Assert.Equal(0L, Scalar(db.Path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'ix_states_root_parent'"));
+        Assert.Equal(1L, Scalar(db.Path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'ix_nodes_root'"));
+    }
+
+    [Fact]
+    public async Task Opening_a_current_store_runs_no_script_again()
+    {
+        using var db = new TempDatabase("schema");
+        await using (new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = db.Path }, new ComponentRegistry()))
+        {
+        }
+
+        // A script that ran again would recreate this index from 0001 (CREATE INDEX IF NOT EXISTS).
+        Run(db.Path, "DROP INDEX ix_processes_node;");
+        await using (new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = db.Path }, new ComponentRegistry()))
+        {
+        }
+
+        Assert.Equal(0L, Scalar(db.Path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'ix_processes_node'"));
+    }
+
+    [Fact]
+    public async Task Inner_loops_are_reset_for_the_given_nodes_only()
+    {
+        using var db = new TempDatabase("schema");
+        await using var runtime = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = db.Path }, new ComponentRegistry());
+        await runtime.TransactAsync(tx =>
+        {
+            foreach (var id in new[] { "a", "b", "c" })
+            {
+                tx.InsertState(new StateRecord(id, "root", "sub", "FINISHED", "v", 3, 3, 0, false, false, 1, null, null));
+            }
+
+            tx.ResetInnerLoop(["a", "b", "missing"]);
+            return 0;
+        });
+
+        var loops = await runtime.ReadAsync(tx => new[] { "a", "b", "c" }.Select(id => tx.GetState(id)!.InnerLoop).ToList());
+        Assert.Equal([0, 0, 3], loops);
+    }
+
+    private static void Run(string path, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    private static long Scalar(string path, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        return Convert.ToInt64(cmd.ExecuteScalar());
+    }
+}
