@@ -170,6 +170,21 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
 
     private const string JoinedStateColumns = "s.node_id, s.root_id, s.parent_id, s.name, s.version, s.loop, s.inner_loop, s.retry, s.skip, s.error_ignored, s.created_time, s.started_time, s.archived_time";
 
+    // "... WHERE node_id IN ($0, ..., $k)" for small lists, prepared once each; longer lists go through json_each.
+    private static readonly string[] StatesInSql = [.. Enumerable.Range(1, 8).Select(n =>
+        string.Intern($"SELECT {StateColumns} FROM states WHERE node_id IN ({string.Join(", ", Enumerable.Range(0, n).Select(i => "$" + i))})"))];
+
+    public IReadOnlyList<StateRecord> GetStates(IReadOnlyList<string> nodeIds)
+    {
+        ArgumentNullException.ThrowIfNull(nodeIds);
+        return nodeIds.Count switch
+        {
+            0 => [],
+            <= 8 => Query(StatesInSql[nodeIds.Count - 1], MapState, [.. nodeIds]),
+            _ => Query($"SELECT {StateColumns} FROM states WHERE node_id IN (SELECT value FROM json_each($0))", MapState, JsonSerializer.Serialize(nodeIds)),
+        };
+    }
+
     public IReadOnlyList<StateRecord> GetStatesByRoot(string rootId) =>
         Query($"SELECT {JoinedStateColumns} FROM nodes n JOIN states s ON s.node_id = n.node_id WHERE n.root_id = $0 ORDER BY s.created_time, s.node_id", MapState, rootId);
 

@@ -126,11 +126,15 @@ public sealed partial class PipelineEngine
         return outputs;
     }
 
+    /// <summary>The node's raw inputs: the tree's, unless a retry stored new ones.</summary>
+    private static JsonObject RawInputs(NodeStep step) =>
+        step.HadState ? step.Tx.GetRawInputsOverride(step.Info.Node.Id) ?? step.Info.RawInputs : step.Info.RawInputs;
+
     private HandlerResult PrepareActivity(NodeStep step)
     {
         var tx = step.Tx;
         var node = (ServiceActivityNode)step.Info.Node;
-        var raw = tx.GetRawInputsOverride(node.Id) ?? step.Info.RawInputs;
+        var raw = RawInputs(step);
         var rootData = step.Compiled.RootDataCopy();
         var offset = runtime.Options.RerunIndexOffset;
         var extra = new Dictionary<string, JsonNode?>
@@ -242,7 +246,7 @@ public sealed partial class PipelineEngine
     {
         var tx = step.Tx;
         tx.ResetInnerLoop(step.Compiled.Pipelines[sub.Id].NodeIds);
-        var raw = tx.GetRawInputsOverride(sub.Id) ?? step.Info.RawInputs;
+        var raw = RawInputs(step);
         JsonObject inputs;
         try
         {

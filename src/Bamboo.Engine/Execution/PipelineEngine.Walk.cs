@@ -58,7 +58,9 @@ public sealed partial class PipelineEngine
             }
 
             process = process with { CurrentNodeId = nodeId };
-            var stop = CheckStack(tx, process);
+            // One read for the pipelines on the stack and the node itself.
+            var states = tx.GetStates([.. process.PipelineStack, nodeId]);
+            var stop = CheckStack(states, process);
             if (stop is not null)
             {
                 tx.UpdateProcess(stop);
@@ -67,7 +69,7 @@ public sealed partial class PipelineEngine
             }
 
             var info = compiled.Node(nodeId);
-            var state = tx.GetState(nodeId);
+            var state = Find(states, nodeId);
             var loop = 1;
             var innerLoop = 1;
             var reentry = false;
@@ -198,11 +200,11 @@ public sealed partial class PipelineEngine
     /// A revoked pipeline on the stack → the process dies; a suspended one → it stops there. Bamboo only looks at
     /// the root's REVOKED state, so revoking a subprocess later broke its end event; here it ends that subprocess's work.
     /// </summary>
-    private static ProcessRecord? CheckStack(IStepTransaction tx, ProcessRecord process)
+    private static ProcessRecord? CheckStack(IReadOnlyList<StateRecord> stored, ProcessRecord process)
     {
         foreach (var pipelineId in process.PipelineStack)
         {
-            var s = tx.GetState(pipelineId);
+            var s = Find(stored, pipelineId);
             if (s is null)
             {
                 continue;
@@ -216,6 +218,19 @@ public sealed partial class PipelineEngine
             if (s.Name == NodeState.Suspended)
             {
                 return process with { Suspended = true, SuspendedBy = pipelineId };
+            }
+        }
+
+        return null;
+    }
+
+    private static StateRecord? Find(IReadOnlyList<StateRecord> states, string nodeId)
+    {
+        foreach (var s in states)
+        {
+            if (s.NodeId == nodeId)
+            {
+                return s;
             }
         }
 
@@ -239,6 +254,12 @@ public sealed partial class PipelineEngine
     private sealed class NodeStep(IStepTransaction tx, TaskRecord task, ProcessRecord process, CompiledPipeline compiled, NodeInfo info, StateRecord state, StateRecord? persisted)
     {
         private StateRecord? _persisted = persisted;
+
+        /// <summary>
+        /// Whether the node had a state before this step. Without one no operator can have touched it yet (a retry
+        /// with new inputs needs a FAILED state), so there is no stored input override to look up.
+        /// </summary>
+        public bool HadState { get; } = persisted is not null;
 
         public IStepTransaction Tx { get; } = tx;
 

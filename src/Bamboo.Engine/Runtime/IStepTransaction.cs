@@ -22,6 +22,9 @@ public interface IStepTransaction
     // states
     StateRecord? GetState(string nodeId);
 
+    /// <summary>The stored states among <paramref name="nodeIds"/>, in any order; ids without a state are left out.</summary>
+    IReadOnlyList<StateRecord> GetStates(IReadOnlyList<string> nodeIds);
+
     IReadOnlyList<StateRecord> GetStatesByRoot(string rootId);
 
     IReadOnlyList<StateRecord> GetStatesByParent(string rootId, string parentId);

@@ -55,26 +55,6 @@ public sealed class SchemaMigrationTests
         Assert.Equal(0L, Scalar(db.Path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'ix_processes_node'"));
     }
 
-    [Fact]
-    public async Task Inner_loops_are_reset_for_the_given_nodes_only()
-    {
-        using var db = new TempDatabase("schema");
-        await using var runtime = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = db.Path }, new ComponentRegistry());
-        await runtime.TransactAsync(tx =>
-        {
-            foreach (var id in new[] { "a", "b", "c" })
-            {
-                tx.InsertState(new StateRecord(id, "root", "sub", "FINISHED", "v", 3, 3, 0, false, false, 1, null, null));
-            }
-
-            tx.ResetInnerLoop(["a", "b", "missing"]);
-            return 0;
-        });
-
-        var loops = await runtime.ReadAsync(tx => new[] { "a", "b", "c" }.Select(id => tx.GetState(id)!.InnerLoop).ToList());
-        Assert.Equal([0, 0, 3], loops);
-    }
-
     private static void Run(string path, string sql)
     {
         using var connection = new SqliteConnection($"Data Source={path};Pooling=False");

@@ -1,0 +1,54 @@
+using Bamboo.Engine.Components;
+using Bamboo.Engine.Runtime;
+using Bamboo.Runtime.Sqlite;
+
+namespace Bamboo.Runtime.Tests.Storage;
+
+/// <summary>The state reads and writes the engine's hot path uses in place of per-state index lookups.</summary>
+public sealed class StateQueriesTests
+{
+    [Fact]
+    public async Task Inner_loops_are_reset_for_the_given_nodes_only()
+    {
+        using var db = new TempDatabase("schema");
+        await using var runtime = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = db.Path }, new ComponentRegistry());
+        await runtime.TransactAsync(tx =>
+        {
+            foreach (var id in new[] { "a", "b", "c" })
+            {
+                tx.InsertState(new StateRecord(id, "root", "sub", "FINISHED", "v", 3, 3, 0, false, false, 1, null, null));
+            }
+
+            tx.ResetInnerLoop(["a", "b", "missing"]);
+            return 0;
+        });
+
+        var loops = await runtime.ReadAsync(tx => new[] { "a", "b", "c" }.Select(id => tx.GetState(id)!.InnerLoop).ToList());
+        Assert.Equal([0, 0, 3], loops);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(8)]
+    [InlineData(12)]
+    public async Task States_are_read_by_id_list_of_any_length(int count)
+    {
+        using var db = new TempDatabase("schema");
+        await using var runtime = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = db.Path }, new ComponentRegistry());
+        var ids = Enumerable.Range(0, count).Select(i => $"n{i}").ToList();
+        await runtime.TransactAsync(tx =>
+        {
+            // Every other id gets a state.
+            foreach (var id in ids.Where((_, i) => i % 2 == 0))
+            {
+                tx.InsertState(new StateRecord(id, "root", "root", "READY", "v", 1, 1, 0, false, false, 1, null, null));
+            }
+
+            return 0;
+        });
+
+        var found = await runtime.ReadAsync(tx => tx.GetStates(ids));
+        Assert.Equal(ids.Where((_, i) => i % 2 == 0).Order(), found.Select(s => s.NodeId).Order());
+    }
+}
