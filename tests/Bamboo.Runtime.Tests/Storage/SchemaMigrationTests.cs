@@ -1,5 +1,4 @@
 using Bamboo.Engine.Components;
-using Bamboo.Engine.Runtime;
 using Bamboo.Runtime.Sqlite;
 using Microsoft.Data.Sqlite;
 
