@@ -44,9 +44,9 @@ public sealed class SqliteRuntime : IEngineRuntime, IAsyncDisposable, IDisposabl
         }.ToString();
         _connection = new SqliteConnection(connectionString);
         _connection.Open();
-        // Small pages: each commit writes every touched page to the WAL, and a step touches a few rows in a few
-        // b-trees, so 1 KiB pages roughly halve the bytes per commit. page_size only applies to a new file.
-        Execute("PRAGMA page_size=1024; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=OFF;");
+        // 4 KiB pages: with group commit and the checkpoint off the writer, shallower b-trees and fewer page splits
+        // beat the smaller commits of 1 KiB pages (measured per statement). page_size only applies to a new file.
+        Execute("PRAGMA page_size=4096; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=OFF;");
         Execute($"PRAGMA wal_autocheckpoint={WalCheckpointer.WalLimitPages};");
         ApplySchema();
         _tx = new SqliteStepTransaction(_connection, Time);

@@ -146,16 +146,20 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
 
     public string? InsertRun(RunRecord run, IReadOnlyCollection<string> nodeIds)
     {
-        // One statement each way for the whole id list: preparing a 1000-node run must not cost 2000 round trips.
+        // One statement for the whole id list: preparing a 1000-node run must not cost 1000 round trips. The insert
+        // itself detects a taken id (a failed statement undoes only its own rows); only then is the id looked up.
         var ids = System.Text.Json.JsonSerializer.Serialize(nodeIds);
-        var taken = One("SELECT node_id FROM nodes WHERE node_id IN (SELECT value FROM json_each($0)) LIMIT 1", r => r.GetString(0), ids);
-        if (taken is not null)
+        try
         {
-            return taken;
+            Exec("INSERT INTO nodes (node_id, root_id) SELECT value, $1 FROM json_each($0)", ids, run.RootId);
+        }
+        catch (SqliteException ex) when ((ex.SqliteErrorCode & 0xFF) == SQLitePCL.raw.SQLITE_CONSTRAINT)
+        {
+            return One("SELECT node_id FROM nodes WHERE node_id IN (SELECT value FROM json_each($0)) LIMIT 1", r => r.GetString(0), ids)
+                ?? throw new InvalidOperationException("a node id of the run was rejected by the store but is not in it", ex);
         }
 
         Exec("INSERT INTO runs (root_id, tree, cycle_tolerate, root_data, created_at) VALUES ($0, $1, $2, $3, $4)", run.RootId, run.TreeJson, run.CycleTolerate, run.RootPipelineData, run.CreatedAt);
-        Exec("INSERT INTO nodes (node_id, root_id) SELECT value, $1 FROM json_each($0)", ids, run.RootId);
         return null;
     }
 

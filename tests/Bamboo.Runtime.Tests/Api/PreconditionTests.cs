@@ -229,4 +229,20 @@ public sealed class PreconditionTests : IAsyncLifetime
         Assert.Null(await _h.StateAsync(other.Id));
         Assert.NotNull(act);
     }
+
+    [Fact]
+    public async Task RunPipeline_NodeIdOfAnotherRun_RefusedAndNothingStored()
+    {
+        var (pipeline, act) = EngineHarness.OneActivity("debug_no_schedule_node");
+        await _h.StartAsync(pipeline);
+
+        // The same tree under a new root id: its activity id belongs to the first run.
+        var copy = pipeline.ToJson();
+        copy["id"] = "p" + Guid.NewGuid().ToString("N")[1..];
+        var second = Bamboo.Engine.Model.Pipeline.Parse(copy.ToJsonString());
+        Refused(await EngineApi.RunPipelineAsync(_h.Runtime, second), "already used by another pipeline");
+        Assert.Null(await _h.StateAsync(second.Id));
+        Assert.Equal(pipeline.Id, await _h.Runtime.ReadAsync(tx => tx.GetNodeRoot(act)));
+        Assert.Null(await _h.Runtime.ReadAsync(tx => tx.GetRun(second.Id)));
+    }
 }
