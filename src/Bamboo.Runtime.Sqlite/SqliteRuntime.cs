@@ -21,13 +21,16 @@ public sealed class SqliteRuntime : IEngineRuntime, IAsyncDisposable, IDisposabl
     private readonly System.Collections.Concurrent.ConcurrentQueue<PendingTransaction> _queue = new();
     private int _leading;
     private int _lastBatchSize;
-    private TaskCompletionSource _workSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Counts committed tasks that no idle loop has been woken for yet: one loop per new task (up to WorkerCount), so
+    // a single task does not wake every loop, and a task committed just before a loop starts waiting is not missed.
+    private readonly SemaphoreSlim _work;
 
     public SqliteRuntime(SqliteRuntimeOptions options, ComponentRegistry components, EngineOptions? engineOptions = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         Components = components;
         Options = engineOptions ?? new EngineOptions();
+        _work = new SemaphoreSlim(0, Math.Max(1, Options.WorkerCount));
         Time = time ?? TimeProvider.System;
         var directory = Path.GetDirectoryName(Path.GetFullPath(options.DatabasePath));
         if (!string.IsNullOrEmpty(directory))
@@ -196,7 +199,7 @@ public sealed class SqliteRuntime : IEngineRuntime, IAsyncDisposable, IDisposabl
 
         _lastBatchSize = batch.Count;
 
-        var enqueued = false;
+        var enqueued = 0;
         try
         {
             _tx.Begin(write: true);
@@ -218,7 +221,7 @@ public sealed class SqliteRuntime : IEngineRuntime, IAsyncDisposable, IDisposabl
             }
             else
             {
-                enqueued = _tx.Enqueued;
+                enqueued = _tx.EnqueuedCount;
                 _tx.Commit();
                 _checkpointer.Committed();
             }
@@ -238,10 +241,7 @@ public sealed class SqliteRuntime : IEngineRuntime, IAsyncDisposable, IDisposabl
             pending.Complete();
         }
 
-        if (enqueued)
-        {
-            Interlocked.Exchange(ref _workSignal, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-        }
+        WakeLoops(enqueued);
 
         return true;
     }
@@ -276,14 +276,34 @@ public sealed class SqliteRuntime : IEngineRuntime, IAsyncDisposable, IDisposabl
 
     public async Task WaitForWorkAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var signal = Volatile.Read(ref _workSignal).Task;
+        using var timer = new CancellationTokenSource(timeout, Time);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, cancellationToken);
         try
         {
-            await signal.WaitAsync(timeout, Time, cancellationToken).ConfigureAwait(false);
+            // A cancelled wait takes no count, so a wake-up is never spent on a loop that timed out.
+            await _work.WaitAsync(either.Token).ConfigureAwait(false);
         }
-        catch (TimeoutException)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             // Idle wake-up: work may come from another process on the same file.
+        }
+    }
+
+    private void WakeLoops(int tasks)
+    {
+        var wake = Math.Min(tasks, Math.Max(1, Options.WorkerCount) - _work.CurrentCount);
+        if (wake <= 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _work.Release(wake);
+        }
+        catch (SemaphoreFullException)
+        {
+            // Enough wake-ups are pending already.
         }
     }
 
@@ -297,6 +317,7 @@ public sealed class SqliteRuntime : IEngineRuntime, IAsyncDisposable, IDisposabl
         _tx.Dispose();
         _connection.Dispose();
         _gate.Dispose();
+        _work.Dispose();
     }
 
 }

@@ -48,7 +48,7 @@ internal sealed partial class SqliteStepTransaction
 
     public long Enqueue(TaskRecord t)
     {
-        Enqueued = true;
+        EnqueuedCount++;
         return Insert("INSERT INTO tasks (kind, process_id, node_id, schedule_id, callback_id, version, due_at, lease_owner, lease_until, attempts) VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
             (int)t.Kind, t.ProcessId, t.NodeId, t.ScheduleId, t.CallbackDataId, t.Version, t.DueAt, t.LeaseOwner, t.LeaseUntil, t.Attempts);
     }
@@ -59,7 +59,7 @@ internal sealed partial class SqliteStepTransaction
 
     public void RequeueTask(TaskRecord t, long dueAt)
     {
-        Enqueued = true;
+        EnqueuedCount++;
         Owned(t, Exec("UPDATE tasks SET due_at = $1, attempts = $2, lease_owner = NULL, lease_until = NULL WHERE id = $0 AND lease_owner IS $3",
             t.Id, dueAt, t.Attempts, t.LeaseOwner));
     }

@@ -14,7 +14,8 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
     private readonly Dictionary<string, SqliteStatement> _statementsByText = [];
     private bool _open;
 
-    public bool Enqueued { get; private set; }
+    /// <summary>Tasks made due by this transaction (new or requeued), to wake as many idle loops.</summary>
+    public int EnqueuedCount { get; private set; }
 
     public long Now { get; private set; }
 
@@ -22,7 +23,7 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
     // prepare a fresh statement for each of them on every step, which costs more than the step's own writes.
     public void Begin(bool write)
     {
-        Enqueued = false;
+        EnqueuedCount = 0;
         Now = time.GetUtcNow().ToUnixTimeMilliseconds();
         Exec(write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
         _open = true;

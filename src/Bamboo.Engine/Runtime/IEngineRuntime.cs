@@ -23,6 +23,9 @@ public interface IEngineRuntime
     /// <summary>When the earliest not-yet-due task becomes due, or null when the queue is empty.</summary>
     Task<long?> NextDueAtAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Completes when a commit enqueued work (in this process), so idle workers wake at once.</summary>
+    /// <summary>
+    /// Completes when a commit in this process made a task due (one waiting loop per task, so one task does not wake
+    /// them all, and a task committed before the wait began is not missed), or after <paramref name="timeout"/>.
+    /// </summary>
     Task WaitForWorkAsync(TimeSpan timeout, CancellationToken cancellationToken = default);
 }
