@@ -16,13 +16,10 @@ public sealed partial class PipelineEngine
         }
 
         var compiled = Compiled(tx, process.RootPipelineId);
-        if (process.Asleep)
-        {
-            process = process with { Asleep = false, LastHeartbeat = tx.Now };
-            tx.UpdateProcess(process);
-        }
-
-        return Walk(tx, task, process, compiled, task.NodeId, cancellationToken);
+        // Waking is not written on its own: every way out of the walk writes the process when it differs from
+        // what is stored, so a woken process costs one write, not two.
+        var woken = process.Asleep ? process with { Asleep = false, LastHeartbeat = tx.Now } : process;
+        return Walk(tx, task, woken, compiled, task.NodeId, cancellationToken, stored: process);
     }
 
     /// <summary>
@@ -32,9 +29,9 @@ public sealed partial class PipelineEngine
     /// before any further user code runs. A service still running when its execute returns makes the step commit
     /// RUNNING with a recover point, and its result is applied in a later transaction.
     /// </summary>
-    private StepOutcome Walk(IStepTransaction tx, TaskRecord task, ProcessRecord process, CompiledPipeline compiled, string nodeId, CancellationToken cancellationToken, bool ranService = false)
+    private StepOutcome Walk(IStepTransaction tx, TaskRecord task, ProcessRecord process, CompiledPipeline compiled, string nodeId, CancellationToken cancellationToken, bool ranService = false, ProcessRecord? stored = null)
     {
-        var stored = process;
+        stored ??= process;
         for (var steps = 0; ; steps++)
         {
             if (nodeId == process.DestinationId)
