@@ -19,8 +19,34 @@ internal static class QuickRunner
             shapes = [.. Enum.GetValues<PipelineBenchmarks.Shape>()];
         }
 
+        // The store's own metrics: how long its writer held the lock per round, and how many steps shared a commit.
+        double held = 0;
+        long transactions = 0, commits = 0;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == Bamboo.Runtime.Sqlite.StoreMetrics.MeterName)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, _, _) => held += value);
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+        {
+            if (instrument.Name == "bamboo.store.commits")
+            {
+                commits += value;
+            }
+            else
+            {
+                transactions += value;
+            }
+        });
+        listener.Start();
+
         foreach (var shape in shapes)
         {
+            var lockHeld = new List<double>();
             var times = new List<double>();
             var cpu = new List<double>();
             for (var i = -10; i < rounds; i++)
@@ -28,6 +54,7 @@ internal static class QuickRunner
                 var bench = new PipelineBenchmarks { Scenario = shape };
                 bench.Setup();
                 var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+                (held, transactions, commits) = (0, 0, 0);
                 var clock = Stopwatch.StartNew();
                 await bench.Run();
                 clock.Stop();
@@ -36,13 +63,15 @@ internal static class QuickRunner
                 {
                     times.Add(clock.Elapsed.TotalMilliseconds);
                     cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds);
+                    lockHeld.Add(held);
                 }
             }
 
             times.Sort();
             cpu.Sort();
+            lockHeld.Sort();
 
-            Console.WriteLine($"{shape,-16} median {times[times.Count / 2],8:F2} ms   min {times[0],8:F2} ms   max {times[^1],8:F2} ms   cpu median {cpu[cpu.Count / 2],8:F2} ms");
+            Console.WriteLine($"{shape,-16} median {times[times.Count / 2],8:F2} ms   min {times[0],8:F2} ms   max {times[^1],8:F2} ms   cpu median {cpu[cpu.Count / 2],8:F2} ms   write lock median {lockHeld[lockHeld.Count / 2],8:F2} ms   {(double)transactions / Math.Max(1, commits):F1} tx/commit");
         }
     }
 }

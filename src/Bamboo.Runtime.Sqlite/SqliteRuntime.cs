@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Bamboo.Engine.Components;
 using Bamboo.Engine.Runtime;
 using Microsoft.Data.Sqlite;
@@ -200,6 +201,7 @@ public sealed class SqliteRuntime : IEngineRuntime, IAsyncDisposable, IDisposabl
         _lastBatchSize = batch.Count;
 
         var enqueued = 0;
+        var started = Stopwatch.GetTimestamp();
         try
         {
             _tx.Begin(write: true);
@@ -224,6 +226,7 @@ public sealed class SqliteRuntime : IEngineRuntime, IAsyncDisposable, IDisposabl
                 enqueued = _tx.EnqueuedCount;
                 _tx.Commit();
                 _checkpointer.Committed();
+                StoreMetrics.Committed(batch.Count, Stopwatch.GetElapsedTime(started));
             }
         }
         catch (Exception ex)
