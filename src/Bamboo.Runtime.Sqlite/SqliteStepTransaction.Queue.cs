@@ -74,15 +74,20 @@ internal sealed partial class SqliteStepTransaction
         }
     }
 
+    // A due task nobody holds first; otherwise one whose holder's lease lapsed (its worker died). Each side has its
+    // own partial index, so neither probe walks past the tasks that are in progress.
     public TaskRecord? ClaimTask(string owner, long leaseMs) =>
-        One($"UPDATE tasks SET lease_owner = $0, lease_until = $1, attempts = attempts + 1 WHERE id = (SELECT id FROM tasks WHERE due_at <= $2 AND (lease_until IS NULL OR lease_until < $2) ORDER BY due_at, id LIMIT 1) RETURNING {TaskColumns}",
+        One($"UPDATE tasks SET lease_owner = $0, lease_until = $1, attempts = attempts + 1 WHERE id = COALESCE(" +
+            "(SELECT id FROM tasks WHERE lease_owner IS NULL AND due_at <= $2 ORDER BY due_at, id LIMIT 1), " +
+            $"(SELECT id FROM tasks WHERE lease_owner IS NOT NULL AND lease_until < $2 ORDER BY lease_until LIMIT 1)) RETURNING {TaskColumns}",
             MapTask, owner, Now + leaseMs, Now);
 
     public int Renew(string owner, long leaseMs) => Exec("UPDATE tasks SET lease_until = $1 WHERE lease_owner = $0", owner, Now + leaseMs);
 
     public long? NextDueAt()
     {
-        var due = Query("SELECT MIN(CASE WHEN lease_until IS NULL OR lease_until < due_at THEN due_at ELSE lease_until END) FROM tasks",
+        // A held task can only be taken over when its lease lapses; it was due when it was claimed.
+        var due = Query("SELECT MIN(at) FROM (SELECT MIN(due_at) AS at FROM tasks WHERE lease_owner IS NULL UNION ALL SELECT MIN(lease_until) FROM tasks WHERE lease_owner IS NOT NULL)",
             r => r.IsNull(0) ? (long?)null : r.GetInt64(0));
         return due.FirstOrDefault();
     }

@@ -26,6 +26,28 @@ public sealed class TaskLeaseTests : IAsyncDisposable
     private Task<TaskRecord?> ClaimAsync(string owner, long leaseMs = 1000) => _sut.TransactAsync(tx => tx.ClaimTask(owner, leaseMs));
 
     [Fact]
+    public async Task Claim_TakesDueFreeTasksInOrder_ThenLapsedLeases_NeverLiveOnes()
+    {
+        var first = await EnqueueAsync();
+        var second = await EnqueueAsync();
+        await _sut.TransactAsync(tx => tx.Enqueue(new TaskRecord(0, TaskKind.Execute, 1, "later", null, null, null, tx.Now + 5000, null, null, 0)));
+
+        Assert.Equal(first, (await ClaimAsync("a", leaseMs: 1000))!.Id);
+        Assert.Equal(second, (await ClaimAsync("b", leaseMs: 3000))!.Id);
+        Assert.Null(await ClaimAsync("c"));
+        Assert.Equal(_time.GetUtcNow().ToUnixTimeMilliseconds() + 1000, await _sut.NextDueAtAsync());
+
+        // a's lease lapses first; b's is still live; "later" is not due yet.
+        _time.Advance(TimeSpan.FromMilliseconds(1500));
+        var taken = (await ClaimAsync("c"))!;
+        Assert.Equal((first, 2), (taken.Id, taken.Attempts));
+        Assert.Null(await ClaimAsync("d"));
+
+        _time.Advance(TimeSpan.FromMilliseconds(4000));
+        Assert.Equal("later", (await ClaimAsync("d"))!.NodeId);
+    }
+
+    [Fact]
     public async Task UpdateTask_AfterRenewals_KeepsTheRenewedLease()
     {
         await EnqueueAsync();

@@ -19,6 +19,7 @@ public sealed class SchemaMigrationTests
         Run(db.Path, """
             CREATE INDEX ix_states_root_parent ON states(root_id, parent_id);
             DROP INDEX ix_nodes_root;
+            CREATE INDEX ix_tasks_due ON tasks(due_at);
             INSERT INTO nodes (node_id, root_id) VALUES ('root', 'root'), ('act', 'root');
             INSERT INTO states (node_id, root_id, parent_id, name, version, loop, inner_loop, retry, skip, error_ignored, created_time)
               VALUES ('root', 'root', '', 'RUNNING', 'v1', 1, 1, 0, 0, 0, 1), ('act', 'root', 'root', 'FINISHED', 'v2', 1, 1, 0, 0, 0, 2);
@@ -32,7 +33,8 @@ public sealed class SchemaMigrationTests
             Assert.Equal(["act"], (await runtime.ReadAsync(tx => tx.GetStatesByParent("root", "root"))).Select(s => s.NodeId));
         }
 
-        Assert.Equal(2L, Scalar(db.Path, "PRAGMA user_version"));
+        Assert.Equal(3L, Scalar(db.Path, "PRAGMA user_version"));
+        Assert.Equal(0L, Scalar(db.Path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'ix_tasks_due'"));
         Assert.Equal(0L, Scalar(db.Path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'ix_states_root_parent'"));
         Assert.Equal(1L, Scalar(db.Path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'ix_nodes_root'"));
     }
