@@ -221,6 +221,15 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
         Insert("INSERT INTO processes (root_id, parent_id, destination_id, current_node_id, stack, asleep, suspended, suspended_by, dead, need_ack, ack_num, heartbeat, priority, queue) VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
             p.RootPipelineId, p.ParentId, p.DestinationId, p.CurrentNodeId, JsonSerializer.Serialize(p.PipelineStack), p.Asleep, p.Suspended, p.SuspendedBy, p.Dead, p.NeedAck, p.AckNum, p.LastHeartbeat, p.Priority, p.Queue);
 
+    // One statement instead of read-modify-write: SET expressions all see the row before the update.
+    public bool AcknowledgeChild(long parentId)
+    {
+        var allArrived = Query("UPDATE processes SET ack_num = CASE WHEN ack_num + 1 >= need_ack THEN 0 ELSE ack_num + 1 END, " +
+            "need_ack = CASE WHEN ack_num + 1 >= need_ack THEN -1 ELSE need_ack END WHERE id = $0 RETURNING need_ack = -1",
+            r => r.GetInt64(0) != 0, parentId);
+        return allArrived.Count == 1 ? allArrived[0] : throw new Engine.Exceptions.NotFoundError($"process({parentId}) does not exist");
+    }
+
     public void UpdateProcess(ProcessRecord p) =>
         Exec("UPDATE processes SET destination_id = $1, current_node_id = $2, stack = $3, asleep = $4, suspended = $5, suspended_by = $6, dead = $7, need_ack = $8, ack_num = $9, heartbeat = $10 WHERE id = $0",
             p.Id, p.DestinationId, p.CurrentNodeId, JsonSerializer.Serialize(p.PipelineStack), p.Asleep, p.Suspended, p.SuspendedBy, p.Dead, p.NeedAck, p.AckNum, p.LastHeartbeat);

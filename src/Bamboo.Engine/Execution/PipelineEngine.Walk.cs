@@ -177,16 +177,9 @@ public sealed partial class PipelineEngine
     private static StepOutcome ReachDestination(IStepTransaction tx, TaskRecord task, ProcessRecord child)
     {
         tx.UpdateProcess(child with { Dead = true });
-        var parent = tx.GetProcess(child.ParentId);
-        var acks = parent.AckNum + 1;
-        if (acks >= parent.NeedAck)
+        if (tx.AcknowledgeChild(child.ParentId))
         {
-            tx.UpdateProcess(parent with { AckNum = 0, NeedAck = -1 });
-            tx.Enqueue(NewExecuteTask(tx, parent.Id, child.DestinationId));
-        }
-        else
-        {
-            tx.UpdateProcess(parent with { AckNum = acks });
+            tx.Enqueue(NewExecuteTask(tx, child.ParentId, child.DestinationId));
         }
 
         tx.CompleteTask(task);

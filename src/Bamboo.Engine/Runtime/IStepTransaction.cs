@@ -42,6 +42,12 @@ public interface IStepTransaction
 
     long InsertProcess(ProcessRecord process);
 
+    /// <summary>
+    /// Counts a child process reaching its converge gateway. True when it was the last one the parent waited for;
+    /// the parent's count is then reset (ack_num 0, need_ack -1).
+    /// </summary>
+    bool AcknowledgeChild(long parentId);
+
     void UpdateProcess(ProcessRecord process);
 
     IReadOnlyList<ProcessRecord> GetProcessesAt(string nodeId, bool? asleep, bool? dead);
