@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using Bamboo.Engine.Runtime;
+
+namespace Bamboo.Runtime.Sqlite;
+
+public sealed partial class SqliteRuntime
+{
+    /// <summary>
+    /// Group commit: callers that arrive while a commit is in progress are queued, and the next leader runs all of
+    /// them in one SQLite transaction, each inside its own savepoint, so one caller's failure undoes only its own
+    /// work. Every caller resumes only after the commit that holds its work, so each step is still durable before
+    /// its caller goes on; concurrent pipelines just share the cost of writing the WAL.
+    /// </summary>
+    public async Task<T> TransactAsync<T>(Func<IStepTransaction, T> work, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        cancellationToken.ThrowIfCancellationRequested();
+        var pending = new PendingTransaction<T>(work);
+        _queue.Enqueue(pending);
+        await LeadAsync(pending).ConfigureAwait(false);
+        return await pending.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Becomes the leader unless another caller is, and commits batches until <paramref name="own"/> is done (or, for
+    /// a background leader, until the queue is empty). A caller never keeps committing for others after its own
+    /// work is done: if work is left, a background leader takes over.
+    /// </summary>
+    private async Task LeadAsync(PendingTransaction? own)
+    {
+        while (Interlocked.CompareExchange(ref _leading, 1, 0) == 0)
+        {
+            try
+            {
+                if (_lastBatchSize > 1)
+                {
+                    // Others were committing a moment ago: let the callers the last commit released queue their
+                    // next steps first, so this commit carries them too. A lone caller never pays for the hop.
+                    await Task.Yield();
+                }
+
+                // A leader commits for others too, so it does not give up on its caller's token once it leads.
+                await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+                try
+                {
+                    while (own is not { Completed: true } && RunBatch())
+                    {
+                    }
+                }
+                finally
+                {
+                    _gate.Release();
+                }
+            }
+            finally
+            {
+                // A full fence: work queued after the last drain is seen by the check below, or its caller leads.
+                Interlocked.Exchange(ref _leading, 0);
+            }
+
+            if (_queue.IsEmpty)
+            {
+                return;
+            }
+
+            if (own is not null)
+            {
+                _ = Task.Run(() => LeadAsync(null));
+                return;
+            }
+        }
+    }
+
+    /// <summary>Commits up to <see cref="MaxBatch"/> queued transactions; false when the queue was empty.</summary>
+    private bool RunBatch()
+    {
+        var batch = new List<PendingTransaction>();
+        while (batch.Count < MaxBatch && _queue.TryDequeue(out var next))
+        {
+            batch.Add(next);
+        }
+
+        if (batch.Count == 0)
+        {
+            return false;
+        }
+
+        _lastBatchSize = batch.Count;
+
+        var enqueued = 0;
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            _tx.Begin(write: true);
+            if (batch.Count == 1)
+            {
+                _tx.Run(batch[0]);
+            }
+            else
+            {
+                foreach (var pending in batch)
+                {
+                    _tx.RunInSavepoint(pending);
+                }
+            }
+
+            if (batch.TrueForAll(p => p.Error is not null))
+            {
+                _tx.Rollback();
+            }
+            else
+            {
+                enqueued = _tx.EnqueuedCount;
+                _tx.Commit();
+                _checkpointer.Committed();
+                StoreMetrics.Committed(batch.Count, Stopwatch.GetElapsedTime(started));
+            }
+        }
+        catch (Exception ex)
+        {
+            // The transaction itself failed (not one caller's work): nothing in it was committed.
+            _tx.Rollback();
+            foreach (var pending in batch)
+            {
+                pending.Error ??= ex;
+            }
+        }
+
+        foreach (var pending in batch)
+        {
+            pending.Complete();
+        }
+
+        WakeLoops(enqueued);
+
+        return true;
+    }
+}
