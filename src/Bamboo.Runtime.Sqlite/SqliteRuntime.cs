@@ -68,6 +68,7 @@ public sealed partial class SqliteRuntime : IEngineRuntime, IAsyncDisposable, ID
         cmd.CommandText = sql;
         cmd.ExecuteNonQuery();
     }
+
     public async Task<T> ReadAsync<T>(Func<IStepTransaction, T> work, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(work);
