@@ -12,28 +12,32 @@ internal static class SchemaMigrator
     public static void Apply(SqliteConnection connection)
     {
         var assembly = typeof(SqliteRuntime).Assembly;
+        // Read once without the write lock: a store that is up to date (every open but the first) takes no lock.
+        var current = connection.ScalarInt64("PRAGMA user_version;");
         var scripts = assembly.GetManifestResourceNames()
             .Where(n => n.EndsWith(".sql", StringComparison.Ordinal))
             .Select(n => (Name: n, Version: SchemaVersion(n)))
+            .Where(s => s.Version > current)
             .OrderBy(s => s.Version);
         foreach (var (name, version) in scripts)
         {
-            Execute(connection, "BEGIN IMMEDIATE;");
+            connection.Execute("BEGIN IMMEDIATE;");
             try
             {
-                if (Scalar(connection, "PRAGMA user_version;") < version)
+                // Checked again under the lock: another process may have applied it meanwhile.
+                if (connection.ScalarInt64("PRAGMA user_version;") < version)
                 {
                     using var stream = assembly.GetManifestResourceStream(name)!;
                     using var reader = new StreamReader(stream);
-                    Execute(connection, reader.ReadToEnd());
-                    Execute(connection, $"PRAGMA user_version = {version};");
+                    connection.Execute(reader.ReadToEnd());
+                    connection.Execute($"PRAGMA user_version = {version};");
                 }
 
-                Execute(connection, "COMMIT;");
+                connection.Execute("COMMIT;");
             }
             catch
             {
-                Execute(connection, "ROLLBACK;");
+                connection.Execute("ROLLBACK;");
                 throw;
             }
         }
@@ -44,19 +48,5 @@ internal static class SchemaMigrator
     {
         var file = resourceName[(resourceName.IndexOf(".Schema.", StringComparison.Ordinal) + ".Schema.".Length)..];
         return int.Parse(file[..file.IndexOf('_', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static long Scalar(SqliteConnection connection, string sql)
-    {
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = sql;
-        return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
     }
 }

@@ -24,13 +24,15 @@ public sealed partial class SqliteRuntime : IEngineRuntime, IAsyncDisposable, ID
     // Counts committed tasks that no idle loop has been woken for yet: one loop per new task (up to WorkerCount), so
     // a single task does not wake every loop, and a task committed just before a loop starts waiting is not missed.
     private readonly SemaphoreSlim _work;
+    private readonly int _wakeLimit;
 
     public SqliteRuntime(SqliteRuntimeOptions options, ComponentRegistry components, EngineOptions? engineOptions = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         Components = components;
         Options = engineOptions ?? new EngineOptions();
-        _work = new SemaphoreSlim(0, Math.Max(1, Options.WorkerCount));
+        _wakeLimit = Math.Max(1, Options.WorkerCount);
+        _work = new SemaphoreSlim(0, _wakeLimit);
         Time = time ?? TimeProvider.System;
         var directory = Path.GetDirectoryName(Path.GetFullPath(options.DatabasePath));
         if (!string.IsNullOrEmpty(directory))
@@ -49,8 +51,8 @@ public sealed partial class SqliteRuntime : IEngineRuntime, IAsyncDisposable, ID
         _connection.Open();
         // 4 KiB pages: with group commit and the checkpoint off the writer, shallower b-trees and fewer page splits
         // beat the smaller commits of 1 KiB pages (measured per statement). page_size only applies to a new file.
-        Execute("PRAGMA page_size=4096; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=OFF;");
-        Execute($"PRAGMA wal_autocheckpoint={WalCheckpointer.WalLimitPages};");
+        _connection.Execute("PRAGMA page_size=4096; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=OFF; " +
+            $"PRAGMA wal_autocheckpoint={WalCheckpointer.WalLimitPages};");
         SchemaMigrator.Apply(_connection);
         _tx = new SqliteStepTransaction(_connection, Time);
         _checkpointer = new WalCheckpointer(connectionString);
@@ -61,13 +63,6 @@ public sealed partial class SqliteRuntime : IEngineRuntime, IAsyncDisposable, ID
     public TimeProvider Time { get; }
 
     public EngineOptions Options { get; }
-
-    private void Execute(string sql)
-    {
-        using var cmd = _connection.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
-    }
 
     public async Task<T> ReadAsync<T>(Func<IStepTransaction, T> work, CancellationToken cancellationToken = default)
     {
@@ -114,7 +109,7 @@ public sealed partial class SqliteRuntime : IEngineRuntime, IAsyncDisposable, ID
 
     private void WakeLoops(int tasks)
     {
-        var wake = Math.Min(tasks, Math.Max(1, Options.WorkerCount) - _work.CurrentCount);
+        var wake = Math.Min(tasks, _wakeLimit - _work.CurrentCount);
         if (wake <= 0)
         {
             return;

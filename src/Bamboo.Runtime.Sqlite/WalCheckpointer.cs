@@ -25,11 +25,7 @@ internal sealed class WalCheckpointer : IAsyncDisposable
     {
         _connection = new SqliteConnection(connectionString);
         _connection.Open();
-        using (var cmd = _connection.CreateCommand())
-        {
-            cmd.CommandText = "PRAGMA busy_timeout=30000;";
-            cmd.ExecuteNonQuery();
-        }
+        _connection.Execute("PRAGMA busy_timeout=30000;");
 
         _loop = Task.Run(LoopAsync);
     }
@@ -73,11 +69,9 @@ internal sealed class WalCheckpointer : IAsyncDisposable
     /// </summary>
     private void Checkpoint()
     {
-        using var cmd = _connection.CreateCommand();
-        cmd.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
         try
         {
-            cmd.ExecuteNonQuery();
+            _connection.Execute("PRAGMA wal_checkpoint(PASSIVE);");
         }
         catch (SqliteException)
         {

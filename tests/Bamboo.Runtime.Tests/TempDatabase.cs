@@ -1,9 +1,43 @@
+using Bamboo.Engine.Components;
+using Bamboo.Engine.Runtime;
+using Bamboo.Runtime.Sqlite;
+using Microsoft.Data.Sqlite;
+
 namespace Bamboo.Runtime.Tests;
 
 /// <summary>A database path in the temp folder; its files (with the WAL and shared-memory files) go away on dispose.</summary>
 internal sealed class TempDatabase(string prefix) : IDisposable
 {
     public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"bamboo-{prefix}-{Guid.NewGuid():N}.db");
+
+    /// <summary>A store on this file with no components, for tests of the store itself.</summary>
+    public SqliteRuntime OpenRuntime(EngineOptions? options = null, TimeProvider? time = null) =>
+        new(new SqliteRuntimeOptions { DatabasePath = Path }, new ComponentRegistry(), options, time);
+
+    /// <summary>Runs SQL on a connection of its own, as another process on the file would.</summary>
+    public void Execute(string sql)
+    {
+        using var connection = Connect();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <inheritdoc cref="Execute"/>
+    public object? Scalar(string sql)
+    {
+        using var connection = Connect();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        return cmd.ExecuteScalar();
+    }
+
+    private SqliteConnection Connect()
+    {
+        var connection = new SqliteConnection($"Data Source={Path};Pooling=False");
+        connection.Open();
+        return connection;
+    }
 
     public void Dispose()
     {

@@ -9,8 +9,8 @@ internal static class WorkerCommand
     public static Command Create()
     {
         var db = new Option<string>("--db") { Description = "database file", DefaultValueFactory = _ => CliHost.DefaultDatabase };
-        var workers = new Option<int>("--workers") { Description = "concurrent workers", DefaultValueFactory = _ => 4 };
-        var lease = new Option<double>("--lease-seconds") { Description = "how long a claimed task stays owned if this process dies", DefaultValueFactory = _ => 30 };
+        var workers = new Option<int>("--workers") { Description = "concurrent workers", DefaultValueFactory = _ => new EngineOptions().WorkerCount };
+        var lease = new Option<double>("--lease-seconds") { Description = "how long a claimed task stays owned if this process dies", DefaultValueFactory = _ => new EngineOptions().TaskLease.TotalSeconds };
         var untilIdle = new Option<bool>("--until-idle") { Description = "exit once the queue is empty" };
         var components = CliHost.ComponentsOption();
         var command = new Command("worker", "Run pipeline workers on a store (picks up work a crashed process left)") { db, workers, lease, untilIdle, components };

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Bamboo.Cli.Commands;
 using Bamboo.Engine.Components;
-using Bamboo.Engine.Runtime;
 
 namespace Bamboo.Cli.Conformance;
 
@@ -42,7 +41,7 @@ public sealed partial class ScenarioRunner(Func<ComponentRegistry> registryFacto
         var db = Path.Combine(Path.GetTempPath(), "bamboo-conformance-" + Guid.NewGuid().ToString("N") + ".db");
         try
         {
-            await using var host = new CliHost(db, registryFactory(), new EngineOptions { WorkerCount = 4 });
+            await using var host = new CliHost(db, registryFactory());
             host.StartWorkers();
             var failure = await new ScenarioSession(host.Runtime, scenario).RunAsync(cancellationToken);
             return new ScenarioResult(name, failure, watch.Elapsed);

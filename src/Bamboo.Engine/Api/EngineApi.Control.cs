@@ -94,26 +94,27 @@ public static partial class EngineApi
         }
     }
 
-    public static Task<EngineApiResult> PausePipelineAsync(IEngineRuntime runtime, string pipelineId, CancellationToken cancellationToken = default) =>
+    private static StateRecord RequirePipeline(IStepTransaction tx, string pipelineId) =>
+        tx.GetState(pipelineId) ?? throw new NotFoundError($"node({pipelineId}) does not exist");
+
+    /// <summary>Pause and revoke: the pipeline's state moves if the transition is legal; its processes notice at their next node.</summary>
+    private static Task<EngineApiResult> MovePipeline(IEngineRuntime runtime, string pipelineId, string to, CancellationToken cancellationToken) =>
         Command(runtime, tx =>
         {
-            var state = tx.GetState(pipelineId) ?? throw new NotFoundError($"node({pipelineId}) does not exist");
-            StateWriter.Set(tx, pipelineId, new StateWriter.Change(NodeState.Suspended), state);
+            StateWriter.Set(tx, pipelineId, new StateWriter.Change(to), RequirePipeline(tx, pipelineId));
             return null;
         }, cancellationToken);
 
+    public static Task<EngineApiResult> PausePipelineAsync(IEngineRuntime runtime, string pipelineId, CancellationToken cancellationToken = default) =>
+        MovePipeline(runtime, pipelineId, NodeState.Suspended, cancellationToken);
+
     public static Task<EngineApiResult> RevokePipelineAsync(IEngineRuntime runtime, string pipelineId, CancellationToken cancellationToken = default) =>
-        Command(runtime, tx =>
-        {
-            var state = tx.GetState(pipelineId) ?? throw new NotFoundError($"node({pipelineId}) does not exist");
-            StateWriter.Set(tx, pipelineId, new StateWriter.Change(NodeState.Revoked), state);
-            return null;
-        }, cancellationToken);
+        MovePipeline(runtime, pipelineId, NodeState.Revoked, cancellationToken);
 
     public static Task<EngineApiResult> ResumePipelineAsync(IEngineRuntime runtime, string pipelineId, CancellationToken cancellationToken = default) =>
         Command(runtime, tx =>
         {
-            var state = tx.GetState(pipelineId) ?? throw new NotFoundError($"node({pipelineId}) does not exist");
+            var state = RequirePipeline(tx, pipelineId);
             if (state.Name != NodeState.Suspended)
             {
                 throw new InvalidOperationError($"pipeline({pipelineId}) state is: {state.Name}, expected SUSPENDED");

@@ -1,4 +1,3 @@
-using Bamboo.Engine.Components;
 using Bamboo.Engine.Exceptions;
 using Bamboo.Engine.Runtime;
 using Bamboo.Runtime.Sqlite;
@@ -12,7 +11,7 @@ public sealed class TaskLeaseTests : IAsyncDisposable
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UnixEpoch.AddDays(20000));
     private readonly SqliteRuntime _sut;
 
-    public TaskLeaseTests() => _sut = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = _db.Path }, new ComponentRegistry(), time: _time);
+    public TaskLeaseTests() => _sut = _db.OpenRuntime(time: _time);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,4 +1,3 @@
-using Bamboo.Engine.Components;
 using Bamboo.Engine.Runtime;
 using Bamboo.Runtime.Sqlite;
 
@@ -13,7 +12,7 @@ public sealed class WorkSignalTests
     public async Task A_task_committed_before_the_wait_begins_still_wakes_the_loop()
     {
         using var db = new TempDatabase("signal");
-        await using var runtime = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = db.Path }, new ComponentRegistry());
+        await using var runtime = db.OpenRuntime();
         await EnqueueAsync(runtime, 1);
 
         await runtime.WaitForWorkAsync(Long).WaitAsync(TimeSpan.FromSeconds(20));
@@ -23,7 +22,7 @@ public sealed class WorkSignalTests
     public async Task One_task_wakes_one_of_the_waiting_loops()
     {
         using var db = new TempDatabase("signal");
-        await using var runtime = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = db.Path }, new ComponentRegistry(), new EngineOptions { WorkerCount = 3 });
+        await using var runtime = db.OpenRuntime(new EngineOptions { WorkerCount = 3 });
         using var stop = new CancellationTokenSource();
         var waiting = Enumerable.Range(0, 3).Select(_ => runtime.WaitForWorkAsync(Long, stop.Token)).ToList();
 

@@ -1,7 +1,5 @@
 using System.Text.Json.Nodes;
-using Bamboo.Engine.Components;
 using Bamboo.Engine.Runtime;
-using Bamboo.Runtime.Sqlite;
 
 namespace Bamboo.Runtime.Tests.Storage;
 
@@ -15,7 +13,7 @@ public sealed class GroupCommitTests
     public async Task A_failing_transaction_in_a_shared_commit_undoes_only_its_own_writes()
     {
         using var db = new TempDatabase("group");
-        await using var runtime = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = db.Path }, new ComponentRegistry());
+        await using var runtime = db.OpenRuntime();
         using var started = new ManualResetEventSlim();
         using var holding = new ManualResetEventSlim();
         var first = Task.Run(() => runtime.TransactAsync(tx =>
@@ -57,7 +55,7 @@ public sealed class GroupCommitTests
     public async Task Each_caller_resumes_only_after_its_work_is_committed()
     {
         using var db = new TempDatabase("group");
-        await using var runtime = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = db.Path }, new ComponentRegistry());
+        await using var runtime = db.OpenRuntime();
         var writes = Enumerable.Range(0, 50).Select(i => Task.Run(() => runtime.TransactAsync(tx =>
         {
             Write(tx, $"n{i}");
@@ -68,11 +66,7 @@ public sealed class GroupCommitTests
         foreach (var write in writes)
         {
             var i = await write;
-            using var other = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db.Path};Pooling=False");
-            other.Open();
-            using var cmd = other.CreateCommand();
-            cmd.CommandText = $"SELECT COUNT(*) FROM execution_data WHERE node_id = 'n{i}'";
-            Assert.Equal(1L, cmd.ExecuteScalar());
+            Assert.Equal(1L, db.Scalar($"SELECT COUNT(*) FROM execution_data WHERE node_id = 'n{i}'"));
         }
     }
 

@@ -1,7 +1,5 @@
-using Bamboo.Engine.Components;
 using Bamboo.Engine.Exceptions;
 using Bamboo.Engine.Runtime;
-using Bamboo.Runtime.Sqlite;
 
 namespace Bamboo.Runtime.Tests.Storage;
 
@@ -11,7 +9,7 @@ public sealed class ProcessQueriesTests
     public async Task The_last_child_to_arrive_releases_the_parent_and_resets_its_count()
     {
         using var db = new TempDatabase("process");
-        await using var runtime = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = db.Path }, new ComponentRegistry());
+        await using var runtime = db.OpenRuntime();
         var (arrivals, after) = await runtime.TransactAsync(tx =>
         {
             var parent = tx.InsertProcess(new ProcessRecord(0, "root", -1, "", "pg", ["root"], true, false, "", false, 3, 0, 1, 0, ""));

@@ -1,7 +1,3 @@
-using Bamboo.Engine.Components;
-using Bamboo.Runtime.Sqlite;
-using Microsoft.Data.Sqlite;
-
 namespace Bamboo.Runtime.Tests.Storage;
 
 /// <summary>Schema scripts run once each, in order, tracked by the file's user_version.</summary>
@@ -11,12 +7,12 @@ public sealed class SchemaMigrationTests
     public async Task A_store_from_the_first_schema_is_migrated_and_keeps_its_rows()
     {
         using var db = new TempDatabase("schema");
-        await using (new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = db.Path }, new ComponentRegistry()))
+        await using (db.OpenRuntime())
         {
         }
 
         // Turn the file back into what the first schema made, with a run in it.
-        Run(db.Path, """
+        db.Execute("""
             CREATE INDEX ix_states_root_parent ON states(root_id, parent_id);
             DROP INDEX ix_nodes_root;
             CREATE INDEX ix_tasks_due ON tasks(due_at);
@@ -26,51 +22,33 @@ public sealed class SchemaMigrationTests
             PRAGMA user_version = 1;
             """);
 
-        await using (var runtime = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = db.Path }, new ComponentRegistry()))
+        await using (var runtime = db.OpenRuntime())
         {
             var states = await runtime.ReadAsync(tx => tx.GetStatesByRoot("root"));
             Assert.Equal(["root", "act"], states.Select(s => s.NodeId));
             Assert.Equal(["act"], (await runtime.ReadAsync(tx => tx.GetStatesByParent("root", "root"))).Select(s => s.NodeId));
         }
 
-        Assert.Equal(3L, Scalar(db.Path, "PRAGMA user_version"));
-        Assert.Equal(0L, Scalar(db.Path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'ix_tasks_due'"));
-        Assert.Equal(0L, Scalar(db.Path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'ix_states_root_parent'"));
-        Assert.Equal(1L, Scalar(db.Path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'ix_nodes_root'"));
+        Assert.Equal(3L, db.Scalar("PRAGMA user_version"));
+        Assert.Equal(0L, db.Scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'ix_tasks_due'"));
+        Assert.Equal(0L, db.Scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'ix_states_root_parent'"));
+        Assert.Equal(1L, db.Scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'ix_nodes_root'"));
     }
 
     [Fact]
     public async Task Opening_a_current_store_runs_no_script_again()
     {
         using var db = new TempDatabase("schema");
-        await using (new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = db.Path }, new ComponentRegistry()))
+        await using (db.OpenRuntime())
         {
         }
 
         // A script that ran again would recreate this index from 0001 (CREATE INDEX IF NOT EXISTS).
-        Run(db.Path, "DROP INDEX ix_processes_node;");
-        await using (new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = db.Path }, new ComponentRegistry()))
+        db.Execute("DROP INDEX ix_processes_node;");
+        await using (db.OpenRuntime())
         {
         }
 
-        Assert.Equal(0L, Scalar(db.Path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'ix_processes_node'"));
-    }
-
-    private static void Run(string path, string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
-        connection.Open();
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
-    }
-
-    private static long Scalar(string path, string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
-        connection.Open();
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = sql;
-        return Convert.ToInt64(cmd.ExecuteScalar());
+        Assert.Equal(0L, db.Scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'ix_processes_node'"));
     }
 }

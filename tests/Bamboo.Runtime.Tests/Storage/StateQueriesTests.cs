@@ -1,6 +1,4 @@
-using Bamboo.Engine.Components;
 using Bamboo.Engine.Runtime;
-using Bamboo.Runtime.Sqlite;
 
 namespace Bamboo.Runtime.Tests.Storage;
 
@@ -11,7 +9,7 @@ public sealed class StateQueriesTests
     public async Task Inner_loops_are_reset_for_the_given_nodes_only()
     {
         using var db = new TempDatabase("schema");
-        await using var runtime = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = db.Path }, new ComponentRegistry());
+        await using var runtime = db.OpenRuntime();
         await runtime.TransactAsync(tx =>
         {
             foreach (var id in new[] { "a", "b", "c" })
@@ -35,7 +33,7 @@ public sealed class StateQueriesTests
     public async Task States_are_read_by_id_list_of_any_length(int count)
     {
         using var db = new TempDatabase("schema");
-        await using var runtime = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = db.Path }, new ComponentRegistry());
+        await using var runtime = db.OpenRuntime();
         var ids = Enumerable.Range(0, count).Select(i => $"n{i}").ToList();
         await runtime.TransactAsync(tx =>
         {

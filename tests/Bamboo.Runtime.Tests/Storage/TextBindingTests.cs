@@ -1,7 +1,5 @@
 using System.Text.Json.Nodes;
-using Bamboo.Engine.Components;
 using Bamboo.Engine.Runtime;
-using Bamboo.Runtime.Sqlite;
 
 namespace Bamboo.Runtime.Tests.Storage;
 
@@ -16,7 +14,7 @@ public sealed class TextBindingTests
     public async Task Strings_round_trip(string? text)
     {
         using var db = new TempDatabase("text");
-        await using var runtime = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = db.Path }, new ComponentRegistry());
+        await using var runtime = db.OpenRuntime();
         var value = text ?? new string('x', 100_000); // null: a value far larger than the initial buffer
         await runtime.TransactAsync(tx =>
         {
