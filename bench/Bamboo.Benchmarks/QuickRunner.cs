@@ -20,7 +20,7 @@ internal static class QuickRunner
         }
 
         // The store's own metrics: how long its writer held the lock per round, and how many steps shared a commit.
-        double held = 0;
+        double held = 0, committing = 0;
         long transactions = 0, commits = 0;
         using var listener = new System.Diagnostics.Metrics.MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
@@ -30,7 +30,17 @@ internal static class QuickRunner
                 l.EnableMeasurementEvents(instrument);
             }
         };
-        listener.SetMeasurementEventCallback<double>((_, value, _, _) => held += value);
+        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) =>
+        {
+            if (instrument.Name == "bamboo.store.commit.duration")
+            {
+                committing += value;
+            }
+            else
+            {
+                held += value;
+            }
+        });
         listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
         {
             if (instrument.Name == "bamboo.store.commits")
@@ -47,6 +57,7 @@ internal static class QuickRunner
         foreach (var shape in shapes)
         {
             var lockHeld = new List<double>();
+            var commitTimes = new List<double>();
             var times = new List<double>();
             var cpu = new List<double>();
             for (var i = -10; i < rounds; i++)
@@ -54,7 +65,7 @@ internal static class QuickRunner
                 var bench = new PipelineBenchmarks { Scenario = shape };
                 bench.Setup();
                 var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-                (held, transactions, commits) = (0, 0, 0);
+                (held, committing, transactions, commits) = (0, 0, 0, 0);
                 var clock = Stopwatch.StartNew();
                 await bench.Run();
                 clock.Stop();
@@ -64,14 +75,16 @@ internal static class QuickRunner
                     times.Add(clock.Elapsed.TotalMilliseconds);
                     cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds);
                     lockHeld.Add(held);
+                    commitTimes.Add(committing);
                 }
             }
 
             times.Sort();
             cpu.Sort();
             lockHeld.Sort();
+            commitTimes.Sort();
 
-            Console.WriteLine($"{shape,-16} median {times[times.Count / 2],8:F2} ms   min {times[0],8:F2} ms   max {times[^1],8:F2} ms   cpu median {cpu[cpu.Count / 2],8:F2} ms   write lock median {lockHeld[lockHeld.Count / 2],8:F2} ms   {(double)transactions / Math.Max(1, commits):F1} tx/commit");
+            Console.WriteLine($"{shape,-16} median {times[times.Count / 2],8:F2} ms   min {times[0],8:F2} ms   max {times[^1],8:F2} ms   cpu median {cpu[cpu.Count / 2],8:F2} ms   write lock median {lockHeld[lockHeld.Count / 2],8:F2} ms (commits {commitTimes[commitTimes.Count / 2],6:F2})   {(double)transactions / Math.Max(1, commits):F1} tx/commit");
         }
     }
 }

@@ -111,9 +111,10 @@ public sealed partial class SqliteRuntime
             else
             {
                 enqueued = _tx.EnqueuedCount;
+                var committing = Stopwatch.GetTimestamp();
                 _tx.Commit();
                 _checkpointer.Committed();
-                StoreMetrics.Committed(batch.Count, Stopwatch.GetElapsedTime(started));
+                StoreMetrics.Committed(batch.Count, Stopwatch.GetElapsedTime(started), Stopwatch.GetElapsedTime(committing));
             }
         }
         catch (Exception ex)

@@ -24,6 +24,7 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
     public void Begin(bool write)
     {
         EnqueuedCount = 0;
+        _pendingData.Clear();
         Now = time.GetUtcNow().ToUnixTimeMilliseconds();
         Exec(write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
         _open = true;
@@ -50,6 +51,7 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
         try
         {
             pending.Run(this);
+            WritePendingData();
         }
         catch (Exception ex)
         {
@@ -65,10 +67,12 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
         try
         {
             pending.Run(this);
+            WritePendingData();
         }
         catch (Exception ex)
         {
             pending.Error = ex;
+            _pendingData.Clear();
             Exec("ROLLBACK TO step");
         }
 
@@ -197,13 +201,32 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
     public IReadOnlyList<StateRecord> GetStatesByParent(string rootId, string parentId) =>
         Query($"SELECT {JoinedStateColumns} FROM nodes n JOIN states s ON s.node_id = n.node_id WHERE n.root_id = $0 AND s.parent_id = $1 ORDER BY s.created_time, s.node_id", MapState, rootId, parentId);
 
-    public void InsertState(StateRecord s) =>
-        Exec($"INSERT INTO states ({StateColumns}) VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            s.NodeId, s.RootId, s.ParentId, s.Name, s.Version, s.Loop, s.InnerLoop, s.Retry, s.Skip, s.ErrorIgnored, s.CreatedTime, s.StartedTime, s.ArchivedTime);
+    public void InsertState(StateRecord s)
+    {
+        _pendingData.Remove(s.NodeId, out var data);
+        Exec($"INSERT INTO states ({StateColumns}, inputs, outputs) VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            s.NodeId, s.RootId, s.ParentId, s.Name, s.Version, s.Loop, s.InnerLoop, s.Retry, s.Skip, s.ErrorIgnored, s.CreatedTime, s.StartedTime, s.ArchivedTime,
+            data.Inputs, data.Outputs);
+    }
 
-    public bool UpdateState(StateRecord s, string expectedVersion) =>
-        Exec("UPDATE states SET root_id = $1, parent_id = $2, name = $3, version = $4, loop = $5, inner_loop = $6, retry = $7, skip = $8, error_ignored = $9, started_time = $10, archived_time = $11 WHERE node_id = $0 AND version = $12",
+    public bool UpdateState(StateRecord s, string expectedVersion)
+    {
+        if (_pendingData.Remove(s.NodeId, out var data))
+        {
+            if (Exec("UPDATE states SET root_id = $1, parent_id = $2, name = $3, version = $4, loop = $5, inner_loop = $6, retry = $7, skip = $8, error_ignored = $9, started_time = $10, archived_time = $11, inputs = $13, outputs = $14 WHERE node_id = $0 AND version = $12",
+                s.NodeId, s.RootId, s.ParentId, s.Name, s.Version, s.Loop, s.InnerLoop, s.Retry, s.Skip, s.ErrorIgnored, s.StartedTime, s.ArchivedTime, expectedVersion, data.Inputs, data.Outputs) == 1)
+            {
+                return true;
+            }
+
+            // Not written with this state: it still waits for the node's next write.
+            _pendingData[s.NodeId] = data;
+            return false;
+        }
+
+        return Exec("UPDATE states SET root_id = $1, parent_id = $2, name = $3, version = $4, loop = $5, inner_loop = $6, retry = $7, skip = $8, error_ignored = $9, started_time = $10, archived_time = $11 WHERE node_id = $0 AND version = $12",
             s.NodeId, s.RootId, s.ParentId, s.Name, s.Version, s.Loop, s.InnerLoop, s.Retry, s.Skip, s.ErrorIgnored, s.StartedTime, s.ArchivedTime, expectedVersion) == 1;
+    }
 
     public void ResetInnerLoop(IReadOnlyCollection<string> nodeIds) =>
         Exec("UPDATE states SET inner_loop = 0 WHERE node_id IN (SELECT value FROM json_each($0))", JsonSerializer.Serialize(nodeIds));
@@ -247,11 +270,35 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
     public void SetRawInputsOverride(string nodeId, JsonObject inputs) =>
         Exec("INSERT INTO raw_inputs (node_id, inputs) VALUES ($0, $1) ON CONFLICT (node_id) DO UPDATE SET inputs = excluded.inputs", nodeId, inputs);
 
-    public ExecutionDataRecord? GetExecutionData(string nodeId) =>
-        One("SELECT node_id, inputs, outputs FROM execution_data WHERE node_id = $0", r => new ExecutionDataRecord(r.GetString(0), Obj(r, 1), Obj(r, 2)), nodeId);
+    // A node's execution data lives in its state row (schema 0004). A step usually records its data before its
+    // state, so the data waits here and is written by the same statement as the state; data whose state is not
+    // written by the same work is written on its own when the work ends (WritePendingData).
+    // Kept as JSON text: the caller may change its objects after handing them over.
+    private readonly Dictionary<string, (string Inputs, string Outputs)> _pendingData = [];
 
-    public void SetExecutionData(ExecutionDataRecord d) =>
-        Exec("INSERT INTO execution_data (node_id, inputs, outputs) VALUES ($0, $1, $2) ON CONFLICT (node_id) DO UPDATE SET inputs = excluded.inputs, outputs = excluded.outputs", d.NodeId, d.Inputs, d.Outputs);
+    public ExecutionDataRecord? GetExecutionData(string nodeId) =>
+        _pendingData.TryGetValue(nodeId, out var pending)
+            ? new ExecutionDataRecord(nodeId, JsonNode.Parse(pending.Inputs)!.AsObject(), JsonNode.Parse(pending.Outputs)!.AsObject())
+            : One("SELECT node_id, inputs, outputs FROM states WHERE node_id = $0 AND inputs IS NOT NULL", r => new ExecutionDataRecord(r.GetString(0), Obj(r, 1), Obj(r, 2)), nodeId);
+
+    public void SetExecutionData(ExecutionDataRecord d)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        _pendingData[d.NodeId] = (d.Inputs.ToJsonString(), d.Outputs.ToJsonString());
+    }
+
+    private void WritePendingData()
+    {
+        foreach (var (nodeId, data) in _pendingData)
+        {
+            if (Exec("UPDATE states SET inputs = $1, outputs = $2 WHERE node_id = $0", nodeId, data.Inputs, data.Outputs) != 1)
+            {
+                throw new InvalidOperationException($"node {nodeId}: execution data is stored with the node's state, and the node has no state");
+            }
+        }
+
+        _pendingData.Clear();
+    }
 
     private static ContextValue MapContext(SqliteStatement r) => new(r.GetString(0), (ContextValueType)r.GetInt32(1),
         r.IsNull(2) ? null : JsonNode.Parse(r.GetString(2)), r.GetString(3), JsonSerializer.Deserialize<List<string>>(r.GetString(4)) ?? []);

@@ -66,10 +66,13 @@ public sealed class GroupCommitTests
         foreach (var write in writes)
         {
             var i = await write;
-            Assert.Equal(1L, db.Scalar($"SELECT COUNT(*) FROM execution_data WHERE node_id = 'n{i}'"));
+            Assert.Equal(1L, db.Scalar($"SELECT COUNT(*) FROM states WHERE node_id = 'n{i}' AND inputs IS NOT NULL"));
         }
     }
 
-    private static void Write(IStepTransaction tx, string nodeId) =>
+    private static void Write(IStepTransaction tx, string nodeId)
+    {
         tx.SetExecutionData(new ExecutionDataRecord(nodeId, new JsonObject { ["k"] = nodeId }, []));
+        tx.InsertState(new StateRecord(nodeId, "root", "root", "FINISHED", "v", 1, 1, 0, false, false, tx.Now, tx.Now, tx.Now));
+    }
 }

@@ -16,6 +16,10 @@ public sealed class SchemaMigrationTests
             CREATE INDEX ix_states_root_parent ON states(root_id, parent_id);
             DROP INDEX ix_nodes_root;
             CREATE INDEX ix_tasks_due ON tasks(due_at);
+            ALTER TABLE states DROP COLUMN inputs;
+            ALTER TABLE states DROP COLUMN outputs;
+            CREATE TABLE execution_data (node_id TEXT PRIMARY KEY, inputs TEXT NOT NULL, outputs TEXT NOT NULL) WITHOUT ROWID;
+            INSERT INTO execution_data VALUES ('act', '{"x":1}', '{"y":2}');
             INSERT INTO nodes (node_id, root_id) VALUES ('root', 'root'), ('act', 'root');
             INSERT INTO states (node_id, root_id, parent_id, name, version, loop, inner_loop, retry, skip, error_ignored, created_time)
               VALUES ('root', 'root', '', 'RUNNING', 'v1', 1, 1, 0, 0, 0, 1), ('act', 'root', 'root', 'FINISHED', 'v2', 1, 1, 0, 0, 0, 2);
@@ -27,9 +31,14 @@ public sealed class SchemaMigrationTests
             var states = await runtime.ReadAsync(tx => tx.GetStatesByRoot("root"));
             Assert.Equal(["root", "act"], states.Select(s => s.NodeId));
             Assert.Equal(["act"], (await runtime.ReadAsync(tx => tx.GetStatesByParent("root", "root"))).Select(s => s.NodeId));
+            var data = await runtime.ReadAsync(tx => tx.GetExecutionData("act"));
+            Assert.Equal("""{"x":1}""", data!.Inputs.ToJsonString());
+            Assert.Equal("""{"y":2}""", data.Outputs.ToJsonString());
+            Assert.Null(await runtime.ReadAsync(tx => tx.GetExecutionData("root")));
         }
 
-        Assert.Equal(3L, db.Scalar("PRAGMA user_version"));
+        Assert.Equal(4L, db.Scalar("PRAGMA user_version"));
+        Assert.Equal(0L, db.Scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'execution_data'"));
         Assert.Equal(0L, db.Scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'ix_tasks_due'"));
         Assert.Equal(0L, db.Scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'ix_states_root_parent'"));
         Assert.Equal(1L, db.Scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'ix_nodes_root'"));

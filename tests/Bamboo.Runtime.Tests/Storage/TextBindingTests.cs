@@ -20,6 +20,12 @@ public sealed class TextBindingTests
         {
             tx.SetExecutionData(new ExecutionDataRecord("short", new JsonObject { ["v"] = "a" }, []));
             tx.SetExecutionData(new ExecutionDataRecord(value.Length == 0 ? "empty" : "n", new JsonObject { ["v"] = value }, new JsonObject { ["w"] = "" }));
+            // Data is stored with its node's state; the short text is bound first, the long one next, by one statement.
+            foreach (var node in new[] { "short", value.Length == 0 ? "empty" : "n" })
+            {
+                tx.InsertState(new StateRecord(node, "root", "root", "FINISHED", "v", 1, 1, 0, false, false, 1, 1, 1));
+            }
+
             return 0;
         });
 
