@@ -177,8 +177,6 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
 
     public StateRecord? GetState(string nodeId) => One($"SELECT {StateColumns} FROM states WHERE node_id = $0", MapState, nodeId);
 
-    private const string JoinedStateColumns = "s.node_id, s.root_id, s.parent_id, s.name, s.version, s.loop, s.inner_loop, s.retry, s.skip, s.error_ignored, s.created_time, s.started_time, s.archived_time";
-
     // Point lookups joined by UNION ALL for small lists, prepared once per length: an IN list would first build a
     // temporary b-tree of its values, which costs more than the lookups. Longer lists go through json_each.
     private static readonly string[] StatesInSql = [.. Enumerable.Range(1, 8).Select(n =>
@@ -194,12 +192,6 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
             _ => Query($"SELECT {StateColumns} FROM states WHERE node_id IN (SELECT value FROM json_each($0))", MapState, JsonSerializer.Serialize(nodeIds)),
         };
     }
-
-    public IReadOnlyList<StateRecord> GetStatesByRoot(string rootId) =>
-        Query($"SELECT {JoinedStateColumns} FROM nodes n JOIN states s ON s.node_id = n.node_id WHERE n.root_id = $0 ORDER BY s.created_time, s.node_id", MapState, rootId);
-
-    public IReadOnlyList<StateRecord> GetStatesByParent(string rootId, string parentId) =>
-        Query($"SELECT {JoinedStateColumns} FROM nodes n JOIN states s ON s.node_id = n.node_id WHERE n.root_id = $0 AND s.parent_id = $1 ORDER BY s.created_time, s.node_id", MapState, rootId, parentId);
 
     public void InsertState(StateRecord s)
     {
@@ -257,13 +249,17 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
         Exec("UPDATE processes SET destination_id = $1, current_node_id = $2, stack = $3, asleep = $4, suspended = $5, suspended_by = $6, dead = $7, need_ack = $8, ack_num = $9, heartbeat = $10 WHERE id = $0",
             p.Id, p.DestinationId, p.CurrentNodeId, JsonSerializer.Serialize(p.PipelineStack), p.Asleep, p.Suspended, p.SuspendedBy, p.Dead, p.NeedAck, p.AckNum, p.LastHeartbeat);
 
+    // Processes are indexed by run only (schema 0005): root_id never changes, so the per-step process updates touch
+    // no index. The lookups below (operator calls, not steps) scan the processes of one run.
     public IReadOnlyList<ProcessRecord> GetProcessesAt(string nodeId, bool? asleep, bool? dead) =>
-        Query($"SELECT {ProcessColumns} FROM processes WHERE current_node_id = $0 AND ($1 IS NULL OR asleep = $1) AND ($2 IS NULL OR dead = $2)", MapProcess, nodeId, asleep, dead);
+        Query($"SELECT {ProcessColumns} FROM processes WHERE root_id = (SELECT root_id FROM nodes WHERE node_id = $0) AND current_node_id = $0 AND ($1 IS NULL OR asleep = $1) AND ($2 IS NULL OR dead = $2)",
+            MapProcess, nodeId, asleep, dead);
 
     public IReadOnlyList<ProcessRecord> GetProcessesSuspendedBy(string id) =>
-        Query($"SELECT {ProcessColumns} FROM processes WHERE suspended_by = $0 AND suspended = 1 AND dead = 0", MapProcess, id);
+        Query($"SELECT {ProcessColumns} FROM processes WHERE root_id = (SELECT root_id FROM nodes WHERE node_id = $0) AND suspended_by = $0 AND suspended = 1 AND dead = 0", MapProcess, id);
 
-    public IReadOnlyList<ProcessRecord> GetChildren(long parentId) => Query($"SELECT {ProcessColumns} FROM processes WHERE parent_id = $0", MapProcess, parentId);
+    public IReadOnlyList<ProcessRecord> GetChildren(long parentId) =>
+        Query($"SELECT {ProcessColumns} FROM processes WHERE root_id = (SELECT root_id FROM processes WHERE id = $0) AND parent_id = $0", MapProcess, parentId);
 
     public JsonObject? GetRawInputsOverride(string nodeId) => One("SELECT inputs FROM raw_inputs WHERE node_id = $0", r => Obj(r, 0), nodeId);
 

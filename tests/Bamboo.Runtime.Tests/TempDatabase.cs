@@ -32,6 +32,22 @@ internal sealed class TempDatabase(string prefix) : IDisposable
         return cmd.ExecuteScalar();
     }
 
+    /// <summary>The first column of every row, as text, in order.</summary>
+    public List<string> Strings(string sql)
+    {
+        using var connection = Connect();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        using var reader = cmd.ExecuteReader();
+        var values = new List<string>();
+        while (reader.Read())
+        {
+            values.Add(reader.GetString(0));
+        }
+
+        return values;
+    }
+
     private SqliteConnection Connect()
     {
         var connection = new SqliteConnection($"Data Source={Path};Pooling=False");

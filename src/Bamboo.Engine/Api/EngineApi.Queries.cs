@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Bamboo.Engine.Exceptions;
+using Bamboo.Engine.Execution;
 using Bamboo.Engine.Model;
 using Bamboo.Engine.Runtime;
 
@@ -30,11 +31,18 @@ public static partial class EngineApi
         ["children"] = new JsonObject(),
     };
 
+    /// <summary>
+    /// The stored states among these nodes, oldest first. The store keeps no index of states by run (it would cost
+    /// every step a second b-tree write), so a run's node ids come from its tree.
+    /// </summary>
+    private static List<StateRecord> StatesOf(IStepTransaction tx, IEnumerable<string> nodeIds) =>
+        [.. tx.GetStates([.. nodeIds.Distinct()]).OrderBy(s => s.CreatedTime).ThenBy(s => s.NodeId, StringComparer.Ordinal)];
+
     /// <summary>States of a run as a tree (or flat under the root).</summary>
     public static Task<EngineApiResult> GetPipelineStatesAsync(IEngineRuntime runtime, string rootId, bool flatChildren = true, CancellationToken cancellationToken = default) =>
         Guard(() => runtime.ReadAsync<JsonNode?>(tx =>
         {
-            var states = tx.GetStatesByRoot(rootId);
+            var states = tx.GetRun(rootId) is null ? [] : StatesOf(tx, CompiledPipelineCache.Of(runtime).Get(tx, rootId).Nodes.Keys.Append(rootId));
             var root = states.FirstOrDefault(s => s.NodeId == rootId);
             if (root is null)
             {
@@ -70,7 +78,9 @@ public static partial class EngineApi
 
             var entry = StateEntry(state, state.RootId);
             var children = (JsonObject)entry["children"]!;
-            foreach (var c in tx.GetStatesByParent(state.RootId, nodeId))
+            var compiled = CompiledPipelineCache.Of(runtime).Get(tx, state.RootId);
+            var members = compiled.Pipelines.TryGetValue(nodeId, out var pipeline) ? pipeline.NodeIds : [];
+            foreach (var c in StatesOf(tx, members).Where(c => c.ParentId == nodeId))
             {
                 children[c.NodeId] = StateEntry(c);
             }

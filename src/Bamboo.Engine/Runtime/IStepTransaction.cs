@@ -25,10 +25,6 @@ public interface IStepTransaction
     /// <summary>The stored states among <paramref name="nodeIds"/>, in any order; ids without a state are left out.</summary>
     IReadOnlyList<StateRecord> GetStates(IReadOnlyList<string> nodeIds);
 
-    IReadOnlyList<StateRecord> GetStatesByRoot(string rootId);
-
-    IReadOnlyList<StateRecord> GetStatesByParent(string rootId, string parentId);
-
     void InsertState(StateRecord state);
 
     /// <summary>Writes the record only if the stored version equals <paramref name="expectedVersion"/>.</summary>
@@ -50,6 +46,7 @@ public interface IStepTransaction
 
     void UpdateProcess(ProcessRecord process);
 
+    /// <summary>The processes whose current node is <paramref name="nodeId"/>, optionally filtered by asleep and dead.</summary>
     IReadOnlyList<ProcessRecord> GetProcessesAt(string nodeId, bool? asleep, bool? dead);
 
     IReadOnlyList<ProcessRecord> GetProcessesSuspendedBy(string id);
