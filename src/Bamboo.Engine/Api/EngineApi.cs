@@ -50,35 +50,51 @@ public static partial class EngineApi
             CheckContextConflicts(compiled);
             // The caller's tree is stored as given; validation is deterministic and is redone when a process loads it.
             var treeJson = pipeline.Source.ToJsonString();
-            await runtime.TransactAsync(tx =>
+            var cache = CompiledPipelineCache.Of(runtime);
+            try
             {
-                if (tx.GetRun(validated.Id) is not null || tx.GetState(validated.Id) is not null)
-                {
-                    throw new InvalidOperationError($"pipeline({validated.Id}) already exists; a root id can run only once");
-                }
+                await runtime.TransactAsync(tx => StoreRun(tx, validated, compiled, options, treeJson, start, cache), cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                // The cache took the run inside the transaction; a run that did not commit must not stay in it.
+                cache.Remove(compiled);
+                throw;
+            }
 
-                var taken = tx.InsertRun(new RunRecord(validated.Id, treeJson, options.CycleTolerate, (JsonObject)options.RootPipelineData.DeepClone(), tx.Now),
-                    compiled.Nodes.Keys.Append(validated.Id).Distinct().ToList());
-                if (taken is not null)
-                {
-                    throw new InvalidOperationError($"node id {taken} is already used by another pipeline in this store");
-                }
-                foreach (var (pipelineId, info) in compiled.Pipelines)
-                {
-                    foreach (var value in info.InitialContext)
-                    {
-                        tx.UpsertContextValue(pipelineId, value);
-                    }
-                }
-
-                tx.InsertState(new StateRecord(validated.Id, validated.Id, "", NodeState.Running, Versions.New(), 1, 1, 0, false, false, tx.Now, tx.Now, null));
-                var process = tx.InsertProcess(new ProcessRecord(0, validated.Id, -1, "", start, [validated.Id], true, false, "", false, -1, 0, tx.Now, options.Priority, options.Queue));
-                tx.Enqueue(PipelineEngine.NewExecuteTask(tx, process, start));
-                return 0;
-            }, cancellationToken).ConfigureAwait(false);
-            CompiledPipelineCache.Of(runtime).Add(compiled);
             return null;
         });
+
+    private static int StoreRun(IStepTransaction tx, Pipeline validated, CompiledPipeline compiled, RunPipelineOptions options, string treeJson, string start, CompiledPipelineCache cache)
+    {
+        if (tx.GetRun(validated.Id) is not null || tx.GetState(validated.Id) is not null)
+        {
+            throw new InvalidOperationError($"pipeline({validated.Id}) already exists; a root id can run only once");
+        }
+
+        var taken = tx.InsertRun(new RunRecord(validated.Id, treeJson, options.CycleTolerate, (JsonObject)options.RootPipelineData.DeepClone(), tx.Now),
+            compiled.Nodes.Keys.Append(validated.Id).Distinct().ToList());
+        if (taken is not null)
+        {
+            throw new InvalidOperationError($"node id {taken} is already used by another pipeline in this store");
+        }
+
+        foreach (var (pipelineId, info) in compiled.Pipelines)
+        {
+            foreach (var value in info.InitialContext)
+            {
+                tx.UpsertContextValue(pipelineId, value);
+            }
+        }
+
+        tx.InsertState(new StateRecord(validated.Id, validated.Id, "", NodeState.Running, Versions.New(), 1, 1, 0, false, false, tx.Now, tx.Now, null));
+        var process = tx.InsertProcess(new ProcessRecord(0, validated.Id, -1, "", start, [validated.Id], true, false, "", false, -1, 0, tx.Now, options.Priority, options.Queue));
+        tx.Enqueue(PipelineEngine.NewExecuteTask(tx, process, start));
+        // Cached before the commit: the worker that claims the first task often runs before this caller resumes, and
+        // would otherwise parse the tree again inside the write lock. Nothing after this line can fail but the commit.
+        cache.Add(compiled);
+        return 0;
+    }
 
     private static void CheckContextConflicts(CompiledPipeline compiled)
     {

@@ -52,4 +52,7 @@ internal sealed class CompiledPipelineCache
 
         _runs[compiled.RootId] = compiled;
     }
+
+    /// <summary>Drops this compiled run, only if it is the one cached under its root id.</summary>
+    public void Remove(CompiledPipeline compiled) => _runs.TryRemove(new KeyValuePair<string, CompiledPipeline>(compiled.RootId, compiled));
 }

@@ -245,4 +245,22 @@ public sealed class PreconditionTests : IAsyncLifetime
         Assert.Equal(pipeline.Id, await _h.Runtime.ReadAsync(tx => tx.GetNodeRoot(act)));
         Assert.Null(await _h.Runtime.ReadAsync(tx => tx.GetRun(second.Id)));
     }
+
+    [Fact]
+    public async Task RunPipeline_RefusedTreeUnderATakenRootId_LeavesTheRunningTreeInPlace()
+    {
+        var (pipeline, act) = EngineHarness.OneActivity("debug_no_schedule_node");
+        await _h.StartAsync(pipeline);
+        await _h.WaitStateAsync(pipeline.Id, NodeState.Finished);
+
+        // Another tree under the same root id: refused, and the engine must go on knowing the first tree.
+        var (other, _) = EngineHarness.OneActivity("debug_no_schedule_node");
+        var copy = other.ToJson();
+        copy["id"] = pipeline.Id;
+        Refused(await EngineApi.RunPipelineAsync(_h.Runtime, Bamboo.Engine.Model.Pipeline.Parse(copy.ToJsonString())), "already exists");
+
+        var states = await EngineApi.GetPipelineStatesAsync(_h.Runtime, pipeline.Id);
+        Assert.True(states.Result, states.Message);
+        Assert.NotNull(states.Data![pipeline.Id]!["children"]![act]);
+    }
 }
