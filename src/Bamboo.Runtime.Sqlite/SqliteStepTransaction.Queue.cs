@@ -48,7 +48,12 @@ internal sealed partial class SqliteStepTransaction
 
     public long Enqueue(TaskRecord t)
     {
-        EnqueuedCount++;
+        // A task stored already leased (a fork's branch its worker follows itself) wakes no idle loop.
+        if (t.LeaseOwner is null)
+        {
+            EnqueuedCount++;
+        }
+
         return Insert("INSERT INTO tasks (kind, process_id, node_id, schedule_id, callback_id, version, due_at, lease_owner, lease_until, attempts) VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
             (int)t.Kind, t.ProcessId, t.NodeId, t.ScheduleId, t.CallbackDataId, t.Version, t.DueAt, t.LeaseOwner, t.LeaseUntil, t.Attempts);
     }

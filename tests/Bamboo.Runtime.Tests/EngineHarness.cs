@@ -19,9 +19,9 @@ public sealed class EngineHarness : IAsyncDisposable
 
     /// <summary>
     /// The test kit plus <paramref name="registry"/>'s additions; <paramref name="events"/> receives the runtime hooks.
-    /// Without <paramref name="databasePath"/> the store is a temp file removed on dispose.
+    /// Without <paramref name="databasePath"/> the store is a temp file removed on dispose; <paramref name="options"/> default to 4 claim loops.
     /// </summary>
-    public EngineHarness(ComponentRegistry? registry = null, IPipelineEventSink? events = null, string? databasePath = null)
+    public EngineHarness(ComponentRegistry? registry = null, IPipelineEventSink? events = null, string? databasePath = null, EngineOptions? options = null)
     {
         if (databasePath is null)
         {
@@ -29,7 +29,7 @@ public sealed class EngineHarness : IAsyncDisposable
         }
 
         DatabasePath = databasePath ?? _db!.Path;
-        Runtime = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = DatabasePath }, (registry ?? new ComponentRegistry()).AddTestkit(), new EngineOptions { WorkerCount = 4 });
+        Runtime = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = DatabasePath }, (registry ?? new ComponentRegistry()).AddTestkit(), options ?? new EngineOptions { WorkerCount = 4 });
         var engine = new PipelineEngine(Runtime, NullLogger<PipelineEngine>.Instance, events);
         _workers = new EngineWorker(Runtime, engine, NullLogger<EngineWorker>.Instance).RunAsync(_stop.Token);
     }

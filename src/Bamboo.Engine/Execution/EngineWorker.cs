@@ -116,6 +116,14 @@ public sealed partial class EngineWorker(IEngineRuntime runtime, PipelineEngine 
         {
             await HandleAsync(ex).ConfigureAwait(false);
         }
+        catch (AggregateException many)
+        {
+            // A fork's branches followed with their forking task: each failure names its own task.
+            foreach (var ex in many.InnerExceptions.Where(e => e is LeaseLostException or TaskFailedException))
+            {
+                await HandleAsync(ex).ConfigureAwait(false);
+            }
+        }
         finally
         {
             slots.Release();

@@ -273,25 +273,42 @@ public sealed partial class PipelineEngine
     {
         var tx = step.Tx;
         var converge = gateway.ConvergeGatewayId ?? throw new TreeInvalidException($"gateway {gateway.Id} has no converge_gateway_id");
-        step.Process = ForkChildren(tx, step.Process, targets.Distinct().ToList(), converge);
+        step.Process = ForkChildren(tx, step.Process, targets.Distinct().ToList(), converge, step.Branches);
         step.Finish();
         return HandlerResult.SleepResult;
     }
 
-    /// <summary>Creates one child per target, makes the parent wait for all of them, enqueues them; returns the parent as written.</summary>
-    internal static ProcessRecord ForkChildren(IStepTransaction tx, ProcessRecord parent, IReadOnlyList<string> targets, string converge)
+    /// <summary>
+    /// Creates one child per target and makes the parent wait for all of them; returns the parent as written. Each
+    /// child is queued, or, while <paramref name="inline"/> has budget, handed to it to start in this transaction.
+    /// </summary>
+    private static ProcessRecord ForkChildren(IStepTransaction tx, ProcessRecord parent, IReadOnlyList<string> targets, string converge, Branches? inline)
     {
-        var children = targets.Select(t => tx.InsertProcess(new ProcessRecord(0, parent.RootPipelineId, parent.Id, converge, t,
-            parent.PipelineStack, true, false, "", false, -1, 0, tx.Now, parent.Priority, parent.Queue))).ToList();
-        var waiting = parent with { Asleep = true, NeedAck = children.Count, AckNum = 0 };
+        var waiting = parent with { Asleep = true, NeedAck = targets.Count, AckNum = 0 };
         tx.UpdateProcess(waiting);
-        for (var i = 0; i < children.Count; i++)
+        foreach (var target in targets)
         {
-            tx.Enqueue(NewExecuteTask(tx, children[i], targets[i]));
+            var startsHere = inline is { Budget: > 0 };
+            var child = new ProcessRecord(0, parent.RootPipelineId, parent.Id, converge, target,
+                parent.PipelineStack, !startsHere, false, "", false, -1, 0, tx.Now, parent.Priority, parent.Queue);
+            child = child with { Id = tx.InsertProcess(child) };
+            if (startsHere)
+            {
+                inline!.Budget--;
+                inline.Forked.Add(child);
+            }
+            else
+            {
+                tx.Enqueue(NewExecuteTask(tx, child.Id, target));
+            }
         }
 
         return waiting;
     }
+
+    /// <inheritdoc cref="ForkChildren(IStepTransaction, ProcessRecord, IReadOnlyList{string}, string, Branches?)"/>
+    internal static ProcessRecord ForkChildren(IStepTransaction tx, ProcessRecord parent, IReadOnlyList<string> targets, string converge) =>
+        ForkChildren(tx, parent, targets, converge, null);
 
     private HandlerResult ConditionalGateway(NodeStep step, GatewayNode gateway)
     {

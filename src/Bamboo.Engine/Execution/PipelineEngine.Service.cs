@@ -145,6 +145,7 @@ public sealed partial class PipelineEngine
         var step = new NodeStep(tx, task, process, compiled, call.Node, state, state);
         var next = ApplyExecute(step, call, result);
         step.Flush();
+        // The service's result is applied here, so a fork later in this walk queues its branches (see Walk).
         return next is HandlerResult.Next n
             ? Walk(tx, task, step.Process with { Asleep = false }, compiled, n.NodeId, cancellationToken, ranService: true)
             : Sleep(tx, task, step.Process);

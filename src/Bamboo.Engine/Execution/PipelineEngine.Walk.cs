@@ -19,7 +19,77 @@ public sealed partial class PipelineEngine
         // Waking is not written on its own: every way out of the walk writes the process when it differs from
         // what is stored, so a woken process costs one write, not two.
         var woken = process.Asleep ? process with { Asleep = false, LastHeartbeat = tx.Now } : process;
-        return Walk(tx, task, woken, compiled, task.NodeId, cancellationToken, stored: process);
+        var branches = new Branches(runtime.Options.MaxConcurrentTasks);
+        var outcome = Walk(tx, task, woken, compiled, task.NodeId, cancellationToken, stored: process, branches: branches);
+        return StartBranches(tx, task, branches, outcome, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs the first walk of each branch a fork created in this transaction, in this transaction: no service of
+    /// those processes has run yet, so nothing of theirs has to be durable first, and each branch saves a queued
+    /// task, a claim and a commit of its own. A branch's task exists only in memory until it needs a row: when the
+    /// branch waits on a service or continues in a later transaction, its task is stored, leased to this worker,
+    /// and this worker follows it. Branches beyond the budget were queued by the fork as usual.
+    /// </summary>
+    private StepOutcome StartBranches(IStepTransaction tx, TaskRecord task, Branches branches, StepOutcome own, CancellationToken cancellationToken)
+    {
+        if (branches.Forked.Count == 0)
+        {
+            return own;
+        }
+
+        var started = new List<(TaskRecord Task, StepOutcome Outcome)>();
+        // Indexed: a branch that forks again appends its own children, which start here too.
+        for (var i = 0; i < branches.Forked.Count; i++)
+        {
+            var child = branches.Forked[i];
+            var branchTask = new TaskRecord(0, TaskKind.Execute, child.Id, child.CurrentNodeId, null, null, null, tx.Now, task.LeaseOwner, task.LeaseUntil, 1);
+            var outcome = Walk(tx, branchTask, child, Compiled(tx, child.RootPipelineId), child.CurrentNodeId, cancellationToken, stored: child, branches: branches);
+            if (outcome != StepOutcome.Done)
+            {
+                started.Add((TaskOf(outcome) ?? branchTask, outcome));
+            }
+        }
+
+        return started.Count == 0 ? own : new BranchesOutcome(own, started);
+    }
+
+    private static TaskRecord? TaskOf(StepOutcome outcome) => outcome switch
+    {
+        ContinueOutcome c => c.Task,
+        ServiceCallOutcome s => s.Task,
+        _ => null,
+    };
+
+    /// <summary>The children a fork created in the current transaction that start in it too, and how many more may.</summary>
+    private sealed class Branches(int budget)
+    {
+        public List<ProcessRecord> Forked { get; } = [];
+
+        public int Budget { get; set; } = budget;
+    }
+
+    // A branch started inside its fork's transaction has a task that is not stored (id 0) until it needs a row.
+    private static bool IsStored(TaskRecord task) => task.Id != 0;
+
+    /// <summary>Records where the task resumes: updates its row, or stores a branch's in-memory task (still leased to this worker).</summary>
+    private static TaskRecord Checkpoint(IStepTransaction tx, TaskRecord task)
+    {
+        if (!IsStored(task))
+        {
+            return task with { Id = tx.Enqueue(task) };
+        }
+
+        tx.UpdateTask(task);
+        return task;
+    }
+
+    private static void Complete(IStepTransaction tx, TaskRecord task)
+    {
+        if (IsStored(task))
+        {
+            tx.CompleteTask(task);
+        }
     }
 
     /// <summary>
@@ -29,7 +99,8 @@ public sealed partial class PipelineEngine
     /// before any further user code runs. A service still running when its execute returns makes the step commit
     /// RUNNING with a recover point, and its result is applied in a later transaction.
     /// </summary>
-    private StepOutcome Walk(IStepTransaction tx, TaskRecord task, ProcessRecord process, CompiledPipeline compiled, string nodeId, CancellationToken cancellationToken, bool ranService = false, ProcessRecord? stored = null)
+    private StepOutcome Walk(IStepTransaction tx, TaskRecord task, ProcessRecord process, CompiledPipeline compiled, string nodeId, CancellationToken cancellationToken,
+        bool ranService = false, ProcessRecord? stored = null, Branches? branches = null)
     {
         stored ??= process;
         for (var steps = 0; ; steps++)
@@ -49,8 +120,7 @@ public sealed partial class PipelineEngine
                     tx.UpdateProcess(process with { CurrentNodeId = nodeId });
                 }
 
-                var next = task with { NodeId = nodeId, Version = null };
-                tx.UpdateTask(next);
+                var next = Checkpoint(tx, task with { NodeId = nodeId, Version = null });
                 return new ContinueOutcome(next, SamePlaceAside(process, stored) ? stored : process with { CurrentNodeId = nodeId });
             }
 
@@ -61,7 +131,7 @@ public sealed partial class PipelineEngine
             if (stop is not null)
             {
                 tx.UpdateProcess(stop);
-                tx.CompleteTask(task);
+                Complete(tx, task);
                 return StepOutcome.Done;
             }
 
@@ -86,7 +156,7 @@ public sealed partial class PipelineEngine
                 {
                     tx.UpdateState(state with { RootId = process.RootPipelineId, ParentId = info.ParentPipelineId }, state.Version);
                     tx.UpdateProcess(process with { Suspended = true, SuspendedBy = nodeId });
-                    tx.CompleteTask(task);
+                    Complete(tx, task);
                     return StepOutcome.Done;
                 }
 
@@ -122,7 +192,9 @@ public sealed partial class PipelineEngine
                 RefreshVersion = reentry,
             }, tx.Now);
 
-            var step = new NodeStep(tx, task, process, compiled, info, running, state);
+            // A fork starts its branches in this transaction only if no service ran in it yet: a service's result must be
+            // durable before more user code runs on its behalf.
+            var step = new NodeStep(tx, task, process, compiled, info, running, state) { Branches = ranService ? null : branches };
             var result = Handle(step);
             if (result is HandlerResult.CallService)
             {
@@ -131,8 +203,7 @@ public sealed partial class PipelineEngine
                 if (!inFlight.IsCompletedSuccessfully)
                 {
                     step.Flush();
-                    var pending = task with { NodeId = nodeId, Version = running.Version };
-                    tx.UpdateTask(pending);
+                    var pending = Checkpoint(tx, task with { NodeId = nodeId, Version = running.Version });
                     tx.UpdateProcess(step.Process);
                     return call with { Task = pending, InFlight = inFlight };
                 }
@@ -154,7 +225,7 @@ public sealed partial class PipelineEngine
                     return Sleep(tx, task, process);
                 case HandlerResult.Die:
                     tx.UpdateProcess(process with { Dead = true });
-                    tx.CompleteTask(task);
+                    Complete(tx, task);
                     return new PipelineFinishedOutcome(process.RootPipelineId);
                 default:
                     throw new InvalidOperationException("unknown handler result");
@@ -170,7 +241,7 @@ public sealed partial class PipelineEngine
     private static StepOutcome Sleep(IStepTransaction tx, TaskRecord task, ProcessRecord process)
     {
         tx.UpdateProcess(process with { Asleep = true });
-        tx.CompleteTask(task);
+        Complete(tx, task);
         return StepOutcome.Done;
     }
 
@@ -182,7 +253,7 @@ public sealed partial class PipelineEngine
             tx.Enqueue(NewExecuteTask(tx, child.ParentId, child.DestinationId));
         }
 
-        tx.CompleteTask(task);
+        Complete(tx, task);
         return StepOutcome.Done;
     }
 
@@ -266,6 +337,9 @@ public sealed partial class PipelineEngine
         public string TopPipelineId => Process.PipelineStack[^1];
 
         public ServiceCallOutcome? ServiceCall { get; set; }
+
+        /// <summary>Where a fork puts the children that start in this transaction; null: the fork queues them all.</summary>
+        public Branches? Branches { get; init; }
 
         public void Finish(bool errorIgnored = false) =>
             State = StateWriter.Next(State.NodeId, State, new StateWriter.Change(NodeState.Finished)

@@ -44,15 +44,33 @@ public sealed partial class PipelineEngine(IEngineRuntime runtime, ILogger<Pipel
         return claimed is null ? null : (claimed, RestAsync(claimed, outcome, cancellationToken));
     }
 
+    /// <summary>Follows a task to its end; a failure is reported as the <see cref="TaskFailedException"/> of the task it belongs to.</summary>
     private async Task RestAsync(TaskRecord task, StepOutcome outcome, CancellationToken cancellationToken)
     {
         try
         {
-            await FollowAsync(outcome, cancellationToken).ConfigureAwait(false);
+            await FollowAsync(task, outcome, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not (OperationCanceledException or LeaseLostException))
+        catch (Exception ex) when (ex is not (OperationCanceledException or LeaseLostException or TaskFailedException or AggregateException))
         {
             throw new TaskFailedException(task, ex);
+        }
+    }
+
+    /// <summary>
+    /// Follows the forking task and the branches it started side by side. Each failure names its own task; when
+    /// several fail, an <see cref="AggregateException"/> carries them all.
+    /// </summary>
+    private async Task FollowBranchesAsync(TaskRecord task, BranchesOutcome forked, CancellationToken cancellationToken)
+    {
+        var all = Task.WhenAll(forked.Started.Select(b => RestAsync(b.Task, b.Outcome, cancellationToken)).Prepend(RestAsync(task, forked.Own, cancellationToken)));
+        try
+        {
+            await all.ConfigureAwait(false);
+        }
+        catch when (all.Exception is { InnerExceptions.Count: > 1 })
+        {
+            throw all.Exception;
         }
     }
 
@@ -62,13 +80,15 @@ public sealed partial class PipelineEngine(IEngineRuntime runtime, ILogger<Pipel
         : Walk(tx, task, cancellationToken);
 
     /// <summary>Runs the service calls and further transactions a step asked for, until the task is done.</summary>
-    private async Task FollowAsync(StepOutcome outcome, CancellationToken cancellationToken)
+    private async Task FollowAsync(TaskRecord task, StepOutcome outcome, CancellationToken cancellationToken)
     {
-
         while (true)
         {
             switch (outcome)
             {
+                case BranchesOutcome forked:
+                    await FollowBranchesAsync(task, forked, cancellationToken).ConfigureAwait(false);
+                    return;
                 case ServiceCallOutcome call:
                     {
                         var result = await (call.InFlight ?? CallExecuteAsync(call, cancellationToken)).ConfigureAwait(false);

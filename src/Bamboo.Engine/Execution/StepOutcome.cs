@@ -36,3 +36,9 @@ internal sealed record PipelineFinishedOutcome(string RootId) : StepOutcome;
 /// no operator call can change a process that is not asleep or suspended, so the next step need not re-read it.
 /// </remarks>
 internal sealed record ContinueOutcome(TaskRecord Task, ProcessRecord Process) : StepOutcome;
+
+/// <summary>
+/// A fork started some of its branches in the committed step: <see cref="Own"/> is what the forking task does next,
+/// <see cref="Started"/> what each started branch's task (leased to this worker) does next.
+/// </summary>
+internal sealed record BranchesOutcome(StepOutcome Own, IReadOnlyList<(TaskRecord Task, StepOutcome Outcome)> Started) : StepOutcome;
