@@ -19,7 +19,7 @@ internal sealed partial class SqliteStepTransaction
         One($"SELECT {ScheduleColumns} FROM schedules WHERE node_id = $0 ORDER BY id DESC LIMIT 1", MapSchedule, nodeId);
 
     public long InsertSchedule(ScheduleRecord s) =>
-        Insert("INSERT INTO schedules (type, process_id, node_id, version, finished, expired, scheduling, lock_owner, times) VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        Insert("INSERT INTO schedules (type, process_id, node_id, version, finished, expired, scheduling, lock_owner, times) VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8)",
             s.Type, s.ProcessId, s.NodeId, s.Version, s.Finished, s.Expired, s.Scheduling, s.LockOwner, s.Times);
 
     public void UpdateSchedule(ScheduleRecord s) =>
@@ -27,13 +27,13 @@ internal sealed partial class SqliteStepTransaction
             s.Id, s.Finished, s.Expired, s.Scheduling, s.LockOwner, s.Times);
 
     public long InsertCallbackData(string nodeId, string version, JsonObject data) =>
-        Insert("INSERT INTO callback_data (node_id, version, data) VALUES ($0, $1, $2) RETURNING id", nodeId, version, data);
+        Insert("INSERT INTO callback_data (node_id, version, data) VALUES ($0, $1, $2)", nodeId, version, data);
 
     public CallbackDataRecord? GetCallbackData(long id) =>
         One("SELECT id, node_id, version, data FROM callback_data WHERE id = $0", r => new CallbackDataRecord(r.GetInt64(0), r.GetString(1), r.GetString(2), Obj(r, 3)), id);
 
     public void AddHistory(HistoryRecord h) =>
-        Exec("INSERT INTO histories (node_id, loop, retry, skip, version, started_time, archived_time, inputs, outputs) VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        Exec("INSERT INTO histories (node_id, loop, retry, skip, version, started_time, archived_time, inputs, outputs) VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8)",
             h.NodeId, h.Loop, h.Retry, h.Skip, h.Version, h.StartedTime, h.ArchivedTime, h.Inputs, h.Outputs);
 
     public IReadOnlyList<HistoryRecord> GetHistories(string nodeId, int loop = -1) =>
@@ -54,7 +54,7 @@ internal sealed partial class SqliteStepTransaction
             EnqueuedCount++;
         }
 
-        return Insert("INSERT INTO tasks (kind, process_id, node_id, schedule_id, callback_id, version, due_at, lease_owner, lease_until, attempts) VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        return Insert("INSERT INTO tasks (kind, process_id, node_id, schedule_id, callback_id, version, due_at, lease_owner, lease_until, attempts) VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8, $9)",
             (int)t.Kind, t.ProcessId, t.NodeId, t.ScheduleId, t.CallbackDataId, t.Version, t.DueAt, t.LeaseOwner, t.LeaseUntil, t.Attempts);
     }
 
@@ -81,11 +81,23 @@ internal sealed partial class SqliteStepTransaction
 
     // A due task nobody holds first; otherwise one whose holder's lease lapsed (its worker died). Each side has its
     // own partial index, so neither probe walks past the tasks that are in progress.
-    public TaskRecord? ClaimTask(string owner, long leaseMs) =>
-        One($"UPDATE tasks SET lease_owner = $0, lease_until = $1, attempts = attempts + 1 WHERE id = COALESCE(" +
-            "(SELECT id FROM tasks WHERE lease_owner IS NULL AND due_at <= $2 ORDER BY due_at, id LIMIT 1), " +
-            $"(SELECT id FROM tasks WHERE lease_owner IS NOT NULL AND lease_until < $2 ORDER BY lease_until LIMIT 1)) RETURNING {TaskColumns}",
-            MapTask, owner, Now + leaseMs, Now);
+    // Read, then lease by id: the write lock is held, so nothing can take the task in between, and a plain UPDATE is
+    // cheaper than UPDATE ... RETURNING (which buffers its rows).
+    public TaskRecord? ClaimTask(string owner, long leaseMs)
+    {
+        var task = One($"SELECT {TaskColumns} FROM tasks WHERE id = COALESCE(" +
+            "(SELECT id FROM tasks WHERE lease_owner IS NULL AND due_at <= $0 ORDER BY due_at, id LIMIT 1), " +
+            "(SELECT id FROM tasks WHERE lease_owner IS NOT NULL AND lease_until < $0 ORDER BY lease_until LIMIT 1))",
+            MapTask, Now);
+        if (task is null)
+        {
+            return null;
+        }
+
+        var leased = task with { LeaseOwner = owner, LeaseUntil = Now + leaseMs, Attempts = task.Attempts + 1 };
+        Exec("UPDATE tasks SET lease_owner = $1, lease_until = $2, attempts = $3 WHERE id = $0", leased.Id, leased.LeaseOwner, leased.LeaseUntil, leased.Attempts);
+        return leased;
+    }
 
     public int Renew(string owner, long leaseMs) => Exec("UPDATE tasks SET lease_until = $1 WHERE lease_owner = $0", owner, Now + leaseMs);
 

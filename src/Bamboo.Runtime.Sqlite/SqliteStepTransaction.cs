@@ -105,18 +105,11 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
 
     private int Exec(string sql, params object?[] args) => Statement(sql, args).Execute();
 
+    /// <summary>Runs an INSERT and returns the new row's id (not RETURNING, which buffers its output in a temporary table).</summary>
     private long Insert(string sql, params object?[] args)
     {
-        var statement = Statement(sql, args);
-        try
-        {
-            statement.Step();
-            return statement.GetInt64(0);
-        }
-        finally
-        {
-            statement.Execute();
-        }
+        Statement(sql, args).Execute();
+        return SQLitePCL.raw.sqlite3_last_insert_rowid(connection.Handle);
     }
 
     private List<T> Query<T>(string sql, Func<SqliteStatement, T> map, params object?[] args)
@@ -233,7 +226,7 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
         One($"SELECT {ProcessColumns} FROM processes WHERE id = $0", MapProcess, id) ?? throw new Engine.Exceptions.NotFoundError($"process({id}) does not exist");
 
     public long InsertProcess(ProcessRecord p) =>
-        Insert("INSERT INTO processes (root_id, parent_id, destination_id, current_node_id, stack, asleep, suspended, suspended_by, dead, need_ack, ack_num, heartbeat, priority, queue) VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+        Insert("INSERT INTO processes (root_id, parent_id, destination_id, current_node_id, stack, asleep, suspended, suspended_by, dead, need_ack, ack_num, heartbeat, priority, queue) VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
             p.RootPipelineId, p.ParentId, p.DestinationId, p.CurrentNodeId, JsonSerializer.Serialize(p.PipelineStack), p.Asleep, p.Suspended, p.SuspendedBy, p.Dead, p.NeedAck, p.AckNum, p.LastHeartbeat, p.Priority, p.Queue);
 
     // One statement instead of read-modify-write: SET expressions all see the row before the update.

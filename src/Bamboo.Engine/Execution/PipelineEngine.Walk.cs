@@ -43,7 +43,10 @@ public sealed partial class PipelineEngine
         for (var i = 0; i < branches.Forked.Count; i++)
         {
             var child = branches.Forked[i];
-            var branchTask = new TaskRecord(0, TaskKind.Execute, child.Id, child.CurrentNodeId, null, null, null, tx.Now, task.LeaseOwner, task.LeaseUntil, 1);
+            // A fresh lease: the forking task's record may carry the lease of a claim made long ago (renewals only
+            // move the stored row), and a branch stored with a lapsed lease could be claimed a second time.
+            var branchTask = new TaskRecord(0, TaskKind.Execute, child.Id, child.CurrentNodeId, null, null, null, tx.Now,
+                task.LeaseOwner, tx.Now + (long)runtime.Options.TaskLease.TotalMilliseconds, 1);
             var outcome = Walk(tx, branchTask, child, Compiled(tx, child.RootPipelineId), child.CurrentNodeId, cancellationToken, stored: child, branches: branches);
             if (outcome != StepOutcome.Done)
             {
