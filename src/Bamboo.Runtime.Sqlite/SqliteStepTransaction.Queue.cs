@@ -82,13 +82,15 @@ internal sealed partial class SqliteStepTransaction
     // A due task nobody holds first; otherwise one whose holder's lease lapsed (its worker died). Each side has its
     // own partial index, so neither probe walks past the tasks that are in progress.
     // Read, then lease by id: the write lock is held, so nothing can take the task in between, and a plain UPDATE is
-    // cheaper than UPDATE ... RETURNING (which buffers its rows).
+    // cheaper than UPDATE ... RETURNING (which buffers its rows). A worker never takes over a lapsed lease of its own:
+    // it is alive (it is claiming), so its renewal is only late and the task is still being followed; taking it again
+    // under the same owner would let two followers pass each other's lease checks.
     public TaskRecord? ClaimTask(string owner, long leaseMs)
     {
         var task = One($"SELECT {TaskColumns} FROM tasks WHERE id = COALESCE(" +
             "(SELECT id FROM tasks WHERE lease_owner IS NULL AND due_at <= $0 ORDER BY due_at, id LIMIT 1), " +
-            "(SELECT id FROM tasks WHERE lease_owner IS NOT NULL AND lease_until < $0 ORDER BY lease_until LIMIT 1))",
-            MapTask, Now);
+            "(SELECT id FROM tasks WHERE lease_owner IS NOT NULL AND lease_until < $0 AND lease_owner <> $1 ORDER BY lease_until LIMIT 1))",
+            MapTask, Now, owner);
         if (task is null)
         {
             return null;

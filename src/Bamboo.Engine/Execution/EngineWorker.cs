@@ -79,7 +79,8 @@ public sealed partial class EngineWorker(IEngineRuntime runtime, PipelineEngine 
                     handedOff = true;
                     var next = await runtime.NextDueAtAsync(cancellationToken).ConfigureAwait(false);
                     var now = runtime.Time.GetUtcNow().ToUnixTimeMilliseconds();
-                    var wait = next is long due ? TimeSpan.FromMilliseconds(Math.Clamp(due - now, 1, IdleWait.TotalMilliseconds)) : IdleWait;
+                    // Due already, yet nothing was claimable: only this worker's own tasks, whose renewal is late.
+                    var wait = next is long due && due > now ? TimeSpan.FromMilliseconds(Math.Min(due - now, IdleWait.TotalMilliseconds)) : IdleWait;
                     await runtime.WaitForWorkAsync(wait, cancellationToken).ConfigureAwait(false);
                 }
             }

@@ -47,6 +47,18 @@ public sealed class TaskLeaseTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Claim_NeverTakesOverALapsedLeaseOfTheClaimingWorkerItself()
+    {
+        var id = await EnqueueAsync();
+        Assert.Equal(id, (await ClaimAsync("a", leaseMs: 1000))!.Id);
+        _time.Advance(TimeSpan.FromMilliseconds(1500));
+
+        // "a" is alive (it is claiming): its renewal is late, and its follower still runs the task.
+        Assert.Null(await ClaimAsync("a"));
+        Assert.Equal(id, (await ClaimAsync("b"))!.Id);
+    }
+
+    [Fact]
     public async Task UpdateTask_AfterRenewals_KeepsTheRenewedLease()
     {
         await EnqueueAsync();
