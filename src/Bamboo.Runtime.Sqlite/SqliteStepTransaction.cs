@@ -153,7 +153,8 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
         }
         catch (SqliteException ex) when ((ex.SqliteErrorCode & 0xFF) == SQLitePCL.raw.SQLITE_CONSTRAINT)
         {
-            return One("SELECT node_id FROM nodes WHERE node_id IN (SELECT value FROM json_each($0)) LIMIT 1", r => r.GetString(0), ids)
+            // The root first: a run that already exists is reported as such, not by one of its node ids.
+            return One("SELECT node_id FROM nodes WHERE node_id IN (SELECT value FROM json_each($0)) ORDER BY node_id = $1 DESC LIMIT 1", r => r.GetString(0), ids, run.RootId)
                 ?? throw new InvalidOperationException("a node id of the run was rejected by the store but is not in it", ex);
         }
 

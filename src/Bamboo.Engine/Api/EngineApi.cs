@@ -67,13 +67,15 @@ public static partial class EngineApi
 
     private static int StoreRun(IStepTransaction tx, Pipeline validated, CompiledPipeline compiled, RunPipelineOptions options, string treeJson, string start, CompiledPipelineCache cache)
     {
-        if (tx.GetRun(validated.Id) is not null || tx.GetState(validated.Id) is not null)
+        // The root id is one of the run's node ids, so one insert detects both a root that ran before and a node id
+        // that another run uses.
+        var taken = tx.InsertRun(new RunRecord(validated.Id, treeJson, options.CycleTolerate, (JsonObject)options.RootPipelineData.DeepClone(), tx.Now),
+            compiled.Nodes.Keys.Append(validated.Id).Distinct().ToList());
+        if (taken == validated.Id)
         {
             throw new InvalidOperationError($"pipeline({validated.Id}) already exists; a root id can run only once");
         }
 
-        var taken = tx.InsertRun(new RunRecord(validated.Id, treeJson, options.CycleTolerate, (JsonObject)options.RootPipelineData.DeepClone(), tx.Now),
-            compiled.Nodes.Keys.Append(validated.Id).Distinct().ToList());
         if (taken is not null)
         {
             throw new InvalidOperationError($"node id {taken} is already used by another pipeline in this store");

@@ -14,7 +14,10 @@ public interface IStepTransaction
     // runs and node lookup
     RunRecord? GetRun(string rootId);
 
-    /// <summary>Stores a run and indexes its node ids; returns an id that some other run already uses, inserting nothing, or null.</summary>
+    /// <summary>
+    /// Stores a run and indexes its node ids; returns an id that some other run already uses (the run's own root id
+    /// first, when it is taken), inserting nothing, or null.
+    /// </summary>
     string? InsertRun(RunRecord run, IReadOnlyCollection<string> nodeIds);
 
     string? GetNodeRoot(string nodeId);

@@ -244,6 +244,8 @@ public sealed class PreconditionTests : IAsyncLifetime
         Assert.Null(await _h.StateAsync(second.Id));
         Assert.Equal(pipeline.Id, await _h.Runtime.ReadAsync(tx => tx.GetNodeRoot(act)));
         Assert.Null(await _h.Runtime.ReadAsync(tx => tx.GetRun(second.Id)));
+        // The ids indexed before the taken one was met are gone again.
+        Assert.Null(await _h.Runtime.ReadAsync(tx => tx.GetNodeRoot(second.Id)));
     }
 
     [Fact]
