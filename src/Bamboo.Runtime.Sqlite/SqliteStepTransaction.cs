@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Bamboo.Engine.Execution;
 using Bamboo.Engine.Runtime;
 using Microsoft.Data.Sqlite;
 
@@ -185,6 +186,36 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
             <= 8 => Query(StatesInSql[nodeIds.Count - 1], MapState, [.. nodeIds]),
             _ => Query($"SELECT {StateColumns} FROM states WHERE node_id IN (SELECT value FROM json_each($0))", MapState, JsonSerializer.Serialize(nodeIds)),
         };
+    }
+
+    // The node, then each stack entry only if it stops a walk: on the common path one row (or none) is mapped.
+    private static readonly string[] StepStatesSql = [.. Enumerable.Range(0, 8).Select(depth => string.Intern(
+        string.Join(" UNION ALL ", Enumerable.Range(0, depth + 1).Select(i => i == 0
+            ? $"SELECT {StateColumns} FROM states WHERE node_id = $0"
+            : $"SELECT {StateColumns} FROM states WHERE node_id = ${i} AND name IN ('{NodeState.Revoked}', '{NodeState.Suspended}')"))))];
+
+    public (StateRecord? Node, IReadOnlyList<StateRecord> Stopping) GetStepStates(string nodeId, IReadOnlyList<string> stack)
+    {
+        ArgumentNullException.ThrowIfNull(stack);
+        var rows = stack.Count < StepStatesSql.Length
+            ? Query(StepStatesSql[stack.Count], MapState, [nodeId, .. stack])
+            : Query($"SELECT {StateColumns} FROM states WHERE node_id = $0 UNION ALL SELECT {StateColumns} FROM states " +
+                $"WHERE node_id IN (SELECT value FROM json_each($1)) AND name IN ('{NodeState.Revoked}', '{NodeState.Suspended}')", MapState, nodeId, JsonSerializer.Serialize(stack));
+        StateRecord? node = null;
+        var stopping = new List<StateRecord>(0);
+        foreach (var row in rows)
+        {
+            if (row.NodeId == nodeId)
+            {
+                node = row;
+            }
+            else
+            {
+                stopping.Add(row);
+            }
+        }
+
+        return (node, stopping);
     }
 
     public void InsertState(StateRecord s)

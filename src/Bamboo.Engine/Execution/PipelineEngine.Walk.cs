@@ -128,9 +128,9 @@ public sealed partial class PipelineEngine
             }
 
             process = process with { CurrentNodeId = nodeId };
-            // One read for the pipelines on the stack and the node itself.
-            var states = tx.GetStates([.. process.PipelineStack, nodeId]);
-            var stop = CheckStack(states, process);
+            // One read for the node and the pipelines on the stack that stop it.
+            var (state, stopping) = tx.GetStepStates(nodeId, process.PipelineStack);
+            var stop = CheckStack(stopping, process);
             if (stop is not null)
             {
                 tx.UpdateProcess(stop);
@@ -139,7 +139,6 @@ public sealed partial class PipelineEngine
             }
 
             var info = compiled.Node(nodeId);
-            var state = Find(states, nodeId);
             var loop = 1;
             var innerLoop = 1;
             var reentry = false;
@@ -261,7 +260,8 @@ public sealed partial class PipelineEngine
     }
 
     /// <summary>
-    /// A revoked pipeline on the stack → the process dies; a suspended one → it stops there. Bamboo only looks at
+    /// A revoked pipeline on the stack → the process dies; a suspended one → it stops there (the first one from the
+    /// root decides). Bamboo only looks at
     /// the root's REVOKED state, so revoking a subprocess later broke its end event; here it ends that subprocess's work.
     /// </summary>
     private static ProcessRecord? CheckStack(IReadOnlyList<StateRecord> stored, ProcessRecord process)

@@ -28,6 +28,12 @@ public interface IStepTransaction
     /// <summary>The stored states among <paramref name="nodeIds"/>, in any order; ids without a state are left out.</summary>
     IReadOnlyList<StateRecord> GetStates(IReadOnlyList<string> nodeIds);
 
+    /// <summary>
+    /// The read a step starts with, in one statement: the node's state (null when it has none) and the states of the
+    /// pipelines in <paramref name="stack"/> that stop a walk (REVOKED or SUSPENDED); running pipelines are left out.
+    /// </summary>
+    (StateRecord? Node, IReadOnlyList<StateRecord> Stopping) GetStepStates(string nodeId, IReadOnlyList<string> stack);
+
     void InsertState(StateRecord state);
 
     /// <summary>Writes the record only if the stored version equals <paramref name="expectedVersion"/>.</summary>

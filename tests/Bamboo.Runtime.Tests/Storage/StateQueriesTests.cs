@@ -49,4 +49,32 @@ public sealed class StateQueriesTests
         var found = await runtime.ReadAsync(tx => tx.GetStates(ids));
         Assert.Equal(ids.Where((_, i) => i % 2 == 0).Order(), found.Select(s => s.NodeId).Order());
     }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(7)]
+    [InlineData(9)]
+    public async Task A_steps_read_returns_the_node_and_only_the_stack_pipelines_that_stop_it(int depth)
+    {
+        using var db = new TempDatabase("schema");
+        await using var runtime = db.OpenRuntime();
+        var stack = Enumerable.Range(0, depth).Select(i => $"p{i}").ToList();
+        string[] names = ["RUNNING", "SUSPENDED", "REVOKED", "FINISHED"];
+        var read = await runtime.TransactAsync(tx =>
+        {
+            for (var i = 0; i < depth; i++)
+            {
+                tx.InsertState(new StateRecord(stack[i], "p0", i == 0 ? "" : stack[i - 1], names[i % names.Length], "v", 1, 1, 0, false, false, i, null, null));
+            }
+
+            tx.InsertState(new StateRecord("node", "p0", stack[^1], "READY", "v", 1, 1, 0, false, false, 1, null, null));
+            return (tx.GetStepStates("node", stack), tx.GetStepStates("fresh", stack));
+        });
+
+        Assert.Equal("READY", read.Item1.Node!.Name);
+        var expected = stack.Where((_, i) => names[i % names.Length] is "SUSPENDED" or "REVOKED").ToList();
+        Assert.Equal(expected, read.Item1.Stopping.Select(s => s.NodeId).Order(StringComparer.Ordinal));
+        Assert.Null(read.Item2.Node);
+        Assert.Equal(expected, read.Item2.Stopping.Select(s => s.NodeId).Order(StringComparer.Ordinal));
+    }
 }
