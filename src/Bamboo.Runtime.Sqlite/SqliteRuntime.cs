@@ -52,13 +52,27 @@ public sealed partial class SqliteRuntime : IEngineRuntime, IAsyncDisposable, ID
         // 4 KiB pages: with group commit and the checkpoint off the writer, shallower b-trees and fewer page splits
         // beat the smaller commits of 1 KiB pages (measured per statement). page_size only applies to a new file.
         _connection.Execute("PRAGMA page_size=4096; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=OFF; " +
-            $"PRAGMA wal_autocheckpoint={WalCheckpointer.WalLimitPages};");
+            $"PRAGMA wal_autocheckpoint={WalCheckpointer.WalLimitPages}; PRAGMA cache_size=-{Math.Max(1, options.CacheSizeMiB) * 1024};");
         SchemaMigrator.Apply(_connection);
         _tx = new SqliteStepTransaction(_connection, Time);
         _checkpointer = new WalCheckpointer(connectionString);
     }
 
     public ComponentRegistry Components { get; }
+
+    /// <summary>A setting of the writer's connection (tests check what the store was opened with).</summary>
+    internal long WriterPragma(string name)
+    {
+        _gate.Wait();
+        try
+        {
+            return _connection.ScalarInt64($"PRAGMA {name};");
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
 
     public TimeProvider Time { get; }
 

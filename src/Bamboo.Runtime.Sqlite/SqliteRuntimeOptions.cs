@@ -1,8 +1,15 @@
 namespace Bamboo.Runtime.Sqlite;
 
-/// <summary>Where the embedded store lives.</summary>
+/// <summary>Where the embedded store lives, and how much memory its writer may keep pages in.</summary>
 public sealed class SqliteRuntimeOptions
 {
     /// <summary>Path of the database file; created when missing.</summary>
     public string DatabasePath { get; set; } = "bamboo.db";
+
+    /// <summary>
+    /// The writer's page cache, in MiB (SQLite's default is 2). Every step inserts into the states b-tree at a random
+    /// place, so once a store outgrows the cache each step reads pages back from the file: with 80,000 states an
+    /// insert took about 9 µs with 2 MiB and 4.5 µs with 64 MiB on the reference machine.
+    /// </summary>
+    public int CacheSizeMiB { get; set; } = 64;
 }

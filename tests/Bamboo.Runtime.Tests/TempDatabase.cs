@@ -11,8 +11,8 @@ internal sealed class TempDatabase(string prefix) : IDisposable
     public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"bamboo-{prefix}-{Guid.NewGuid():N}.db");
 
     /// <summary>A store on this file with no components, for tests of the store itself.</summary>
-    public SqliteRuntime OpenRuntime(EngineOptions? options = null, TimeProvider? time = null) =>
-        new(new SqliteRuntimeOptions { DatabasePath = Path }, new ComponentRegistry(), options, time);
+    public SqliteRuntime OpenRuntime(EngineOptions? options = null, TimeProvider? time = null, int cacheSizeMiB = 64) =>
+        new(new SqliteRuntimeOptions { DatabasePath = Path, CacheSizeMiB = cacheSizeMiB }, new ComponentRegistry(), options, time);
 
     /// <summary>Runs SQL on a connection of its own, as another process on the file would.</summary>
     public void Execute(string sql)
