@@ -27,7 +27,9 @@ internal sealed class WalCheckpointer : IAsyncDisposable
         _connection.Open();
         _connection.Execute("PRAGMA busy_timeout=30000;");
 
-        _loop = Task.Run(LoopAsync);
+        // A thread of its own: a checkpoint blocks on disk writes and fsyncs, which must not hold a thread-pool thread
+        // that the engine's continuations are waiting for.
+        _loop = Task.Factory.StartNew(Loop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>Counts a committed write; every <see cref="CommitsPerCheckpoint"/> commits wake the checkpointer.</summary>
@@ -46,13 +48,13 @@ internal sealed class WalCheckpointer : IAsyncDisposable
         }
     }
 
-    private async Task LoopAsync()
+    private void Loop()
     {
         while (!_stop.IsCancellationRequested)
         {
             try
             {
-                await _due.WaitAsync(_stop.Token).ConfigureAwait(false);
+                _due.Wait(_stop.Token);
             }
             catch (OperationCanceledException)
             {
