@@ -51,7 +51,8 @@ internal sealed class SqliteStatement : IDisposable
                 int n => raw.sqlite3_bind_int64(_stmt, slot, n),
                 long n => raw.sqlite3_bind_int64(_stmt, slot, n),
                 string s => BindText(slot, s),
-                System.Text.Json.Nodes.JsonNode node => BindText(slot, node.ToJsonString()),
+                byte[] utf8 => BindUtf8(slot, utf8),
+                System.Text.Json.Nodes.JsonNode node => BindJson(slot, node),
                 var other => throw new ArgumentException($"cannot bind a {other.GetType().Name}"),
             };
             Check(rc);
@@ -77,6 +78,31 @@ internal sealed class SqliteStatement : IDisposable
 
         var length = System.Text.Encoding.UTF8.GetBytes(s, _utf8);
         return raw.sqlite3_bind_text(_stmt, slot, new ReadOnlySpan<byte>(_utf8, 0, length));
+    }
+
+    /// <summary>Text already in UTF-8 (JSON the store serialised itself).</summary>
+    private int BindUtf8(int slot, byte[] utf8) =>
+        utf8.Length == 0 ? raw.sqlite3_bind_text(_stmt, slot, "") : raw.sqlite3_bind_text(_stmt, slot, utf8);
+
+    // JSON is written straight to UTF-8: no string is made only to be encoded again.
+    private readonly System.Buffers.ArrayBufferWriter<byte> _json = new(256);
+    private System.Text.Json.Utf8JsonWriter? _jsonWriter;
+
+    private int BindJson(int slot, System.Text.Json.Nodes.JsonNode node)
+    {
+        _json.ResetWrittenCount();
+        if (_jsonWriter is null)
+        {
+            _jsonWriter = new System.Text.Json.Utf8JsonWriter(_json);
+        }
+        else
+        {
+            _jsonWriter.Reset(_json);
+        }
+
+        node.WriteTo(_jsonWriter);
+        _jsonWriter.Flush();
+        return raw.sqlite3_bind_text(_stmt, slot, _json.WrittenSpan);
     }
 
     /// <summary>Steps once; true when a row is available.</summary>
@@ -108,5 +134,9 @@ internal sealed class SqliteStatement : IDisposable
 
     public int GetInt32(int i) => raw.sqlite3_column_int(_stmt, i);
 
-    public void Dispose() => _stmt.Dispose();
+    public void Dispose()
+    {
+        _jsonWriter?.Dispose();
+        _stmt.Dispose();
+    }
 }

@@ -294,8 +294,8 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
     // A node's execution data lives in its state row (schema 0004). A step usually records its data before its
     // state, so the data waits here and is written by the same statement as the state; data whose state is not
     // written by the same work is written on its own when the work ends (WritePendingData).
-    // Kept as JSON text: the caller may change its objects after handing them over.
-    private readonly Dictionary<string, (string Inputs, string Outputs)> _pendingData = [];
+    // Kept as UTF-8 JSON: the caller may change its objects after handing them over.
+    private readonly Dictionary<string, (byte[] Inputs, byte[] Outputs)> _pendingData = [];
 
     public ExecutionDataRecord? GetExecutionData(string nodeId) =>
         _pendingData.TryGetValue(nodeId, out var pending)
@@ -305,7 +305,7 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
     public void SetExecutionData(ExecutionDataRecord d)
     {
         ArgumentNullException.ThrowIfNull(d);
-        _pendingData[d.NodeId] = (d.Inputs.ToJsonString(), d.Outputs.ToJsonString());
+        _pendingData[d.NodeId] = (JsonSerializer.SerializeToUtf8Bytes(d.Inputs), JsonSerializer.SerializeToUtf8Bytes(d.Outputs));
     }
 
     private void WritePendingData()

@@ -34,4 +34,26 @@ public sealed class TextBindingTests
         Assert.Equal("", (string?)stored.Outputs["w"]);
         Assert.Equal("a", (string?)(await runtime.ReadAsync(tx => tx.GetExecutionData("short")))!.Inputs["v"]);
     }
+
+    [Theory]
+    [InlineData("中文 ünïcode 🚀")]
+    [InlineData(null)]
+    public async Task Json_values_round_trip(string? text)
+    {
+        using var db = new TempDatabase("text");
+        await using var runtime = db.OpenRuntime();
+        var value = text ?? new string('y', 100_000);
+        await runtime.TransactAsync(tx =>
+        {
+            // Both bind a JsonNode: written to UTF-8 by the statement, no string in between.
+            tx.SetRawInputsOverride("n", new JsonObject { ["v"] = value });
+            tx.AddHistory(new HistoryRecord(0, "n", 1, 0, false, "v1", 1, 2, new JsonObject { ["in"] = value }, new JsonObject { ["out"] = "" }));
+            return 0;
+        });
+
+        var (inputs, history) = await runtime.ReadAsync(tx => (tx.GetRawInputsOverride("n"), tx.GetHistories("n").Single()));
+        Assert.Equal(value, (string?)inputs!["v"]);
+        Assert.Equal(value, (string?)history.Inputs["in"]);
+        Assert.Equal("", (string?)history.Outputs["out"]);
+    }
 }
