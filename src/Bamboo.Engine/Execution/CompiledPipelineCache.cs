@@ -14,12 +14,13 @@ namespace Bamboo.Engine.Execution;
 /// </summary>
 internal sealed class CompiledPipelineCache
 {
-    private const int Capacity = 1000;
+    internal const int Capacity = 1000;
 
     private static readonly ConditionalWeakTable<IEngineRuntime, CompiledPipelineCache> PerRuntime = [];
 
     private readonly ConcurrentDictionary<string, CompiledPipeline> _runs = new();
     private readonly IEngineRuntime _runtime;
+    private int _count;
 
     private CompiledPipelineCache(IEngineRuntime runtime) => _runtime = runtime;
 
@@ -45,14 +46,33 @@ internal sealed class CompiledPipelineCache
 
     public void Add(CompiledPipeline compiled)
     {
-        if (_runs.Count >= Capacity)
+        // Counted here rather than with ConcurrentDictionary.Count, which takes every lock of the dictionary; Add runs
+        // inside run_pipeline's transaction, under the store's write lock. The bound is approximate under races.
+        if (Volatile.Read(ref _count) >= Capacity)
         {
             _runs.Clear();
+            Interlocked.Exchange(ref _count, 0);
         }
 
-        _runs[compiled.RootId] = compiled;
+        if (_runs.TryAdd(compiled.RootId, compiled))
+        {
+            Interlocked.Increment(ref _count);
+        }
+        else
+        {
+            _runs[compiled.RootId] = compiled;
+        }
     }
 
+    /// <summary>How many runs are cached.</summary>
+    internal int Count => Volatile.Read(ref _count);
+
     /// <summary>Drops this compiled run, only if it is the one cached under its root id.</summary>
-    public void Remove(CompiledPipeline compiled) => _runs.TryRemove(new KeyValuePair<string, CompiledPipeline>(compiled.RootId, compiled));
+    public void Remove(CompiledPipeline compiled)
+    {
+        if (_runs.TryRemove(new KeyValuePair<string, CompiledPipeline>(compiled.RootId, compiled)))
+        {
+            Interlocked.Decrement(ref _count);
+        }
+    }
 }
