@@ -32,17 +32,18 @@ public static partial class EngineApi
     };
 
     /// <summary>
-    /// The stored states among these nodes, oldest first. The store keeps no index of states by run (it would cost
-    /// every step a second b-tree write), so a run's node ids come from its tree.
+    /// The stored states among these nodes of a run, oldest first, and in flow order within a millisecond. The store
+    /// keeps no index of states by run (it would cost every step a second b-tree write), so the ids come from the tree.
     /// </summary>
-    private static List<StateRecord> StatesOf(IStepTransaction tx, IEnumerable<string> nodeIds) =>
-        [.. tx.GetStates([.. nodeIds.Distinct()]).OrderBy(s => s.CreatedTime).ThenBy(s => s.NodeId, StringComparer.Ordinal)];
+    private static List<StateRecord> StatesOf(IStepTransaction tx, CompiledPipeline run, IEnumerable<string> nodeIds) =>
+        [.. tx.GetStates([.. nodeIds.Distinct()]).OrderBy(s => s.CreatedTime).ThenBy(s => run.FlowOrder(s.NodeId)).ThenBy(s => s.NodeId, StringComparer.Ordinal)];
 
     /// <summary>States of a run as a tree (or flat under the root).</summary>
     public static Task<EngineApiResult> GetPipelineStatesAsync(IEngineRuntime runtime, string rootId, bool flatChildren = true, CancellationToken cancellationToken = default) =>
         Guard(() => runtime.ReadAsync<JsonNode?>(tx =>
         {
-            var states = tx.GetRun(rootId) is null ? [] : StatesOf(tx, CompiledPipelineCache.Of(runtime).Get(tx, rootId).Nodes.Keys.Append(rootId));
+            var run = tx.GetRun(rootId) is null ? null : CompiledPipelineCache.Of(runtime).Get(tx, rootId);
+            var states = run is null ? [] : StatesOf(tx, run, run.Nodes.Keys.Append(rootId));
             var root = states.FirstOrDefault(s => s.NodeId == rootId);
             if (root is null)
             {
@@ -80,7 +81,7 @@ public static partial class EngineApi
             var children = (JsonObject)entry["children"]!;
             var compiled = CompiledPipelineCache.Of(runtime).Get(tx, state.RootId);
             var members = compiled.Pipelines.TryGetValue(nodeId, out var pipeline) ? pipeline.NodeIds : [];
-            foreach (var c in StatesOf(tx, members).Where(c => c.ParentId == nodeId))
+            foreach (var c in StatesOf(tx, compiled, members).Where(c => c.ParentId == nodeId))
             {
                 children[c.NodeId] = StateEntry(c);
             }

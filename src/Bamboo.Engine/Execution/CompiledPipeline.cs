@@ -48,6 +48,43 @@ internal sealed class CompiledPipeline
 
     public NodeInfo Node(string id) => Nodes.TryGetValue(id, out var n) ? n : throw new Exceptions.NotFoundError($"node({id}) does not exist");
 
+    private Dictionary<string, int>? _flowOrder;
+
+    /// <summary>
+    /// Each node's place in a depth-first walk of the flows from the root's start event, entering a subprocess
+    /// before its successors. Lists of states use it so that nodes started in the same millisecond show in the order
+    /// they run rather than by id. Nodes no flow reaches come last.
+    /// </summary>
+    public int FlowOrder(string nodeId) =>
+        LazyInitializer.EnsureInitialized(ref _flowOrder, ComputeFlowOrder).TryGetValue(nodeId, out var i) ? i : int.MaxValue;
+
+    private Dictionary<string, int> ComputeFlowOrder()
+    {
+        var order = new Dictionary<string, int> { [RootId] = 0 };
+        var pending = new Stack<string>();
+        pending.Push(Pipelines[RootId].Pipeline.StartEvent.Id);
+        while (pending.TryPop(out var id))
+        {
+            if (!order.TryAdd(id, order.Count) || !Nodes.TryGetValue(id, out var info))
+            {
+                continue;
+            }
+
+            // Pushed in reverse, so the first flow is walked first and a subprocess's own nodes before its successors.
+            for (var t = info.Targets.Count - 1; t >= 0; t--)
+            {
+                pending.Push(info.Targets[t].Target);
+            }
+
+            if (info.Node is Model.SubProcessNode sub)
+            {
+                pending.Push(sub.Pipeline.StartEvent.Id);
+            }
+        }
+
+        return order;
+    }
+
     public static CompiledPipeline Compile(Pipeline root, JsonObject rootData, IReadOnlyDictionary<string, JsonNode?>? subprocessContext = null, IReadOnlyDictionary<string, JsonNode?>? rootContext = null)
     {
         var compiled = new CompiledPipeline(root.Id, (JsonObject)rootData.DeepClone());

@@ -58,8 +58,11 @@ public sealed class StateQueryTests : IAsyncLifetime
         Assert.Contains(inner.Id, children.Select(c => c.Key));
         Assert.DoesNotContain(other.Act.Id, children.Select(c => c.Key));
         Assert.All(children, c => Assert.Equal(NodeState.Finished, (string?)c.Value!["state"]));
+        // In the order they ran (by time, and along the flows for nodes started in the same millisecond).
+        var order = children.Select(c => c.Key).ToList();
+        Assert.True(order.IndexOf(act.Id) < order.IndexOf(sub.Id) && order.IndexOf(sub.Id) < order.IndexOf(inner.Id) && order.IndexOf(inner.Id) < order.IndexOf(pipeline.EndEvent.Id),
+            string.Join(", ", order));
         Assert.Equal(NodeState.Finished, (string?)states[pipeline.Id]!["state"]);
-        _ = sub;
     }
 
     [Fact]
