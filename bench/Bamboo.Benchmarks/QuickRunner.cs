@@ -60,6 +60,7 @@ internal static class QuickRunner
             var commitTimes = new List<double>();
             var times = new List<double>();
             var cpu = new List<double>();
+            long allTransactions = 0, allCommits = 0;
             for (var i = -10; i < rounds; i++)
             {
                 var bench = new PipelineBenchmarks { Scenario = shape };
@@ -76,6 +77,7 @@ internal static class QuickRunner
                     cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds);
                     lockHeld.Add(held);
                     commitTimes.Add(committing);
+                    (allTransactions, allCommits) = (allTransactions + transactions, allCommits + commits);
                 }
             }
 
@@ -84,7 +86,7 @@ internal static class QuickRunner
             lockHeld.Sort();
             commitTimes.Sort();
 
-            Console.WriteLine($"{shape,-16} median {times[times.Count / 2],8:F2} ms   min {times[0],8:F2} ms   max {times[^1],8:F2} ms   cpu median {cpu[cpu.Count / 2],8:F2} ms   write lock median {lockHeld[lockHeld.Count / 2],8:F2} ms (commits {commitTimes[commitTimes.Count / 2],6:F2})   {(double)transactions / Math.Max(1, commits):F1} tx/commit");
+            Console.WriteLine($"{shape,-16} median {times[times.Count / 2],8:F2} ms   min {times[0],8:F2} ms   max {times[^1],8:F2} ms   cpu median {cpu[cpu.Count / 2],8:F2} ms   write lock median {lockHeld[lockHeld.Count / 2],8:F2} ms (commits {commitTimes[commitTimes.Count / 2],6:F2})   {(double)allTransactions / Math.Max(1, allCommits):F1} tx/commit");
         }
     }
 }
