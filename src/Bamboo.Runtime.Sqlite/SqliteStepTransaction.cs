@@ -15,6 +15,12 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
     private readonly Dictionary<string, SqliteStatement> _statementsByText = [];
     private bool _open;
 
+    // A node's execution data lives in its state row (schema 0004). A step usually records its data before its
+    // state, so the data waits here and is written by the same statement as the state; data whose state is not
+    // written by the same work is written on its own when the work ends (WritePendingData). Kept as UTF-8 JSON:
+    // the caller may change its objects after handing them over.
+    private readonly Dictionary<string, (byte[] Inputs, byte[] Outputs)> _pendingData = [];
+
     /// <summary>Tasks made due by this transaction (new or requeued), to wake as many idle loops.</summary>
     public int EnqueuedCount { get; private set; }
 
@@ -290,12 +296,6 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
 
     public void SetRawInputsOverride(string nodeId, JsonObject inputs) =>
         Exec("INSERT INTO raw_inputs (node_id, inputs) VALUES ($0, $1) ON CONFLICT (node_id) DO UPDATE SET inputs = excluded.inputs", nodeId, inputs);
-
-    // A node's execution data lives in its state row (schema 0004). A step usually records its data before its
-    // state, so the data waits here and is written by the same statement as the state; data whose state is not
-    // written by the same work is written on its own when the work ends (WritePendingData).
-    // Kept as UTF-8 JSON: the caller may change its objects after handing them over.
-    private readonly Dictionary<string, (byte[] Inputs, byte[] Outputs)> _pendingData = [];
 
     public ExecutionDataRecord? GetExecutionData(string nodeId) =>
         _pendingData.TryGetValue(nodeId, out var pending)
