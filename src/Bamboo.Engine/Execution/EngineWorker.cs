@@ -119,8 +119,8 @@ public sealed partial class EngineWorker(IEngineRuntime runtime, PipelineEngine 
         }
         catch (AggregateException many)
         {
-            // A fork's branches followed with their forking task: each failure names its own task.
-            foreach (var ex in many.InnerExceptions.Where(e => e is LeaseLostException or TaskFailedException))
+            // A fork's branches followed with their forking task (and theirs, flattened): each failure names its own task.
+            foreach (var ex in many.Flatten().InnerExceptions.Where(e => e is LeaseLostException or TaskFailedException))
             {
                 await HandleAsync(ex).ConfigureAwait(false);
             }
