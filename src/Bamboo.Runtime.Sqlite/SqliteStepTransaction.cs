@@ -86,6 +86,33 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
         Exec("RELEASE step");
     }
 
+    public T Isolated<T>(Func<T> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var pendingBefore = _pendingData.Count == 0 ? null : new Dictionary<string, (byte[] Inputs, byte[] Outputs)>(_pendingData);
+        Exec("SAVEPOINT isolated");
+        T result;
+        try
+        {
+            result = work();
+        }
+        catch
+        {
+            Exec("ROLLBACK TO isolated");
+            Exec("RELEASE isolated");
+            _pendingData.Clear();
+            foreach (var (nodeId, data) in pendingBefore ?? [])
+            {
+                _pendingData[nodeId] = data;
+            }
+
+            throw;
+        }
+
+        Exec("RELEASE isolated");
+        return result;
+    }
+
     public void Dispose()
     {
         foreach (var statement in _statementsByText.Values)

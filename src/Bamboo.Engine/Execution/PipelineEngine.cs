@@ -27,18 +27,39 @@ public sealed partial class PipelineEngine(IEngineRuntime runtime, ILogger<Pipel
     public async Task<(TaskRecord Task, Task Remaining)?> StartNextAsync(string owner, CancellationToken cancellationToken = default)
     {
         TaskRecord? claimed = null;
+        Exception? failed = null;
         StepOutcome outcome;
         try
         {
             outcome = await runtime.TransactAsync(tx =>
             {
                 claimed = tx.ClaimTask(owner, (long)runtime.Options.TaskLease.TotalMilliseconds);
-                return claimed is null ? StepOutcome.Done : FirstStep(tx, claimed, cancellationToken);
+                if (claimed is null)
+                {
+                    return StepOutcome.Done;
+                }
+
+                try
+                {
+                    return tx.Isolated(() => FirstStep(tx, claimed, cancellationToken));
+                }
+                catch (Exception ex) when (ex is not (OperationCanceledException or LeaseLostException))
+                {
+                    // Only the step is undone: the claim commits and counts the attempt, so the worker can requeue the
+                    // task with back-off. Undoing the claim too left the task due at once, and it failed in a tight loop.
+                    failed = ex;
+                    return StepOutcome.Done;
+                }
             }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (claimed is not null && ex is not (OperationCanceledException or LeaseLostException))
         {
             throw new TaskFailedException(claimed, ex);
+        }
+
+        if (failed is not null)
+        {
+            throw new TaskFailedException(claimed!, failed);
         }
 
         return claimed is null ? null : (claimed, RestAsync(claimed, outcome, cancellationToken));

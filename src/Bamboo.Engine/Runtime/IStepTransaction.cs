@@ -11,6 +11,9 @@ public interface IStepTransaction
 {
     long Now { get; }
 
+    /// <summary>Runs <paramref name="work"/> so that, when it throws, only its own writes are undone; the exception propagates.</summary>
+    T Isolated<T>(Func<T> work);
+
     // runs and node lookup
     RunRecord? GetRun(string rootId);
 

@@ -70,6 +70,37 @@ public sealed class GroupCommitTests
         }
     }
 
+    [Fact]
+    public async Task Isolated_work_that_throws_undoes_only_its_own_writes()
+    {
+        using var db = new TempDatabase("group");
+        await using var runtime = db.OpenRuntime();
+        var caught = await runtime.TransactAsync(tx =>
+        {
+            Write(tx, "kept");
+            tx.SetExecutionData(new ExecutionDataRecord("kept", new JsonObject { ["k"] = "second" }, []));
+            try
+            {
+                return tx.Isolated<int>(() =>
+                {
+                    Write(tx, "undone");
+                    tx.SetExecutionData(new ExecutionDataRecord("kept", new JsonObject { ["k"] = "from the failed work" }, []));
+                    throw new InvalidOperationException("step fails");
+                });
+            }
+            catch (InvalidOperationException ex)
+            {
+                return ex.Message.Length;
+            }
+        });
+
+        Assert.Equal("step fails".Length, caught);
+        var (kept, undone) = await runtime.ReadAsync(tx => (tx.GetExecutionData("kept"), tx.GetState("undone")));
+        // The data recorded before the isolated work is what was stored, not the failed work's.
+        Assert.Equal("second", (string?)kept!.Inputs["k"]);
+        Assert.Null(undone);
+    }
+
     private static void Write(IStepTransaction tx, string nodeId)
     {
         tx.SetExecutionData(new ExecutionDataRecord(nodeId, new JsonObject { ["k"] = nodeId }, []));
