@@ -92,16 +92,9 @@ public sealed partial class SqliteRuntime
         try
         {
             _tx.Begin(write: true);
-            if (batch.Count == 1)
+            foreach (var pending in batch)
             {
-                _tx.Run(batch[0]);
-            }
-            else
-            {
-                foreach (var pending in batch)
-                {
-                    _tx.RunInSavepoint(pending);
-                }
+                _tx.Run(pending, shared: batch.Count > 1);
             }
 
             if (batch.TrueForAll(p => p.Error is not null))

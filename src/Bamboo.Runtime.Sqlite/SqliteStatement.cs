@@ -17,6 +17,12 @@ internal sealed class SqliteStatement : IDisposable
     // _argumentOfSlot[slot - 1] is the index k of the "$k" argument that goes into that slot.
     private readonly int[] _argumentOfSlot;
 
+    // SQLite copies bound text (SQLITE_TRANSIENT), so one UTF-8 buffer serves every text bind of this statement, and
+    // JSON is written straight to UTF-8: no string is made only to be encoded again.
+    private byte[] _utf8 = new byte[256];
+    private readonly System.Buffers.ArrayBufferWriter<byte> _json = new(256);
+    private System.Text.Json.Utf8JsonWriter? _jsonWriter;
+
     public SqliteStatement(sqlite3 db, string sql)
     {
         _db = db;
@@ -59,9 +65,6 @@ internal sealed class SqliteStatement : IDisposable
         }
     }
 
-    // SQLite copies bound text (SQLITE_TRANSIENT), so one UTF-8 buffer serves every bind of this statement.
-    private byte[] _utf8 = new byte[256];
-
     private int BindText(int slot, string s)
     {
         if (s.Length == 0)
@@ -83,10 +86,6 @@ internal sealed class SqliteStatement : IDisposable
     /// <summary>Text already in UTF-8 (JSON the store serialised itself).</summary>
     private int BindUtf8(int slot, byte[] utf8) =>
         utf8.Length == 0 ? raw.sqlite3_bind_text(_stmt, slot, "") : raw.sqlite3_bind_text(_stmt, slot, utf8);
-
-    // JSON is written straight to UTF-8: no string is made only to be encoded again.
-    private readonly System.Buffers.ArrayBufferWriter<byte> _json = new(256);
-    private System.Text.Json.Utf8JsonWriter? _jsonWriter;
 
     private int BindJson(int slot, System.Text.Json.Nodes.JsonNode node)
     {

@@ -52,13 +52,23 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
         }
     }
 
-    /// <summary>Runs the only caller's work of a commit; an exception is kept for its caller.</summary>
-    public void Run(PendingTransaction pending)
+    /// <summary>
+    /// Runs one caller's work and writes its pending data; an exception is kept for its caller. In a shared commit the
+    /// work runs isolated, so a failure undoes only its own writes.
+    /// </summary>
+    public void Run(PendingTransaction pending, bool shared)
     {
         try
         {
-            pending.Run(this);
-            WritePendingData();
+            if (shared)
+            {
+                Now = time.GetUtcNow().ToUnixTimeMilliseconds();
+                Isolated(() => RunAndWriteData(pending));
+            }
+            else
+            {
+                RunAndWriteData(pending);
+            }
         }
         catch (Exception ex)
         {
@@ -66,24 +76,11 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
         }
     }
 
-    /// <summary>Runs one caller's work of a group commit; an exception undoes that work alone and is kept for its caller.</summary>
-    public void RunInSavepoint(PendingTransaction pending)
+    private int RunAndWriteData(PendingTransaction pending)
     {
-        Now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        Exec("SAVEPOINT step");
-        try
-        {
-            pending.Run(this);
-            WritePendingData();
-        }
-        catch (Exception ex)
-        {
-            pending.Error = ex;
-            _pendingData.Clear();
-            Exec("ROLLBACK TO step");
-        }
-
-        Exec("RELEASE step");
+        pending.Run(this);
+        WritePendingData();
+        return 0;
     }
 
     public T Isolated<T>(Func<T> work)

@@ -25,7 +25,8 @@ public static partial class EngineApi
             var result = await runtime.TransactAsync(tx =>
             {
                 // An unknown node is left to the command itself, so that its checks and messages come first.
-                var compiled = tx.GetNodeRoot(nodeId) is null ? null : CompiledFor(runtime, tx, nodeId);
+                var root = tx.GetNodeRoot(nodeId);
+                var compiled = root is null ? null : CompiledPipelineCache.Of(runtime).Get(tx, root);
                 var before = Snapshot(tx, nodeId);
                 var value = body(tx);
                 if (compiled?.Node(nodeId).Node is ServiceActivityNode activity)

@@ -42,7 +42,7 @@ public static partial class EngineApi
     public static Task<EngineApiResult> GetPipelineStatesAsync(IEngineRuntime runtime, string rootId, bool flatChildren = true, CancellationToken cancellationToken = default) =>
         Guard(() => runtime.ReadAsync<JsonNode?>(tx =>
         {
-            var run = tx.GetRun(rootId) is null ? null : CompiledPipelineCache.Of(runtime).Get(tx, rootId);
+            var run = CompiledPipelineCache.Of(runtime).Find(tx, rootId);
             var states = run is null ? [] : StatesOf(tx, run, run.Nodes.Keys.Append(rootId));
             var root = states.FirstOrDefault(s => s.NodeId == rootId);
             if (root is null)

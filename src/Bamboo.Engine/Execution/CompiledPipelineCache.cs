@@ -26,14 +26,23 @@ internal sealed class CompiledPipelineCache
 
     public static CompiledPipelineCache Of(IEngineRuntime runtime) => PerRuntime.GetValue(runtime, r => new CompiledPipelineCache(r));
 
-    public CompiledPipeline Get(IStepTransaction tx, string rootId)
+    public CompiledPipeline Get(IStepTransaction tx, string rootId) =>
+        Find(tx, rootId) ?? throw new NotFoundError($"pipeline({rootId}) does not exist");
+
+    /// <summary>The compiled run, read from the store only when it is not cached; null when the store has no such run.</summary>
+    public CompiledPipeline? Find(IStepTransaction tx, string rootId)
     {
         if (_runs.TryGetValue(rootId, out var compiled))
         {
             return compiled;
         }
 
-        var run = tx.GetRun(rootId) ?? throw new NotFoundError($"pipeline({rootId}) does not exist");
+        var run = tx.GetRun(rootId);
+        if (run is null)
+        {
+            return null;
+        }
+
         var validated = new PipelineValidator(_runtime.Components.EndEventCodes).Validate(Pipeline.Parse(run.TreeJson), run.CycleTolerate);
         compiled = CompiledPipeline.Compile(validated, run.RootPipelineData);
         Add(compiled);

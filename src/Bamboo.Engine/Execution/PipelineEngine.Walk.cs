@@ -28,8 +28,8 @@ public sealed partial class PipelineEngine
     /// Walks nodes inside the open transaction. A service that finishes synchronously is applied in the same
     /// transaction; engine-only nodes (events, gateways, reaching a branch's converge) that follow it ride along,
     /// and the transaction commits before the process's next service is called, so every step that ran user code is
-    /// durable before any further user code of that process runs. A service still running when its execute returns makes the step commit
-    /// RUNNING with a recover point, and its result is applied in a later transaction.
+    /// durable before any further user code of that process runs. A service still running when its execute returns
+    /// makes the step commit RUNNING with a recover point, and its result is applied in a later transaction.
     /// </summary>
     private StepOutcome Walk(IStepTransaction tx, TaskRecord task, ProcessRecord process, CompiledPipeline compiled, string nodeId, CancellationToken cancellationToken,
         bool ranService = false, ProcessRecord? stored = null, Branches? branches = null)
@@ -123,8 +123,8 @@ public sealed partial class PipelineEngine
                 RefreshVersion = reentry,
             }, tx.Now);
 
-            // A fork starts its branches in this transaction only if no service ran in it yet: a service's result must be
-            // durable before more user code runs on its behalf.
+            // A fork starts its branches in this transaction only if no service ran in it yet: a service's result must
+            // be durable before more user code runs on its behalf.
             var step = new NodeStep(tx, task, process, compiled, info, running, state) { Branches = ranService ? null : branches };
             var result = Handle(step);
             if (result is HandlerResult.CallService)
@@ -190,8 +190,8 @@ public sealed partial class PipelineEngine
 
     /// <summary>
     /// A revoked pipeline on the stack → the process dies; a suspended one → it stops there (the first one from the
-    /// root decides). Bamboo only looks at
-    /// the root's REVOKED state, so revoking a subprocess later broke its end event; here it ends that subprocess's work.
+    /// root decides). Bamboo only looks at the root's REVOKED state, so revoking a subprocess later broke its end
+    /// event; here it ends that subprocess's work.
     /// </summary>
     private static ProcessRecord? CheckStack(IReadOnlyList<StateRecord> stored, ProcessRecord process)
     {

@@ -4,8 +4,8 @@ namespace Bamboo.Engine.Execution;
 internal static class Versions
 {
     /// <summary>
-    /// 126 random bits (two non-negative longs). A version only has to be unique, not unguessable, so it comes from the seeded per-thread
-    /// generator rather than the OS's secure one (Guid.NewGuid), which costs a system call on every step.
+    /// 126 random bits (two non-negative longs). A version only has to be unique, not unguessable, so it comes from
+    /// the seeded per-thread generator rather than the OS's secure one (Guid.NewGuid), a system call on every step.
     /// </summary>
     public static string New() =>
         string.Create(33, (Random.Shared.NextInt64(), Random.Shared.NextInt64()), static (span, bits) =>
