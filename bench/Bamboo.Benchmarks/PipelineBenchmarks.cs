@@ -49,21 +49,18 @@ public class PipelineBenchmarks
     }
 
     /// <summary>
-    /// Runs the scenario for two seconds before any measurement. The engine is a long-running worker; without this,
-    /// the short scenarios would be measured mostly on unoptimised tier-0 code (the JIT tiers methods up only
-    /// after they have run for a while), which says more about the JIT than about the engine.
+    /// Runs the scenario until the JIT has settled (<see cref="JitSettle"/>) before any measurement. The engine is a
+    /// long-running worker; a fixed two-second warm-up measured code still in its instrumented tiers, with the JIT
+    /// busy on the second core, which says more about the JIT than about the engine.
     /// </summary>
     [GlobalSetup]
-    public void WarmUp()
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(2))
+    public void WarmUp() =>
+        JitSettle.WarmUpAsync(async () =>
         {
             Setup();
-            Run().GetAwaiter().GetResult();
+            await Run();
             Cleanup();
-        }
-    }
+        }, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
 
     [IterationSetup]
     public void Setup()

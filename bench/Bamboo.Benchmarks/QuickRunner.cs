@@ -3,8 +3,8 @@ using System.Diagnostics;
 namespace Bamboo.Benchmarks;
 
 /// <summary>
-/// A fast loop over the same scenarios as <see cref="PipelineBenchmarks"/>, for trying changes: each scenario runs
-/// 10 warm-up rounds, then N measured rounds, each on a fresh database; prints wall-clock median, min and max, and
+/// A fast loop over the same scenarios as <see cref="PipelineBenchmarks"/>, for trying changes: each scenario is
+/// warmed up until the JIT settles (<see cref="JitSettle"/>), then runs N measured rounds, each on a fresh database; prints wall-clock median, min and max, and
 /// the median of process CPU time (both cores), which the shared machine's noise disturbs less.
 /// BenchmarkDotNet remains the reference for reported numbers.
 /// </summary>
@@ -61,7 +61,15 @@ internal static class QuickRunner
             var times = new List<double>();
             var cpu = new List<double>();
             long allTransactions = 0, allCommits = 0;
-            for (var i = -10; i < rounds; i++)
+            var warmUp = await JitSettle.WarmUpAsync(async () =>
+            {
+                var bench = new PipelineBenchmarks { Scenario = shape };
+                bench.Setup();
+                await bench.Run();
+                bench.Cleanup();
+            }, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(60));
+            Console.Error.WriteLine($"{shape}: warmed up for {warmUp.TotalSeconds:F1} s");
+            for (var i = 0; i < rounds; i++)
             {
                 var bench = new PipelineBenchmarks { Scenario = shape };
                 bench.Setup();
@@ -71,14 +79,11 @@ internal static class QuickRunner
                 await bench.Run();
                 clock.Stop();
                 bench.Cleanup();
-                if (i >= 0)
-                {
-                    times.Add(clock.Elapsed.TotalMilliseconds);
-                    cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds);
-                    lockHeld.Add(held);
-                    commitTimes.Add(committing);
-                    (allTransactions, allCommits) = (allTransactions + transactions, allCommits + commits);
-                }
+                times.Add(clock.Elapsed.TotalMilliseconds);
+                cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds);
+                lockHeld.Add(held);
+                commitTimes.Add(committing);
+                (allTransactions, allCommits) = (allTransactions + transactions, allCommits + commits);
             }
 
             times.Sort();
