@@ -17,6 +17,9 @@ public sealed partial class SqliteRuntime
         cancellationToken.ThrowIfCancellationRequested();
         var pending = new PendingTransaction<T>(work);
         _queue.Enqueue(pending);
+        // Lead from the thread pool, never inline: a caller that starts many transactions in a row (100 run_pipeline
+        // calls in a loop) goes on to the next at once instead of committing each alone, so they share commits.
+        await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         await LeadAsync(pending).ConfigureAwait(false);
         return await pending.Task.ConfigureAwait(false);
     }

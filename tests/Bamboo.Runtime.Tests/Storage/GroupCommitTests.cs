@@ -71,6 +71,18 @@ public sealed class GroupCommitTests
     }
 
     [Fact]
+    public async Task A_caller_never_commits_on_its_own_thread_so_a_loop_of_calls_is_not_held_up()
+    {
+        using var db = new TempDatabase("group");
+        await using var runtime = db.OpenRuntime();
+        var returned = false;
+        // Had the call committed inline, this work would run before the call returned and time out waiting for it.
+        var work = runtime.TransactAsync(tx => SpinWait.SpinUntil(() => Volatile.Read(ref returned), TimeSpan.FromSeconds(10)));
+        Volatile.Write(ref returned, true);
+        Assert.True(await work, "the work ran before TransactAsync returned to its caller");
+    }
+
+    [Fact]
     public async Task Isolated_work_that_throws_undoes_only_its_own_writes()
     {
         using var db = new TempDatabase("group");
