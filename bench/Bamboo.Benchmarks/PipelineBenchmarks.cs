@@ -29,8 +29,9 @@ public class PipelineBenchmarks
     {
         public TwoHosts()
         {
+            // The child process gets the host's runtime settings through its environment (TieredPGO is off, as in the CLI).
             var job = Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(20)
-                .WithInvocationCount(1).WithUnrollFactor(1);
+                .WithInvocationCount(1).WithUnrollFactor(1).WithEnvironmentVariable("DOTNET_TieredPGO", "0");
             AddJob(job.WithId("ChildProcess"));
             AddJob(job.WithToolchain(InProcessEmitToolchain.Instance).WithId("InProcess"));
         }
