@@ -4,8 +4,9 @@ namespace Bamboo.Benchmarks;
 
 /// <summary>
 /// A fast loop over the same scenarios as <see cref="PipelineBenchmarks"/>, for trying changes: each scenario is
-/// warmed up until the JIT settles (<see cref="JitSettle"/>), then runs N measured rounds, each on a fresh database; prints wall-clock median, min and max, and
-/// the median of process CPU time (both cores), which the shared machine's noise disturbs less.
+/// warmed up until the JIT settles (<see cref="JitSettle"/>), then runs N measured rounds, each on a fresh database;
+/// prints wall-clock median, min and max, and the median of process CPU time (both cores), which the shared
+/// machine's noise disturbs less.
 /// BenchmarkDotNet remains the reference for reported numbers.
 /// </summary>
 internal static class QuickRunner
