@@ -258,21 +258,18 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
 
     public bool UpdateState(StateRecord s, string expectedVersion)
     {
-        if (_pendingData.Remove(s.NodeId, out var data))
+        // Data recorded in this work is written with the state; without any, the stored data stays (NULL binds keep it).
+        var hasData = _pendingData.Remove(s.NodeId, out var data);
+        var written = Exec("UPDATE states SET root_id = $1, parent_id = $2, name = $3, version = $4, loop = $5, inner_loop = $6, retry = $7, skip = $8, error_ignored = $9, " +
+            "started_time = $10, archived_time = $11, inputs = COALESCE($13, inputs), outputs = COALESCE($14, outputs) WHERE node_id = $0 AND version = $12",
+            s.NodeId, s.RootId, s.ParentId, s.Name, s.Version, s.Loop, s.InnerLoop, s.Retry, s.Skip, s.ErrorIgnored, s.StartedTime, s.ArchivedTime, expectedVersion, data.Inputs, data.Outputs) == 1;
+        if (hasData && !written)
         {
-            if (Exec("UPDATE states SET root_id = $1, parent_id = $2, name = $3, version = $4, loop = $5, inner_loop = $6, retry = $7, skip = $8, error_ignored = $9, started_time = $10, archived_time = $11, inputs = $13, outputs = $14 WHERE node_id = $0 AND version = $12",
-                s.NodeId, s.RootId, s.ParentId, s.Name, s.Version, s.Loop, s.InnerLoop, s.Retry, s.Skip, s.ErrorIgnored, s.StartedTime, s.ArchivedTime, expectedVersion, data.Inputs, data.Outputs) == 1)
-            {
-                return true;
-            }
-
             // Not written with this state: it still waits for the node's next write.
             _pendingData[s.NodeId] = data;
-            return false;
         }
 
-        return Exec("UPDATE states SET root_id = $1, parent_id = $2, name = $3, version = $4, loop = $5, inner_loop = $6, retry = $7, skip = $8, error_ignored = $9, started_time = $10, archived_time = $11 WHERE node_id = $0 AND version = $12",
-            s.NodeId, s.RootId, s.ParentId, s.Name, s.Version, s.Loop, s.InnerLoop, s.Retry, s.Skip, s.ErrorIgnored, s.StartedTime, s.ArchivedTime, expectedVersion) == 1;
+        return written;
     }
 
     public void ResetInnerLoop(IReadOnlyCollection<string> nodeIds) =>

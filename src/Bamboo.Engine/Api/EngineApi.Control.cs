@@ -25,8 +25,7 @@ public static partial class EngineApi
             var result = await runtime.TransactAsync(tx =>
             {
                 // An unknown node is left to the command itself, so that its checks and messages come first.
-                var root = tx.GetNodeRoot(nodeId);
-                var compiled = root is null ? null : CompiledPipelineCache.Of(runtime).Get(tx, root);
+                var compiled = CompiledPipelineCache.Of(runtime).FindForNode(tx, nodeId);
                 var before = Snapshot(tx, nodeId);
                 var value = body(tx);
                 if (compiled?.Node(nodeId).Node is ServiceActivityNode activity)

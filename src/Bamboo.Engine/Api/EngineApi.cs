@@ -53,7 +53,10 @@ public static partial class EngineApi
             var cache = CompiledPipelineCache.Of(runtime);
             try
             {
-                await runtime.TransactAsync(tx => StoreRun(tx, validated, compiled, options, treeJson, start, cache), cancellationToken).ConfigureAwait(false);
+                // Everything that needs no store is made before the transaction, outside the write lock.
+                var nodeIds = compiled.Nodes.Keys.Append(validated.Id).Distinct().ToList();
+                var rootData = (JsonObject)options.RootPipelineData.DeepClone();
+                await runtime.TransactAsync(tx => StoreRun(tx, validated, compiled, options, treeJson, nodeIds, rootData, start, cache), cancellationToken).ConfigureAwait(false);
             }
             catch
             {
@@ -65,12 +68,12 @@ public static partial class EngineApi
             return null;
         });
 
-    private static int StoreRun(IStepTransaction tx, Pipeline validated, CompiledPipeline compiled, RunPipelineOptions options, string treeJson, string start, CompiledPipelineCache cache)
+    private static int StoreRun(IStepTransaction tx, Pipeline validated, CompiledPipeline compiled, RunPipelineOptions options, string treeJson,
+        IReadOnlyCollection<string> nodeIds, JsonObject rootData, string start, CompiledPipelineCache cache)
     {
         // The root id is one of the run's node ids, so one insert detects both a root that ran before and a node id
         // that another run uses.
-        var taken = tx.InsertRun(new RunRecord(validated.Id, treeJson, options.CycleTolerate, (JsonObject)options.RootPipelineData.DeepClone(), tx.Now),
-            compiled.Nodes.Keys.Append(validated.Id).Distinct().ToList());
+        var taken = tx.InsertRun(new RunRecord(validated.Id, treeJson, options.CycleTolerate, rootData, tx.Now), nodeIds);
         if (taken == validated.Id)
         {
             throw new InvalidOperationError($"pipeline({validated.Id}) already exists; a root id can run only once");

@@ -51,7 +51,11 @@ internal sealed class CompiledPipelineCache
 
     /// <summary>The run a node belongs to.</summary>
     public CompiledPipeline ForNode(IStepTransaction tx, string nodeId) =>
-        Get(tx, tx.GetNodeRoot(nodeId) ?? throw new NotFoundError($"node({nodeId}) does not exist"));
+        FindForNode(tx, nodeId) ?? throw new NotFoundError($"node({nodeId}) does not exist");
+
+    /// <summary>The compiled run a node belongs to; null when no run in the store has that node.</summary>
+    public CompiledPipeline? FindForNode(IStepTransaction tx, string nodeId) =>
+        tx.GetNodeRoot(nodeId) is { } root ? Get(tx, root) : null;
 
     public void Add(CompiledPipeline compiled)
     {

@@ -45,7 +45,7 @@ public sealed partial class PipelineEngine
     };
 
     /// <summary>The children a fork created in the current transaction that start in it too, and how many more may.</summary>
-    private sealed class Branches(int budget)
+    internal sealed class Branches(int budget)
     {
         public List<ProcessRecord> Forked { get; } = [];
 

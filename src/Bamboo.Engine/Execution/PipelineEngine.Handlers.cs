@@ -282,7 +282,7 @@ public sealed partial class PipelineEngine
     /// Creates one child per target and makes the parent wait for all of them; returns the parent as written. Each
     /// child is queued, or, while <paramref name="inline"/> has budget, handed to it to start in this transaction.
     /// </summary>
-    private static ProcessRecord ForkChildren(IStepTransaction tx, ProcessRecord parent, IReadOnlyList<string> targets, string converge, Branches? inline)
+    internal static ProcessRecord ForkChildren(IStepTransaction tx, ProcessRecord parent, IReadOnlyList<string> targets, string converge, Branches? inline = null)
     {
         var waiting = parent with { Asleep = true, NeedAck = targets.Count, AckNum = 0 };
         tx.UpdateProcess(waiting);
@@ -305,10 +305,6 @@ public sealed partial class PipelineEngine
 
         return waiting;
     }
-
-    /// <inheritdoc cref="ForkChildren(IStepTransaction, ProcessRecord, IReadOnlyList{string}, string, Branches?)"/>
-    internal static ProcessRecord ForkChildren(IStepTransaction tx, ProcessRecord parent, IReadOnlyList<string> targets, string converge) =>
-        ForkChildren(tx, parent, targets, converge, null);
 
     private HandlerResult ConditionalGateway(NodeStep step, GatewayNode gateway)
     {
