@@ -27,6 +27,7 @@ internal sealed class SqliteStatement : IDisposable
     {
         _db = db;
         Check(raw.sqlite3_prepare_v2(db, sql, out _stmt), sql);
+        Writes = raw.sqlite3_stmt_readonly(_stmt) == 0;
         _argumentOfSlot = new int[raw.sqlite3_bind_parameter_count(_stmt)];
         for (var slot = 1; slot <= _argumentOfSlot.Length; slot++)
         {
@@ -36,6 +37,9 @@ internal sealed class SqliteStatement : IDisposable
                 : throw new ArgumentException($"parameter {name} of \"{sql}\" is not of the form $0, $1, ...");
         }
     }
+
+    /// <summary>Whether the statement can change the database.</summary>
+    public bool Writes { get; }
 
     private void Check(int rc, string? sql = null)
     {

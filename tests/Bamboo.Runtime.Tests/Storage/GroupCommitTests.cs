@@ -4,8 +4,9 @@ using Bamboo.Engine.Runtime;
 namespace Bamboo.Runtime.Tests.Storage;
 
 /// <summary>
-/// Transactions that queue up while another commits share the next commit, each in its own savepoint. These
-/// tests hold the first transaction open so the others are sure to queue behind it.
+/// Transactions that queue up while another commits share the next commit; a failing one is undone alone (the
+/// others' writes are replayed). These tests hold the first transaction open so the others are sure to queue
+/// behind it.
 /// </summary>
 public sealed class GroupCommitTests
 {
@@ -14,24 +15,11 @@ public sealed class GroupCommitTests
     {
         using var db = new TempDatabase("group");
         await using var runtime = db.OpenRuntime();
-        using var started = new ManualResetEventSlim();
-        using var holding = new ManualResetEventSlim();
-        var first = Task.Run(() => runtime.TransactAsync(tx =>
-        {
-            Write(tx, "first");
-            started.Set();
-            holding.Wait(TimeSpan.FromSeconds(20));
-            return 0;
-        }));
-        Assert.True(started.Wait(TimeSpan.FromSeconds(20)), "the first transaction should start");
-
-        var queued = Enumerable.Range(0, 10).Select(i => runtime.TransactAsync(tx =>
+        var queued = await QueueBehindHeldCommitAsync(runtime, Enumerable.Range(0, 10).Select(i => (Func<IStepTransaction, int>)(tx =>
         {
             Write(tx, $"n{i}");
             return i % 3 == 0 ? throw new InvalidOperationException($"work {i} fails") : i;
-        })).ToList();
-        holding.Set();
-        await first;
+        })));
 
         for (var i = 0; i < queued.Count; i++)
         {
@@ -49,6 +37,90 @@ public sealed class GroupCommitTests
         var stored = await runtime.ReadAsync(tx => Enumerable.Range(0, 10).Where(i => tx.GetExecutionData($"n{i}") is not null).ToList());
         Assert.Equal([1, 2, 4, 5, 7, 8], stored);
         Assert.NotNull(await runtime.ReadAsync(tx => tx.GetExecutionData("first")));
+    }
+
+    [Fact]
+    public async Task Ids_handed_out_before_a_failure_in_the_same_commit_still_name_the_callers_rows()
+    {
+        using var db = new TempDatabase("group");
+        await using var runtime = db.OpenRuntime();
+        // Every caller gets a new process id; the failing ones are undone after the ids before them were handed out.
+        var queued = await QueueBehindHeldCommitAsync(runtime, Enumerable.Range(0, 8).Select(i => (Func<IStepTransaction, long>)(tx =>
+        {
+            var id = tx.InsertProcess(new ProcessRecord(0, $"root{i}", -1, "", $"node{i}", [$"root{i}"], false, false, "", false, -1, 0, tx.Now, 100, ""));
+            return i is 2 or 5 ? throw new InvalidOperationException($"work {i} fails") : id;
+        })));
+
+        foreach (var i in new[] { 0, 1, 3, 4, 6, 7 })
+        {
+            var id = await queued[i];
+            Assert.Equal($"node{i}", await runtime.ReadAsync(tx => tx.GetProcess(id).CurrentNodeId));
+        }
+
+        Assert.Equal(6L, db.Scalar("SELECT COUNT(*) FROM processes WHERE root_id LIKE 'root%'"));
+    }
+
+    [Fact]
+    public async Task Work_undone_inside_a_caller_stays_undone_when_a_later_caller_fails()
+    {
+        using var db = new TempDatabase("group");
+        await using var runtime = db.OpenRuntime();
+        var inputs = new JsonObject { ["k"] = "written" };
+        var queued = await QueueBehindHeldCommitAsync(runtime, [
+            tx =>
+            {
+                Write(tx, "kept");
+                Assert.Throws<InvalidOperationException>(() => tx.Isolated<int>(() =>
+                {
+                    Write(tx, "undone");
+                    throw new InvalidOperationException("inner work fails");
+                }));
+                tx.SetRawInputsOverride("kept", inputs);
+                // The caller changes its object after writing it: what was written is what stays.
+                inputs["k"] = "changed later";
+                return 1;
+            },
+            tx =>
+            {
+                Write(tx, "failed");
+                throw new InvalidOperationException("second caller fails");
+            },
+            tx =>
+            {
+                Write(tx, "after");
+                return 3;
+            },
+        ]);
+
+        Assert.Equal(1, await queued[0]);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => queued[1]);
+        Assert.Equal(3, await queued[2]);
+        var (kept, undone, failed, after, written) = await runtime.ReadAsync(tx =>
+            (tx.GetState("kept"), tx.GetState("undone"), tx.GetState("failed"), tx.GetState("after"), tx.GetRawInputsOverride("kept")));
+        Assert.NotNull(kept);
+        Assert.Null(undone);
+        Assert.Null(failed);
+        Assert.NotNull(after);
+        Assert.Equal("written", (string?)written!["k"]);
+    }
+
+    /// <summary>Holds a first transaction open while <paramref name="works"/> queue, so they share the next commit.</summary>
+    private static async Task<List<Task<T>>> QueueBehindHeldCommitAsync<T>(IEngineRuntime runtime, IEnumerable<Func<IStepTransaction, T>> works)
+    {
+        using var started = new ManualResetEventSlim();
+        using var holding = new ManualResetEventSlim();
+        var first = Task.Run(() => runtime.TransactAsync(tx =>
+        {
+            Write(tx, "first");
+            started.Set();
+            holding.Wait(TimeSpan.FromSeconds(20));
+            return 0;
+        }));
+        Assert.True(started.Wait(TimeSpan.FromSeconds(20)), "the first transaction should start");
+        var queued = works.Select(work => runtime.TransactAsync(work)).ToList();
+        holding.Set();
+        await first;
+        return queued;
     }
 
     [Fact]
