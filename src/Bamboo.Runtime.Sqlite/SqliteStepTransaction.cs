@@ -15,8 +15,8 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
     private readonly Dictionary<string, SqliteStatement> _statementsByText = [];
     private bool _open;
 
-    // The writes of a shared commit's callers so far, to replay should a later caller fail (UndoFailedCaller). JSON
-    // values are kept as the UTF-8 text that was written: the caller may change its objects afterwards.
+    // The writes of this transaction so far, to replay when later work fails (UndoTo). JSON values are kept as the
+    // UTF-8 text that was written: the caller may change its objects afterwards.
     private readonly List<(SqliteStatement Statement, object?[] Args)> _replay = [];
     private bool _recording;
 
@@ -38,7 +38,7 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
         EnqueuedCount = 0;
         _pendingData.Clear();
         _replay.Clear();
-        _recording = false;
+        _recording = write;
         Now = time.GetUtcNow().ToUnixTimeMilliseconds();
         Control(write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
         _open = true;
@@ -61,12 +61,11 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
 
     /// <summary>
     /// Runs one caller's work and writes its pending data; an exception is kept for its caller. In a shared commit a
-    /// failure undoes only the failing caller's writes (<see cref="UndoFailedCaller"/>).
+    /// failure undoes only the failing caller's writes.
     /// </summary>
     public void Run(PendingTransaction pending, bool shared)
     {
         var mark = _replay.Count;
-        _recording = shared;
         try
         {
             if (shared)
@@ -80,24 +79,52 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
         catch (Exception ex)
         {
             pending.Error = ex;
+            _pendingData.Clear();
             if (shared)
             {
-                UndoFailedCaller(mark);
+                UndoTo(mark);
             }
         }
     }
 
-    /// <summary>
-    /// Undoes a failed caller's writes in a shared commit. A savepoint per caller did this at a price paid by every
-    /// step (about a tenth of the writer's time with 30 callers a commit: each savepoint copies every page its caller
-    /// touches); failures are rare, so instead the transaction rolls back and the writes of the callers before the
-    /// failed one are replayed: the same statements with the same values, in the same order, on the same starting
-    /// state, give the same rows and ids those callers already hold. No caller's code runs twice. Should the replay
-    /// fail, the exception fails the whole commit, as any failure of the transaction itself does.
-    /// </summary>
-    private void UndoFailedCaller(int mark)
+    public T Isolated<T>(Func<T> work)
     {
-        _pendingData.Clear();
+        ArgumentNullException.ThrowIfNull(work);
+        var pendingBefore = _pendingData.Count == 0 ? null : new Dictionary<string, (byte[] Inputs, byte[] Outputs)>(_pendingData);
+        var mark = _replay.Count;
+        try
+        {
+            return work();
+        }
+        catch
+        {
+            UndoTo(mark);
+            _pendingData.Clear();
+            foreach (var (nodeId, data) in pendingBefore ?? [])
+            {
+                _pendingData[nodeId] = data;
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Undoes every write made since the first <paramref name="mark"/> writes of this transaction. A savepoint around
+    /// each caller and each isolated piece of work did this at a price paid by every step (about a tenth of the
+    /// writer's time with 30 callers a commit: a savepoint copies every page its work touches). Failures are rare,
+    /// so instead the transaction rolls back and the writes before the mark are replayed: the same statements with
+    /// the same values, in the same order, on the same starting state, give the same rows and ids their callers
+    /// already hold. No caller's code runs twice. Should the replay fail, the exception fails the whole commit, as any
+    /// failure of the transaction itself does.
+    /// </summary>
+    private void UndoTo(int mark)
+    {
+        if (!_recording)
+        {
+            return; // a read transaction: nothing to undo
+        }
+
         _replay.RemoveRange(mark, _replay.Count - mark);
         // SQLite rolls a transaction back by itself after some errors (a full disk, an I/O error).
         if (SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0)
@@ -111,35 +138,6 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
             statement.Bind(args);
             statement.Execute();
         }
-    }
-
-    public T Isolated<T>(Func<T> work)
-    {
-        ArgumentNullException.ThrowIfNull(work);
-        var pendingBefore = _pendingData.Count == 0 ? null : new Dictionary<string, (byte[] Inputs, byte[] Outputs)>(_pendingData);
-        var mark = _replay.Count;
-        Control("SAVEPOINT isolated");
-        T result;
-        try
-        {
-            result = work();
-        }
-        catch
-        {
-            Control("ROLLBACK TO isolated");
-            Control("RELEASE isolated");
-            _replay.RemoveRange(mark, _replay.Count - mark);
-            _pendingData.Clear();
-            foreach (var (nodeId, data) in pendingBefore ?? [])
-            {
-                _pendingData[nodeId] = data;
-            }
-
-            throw;
-        }
-
-        Control("RELEASE isolated");
-        return result;
     }
 
     public void Dispose()
@@ -177,7 +175,7 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
     /// <summary>Transaction control: never kept for replay.</summary>
     private void Control(string sql) => Statement(sql, []).Execute();
 
-    /// <summary>Keeps a write that succeeded for replay (<see cref="UndoFailedCaller"/>).</summary>
+    /// <summary>Keeps a write that succeeded for replay (<see cref="UndoTo"/>).</summary>
     private void Recorded(SqliteStatement statement, object?[] args)
     {
         if (!_recording || !statement.Writes)

@@ -69,6 +69,11 @@ public sealed class GroupCommitTests
         var queued = await QueueBehindHeldCommitAsync(runtime, [
             tx =>
             {
+                Write(tx, "before");
+                return 0;
+            },
+            tx =>
+            {
                 Write(tx, "kept");
                 Assert.Throws<InvalidOperationException>(() => tx.Isolated<int>(() =>
                 {
@@ -92,11 +97,13 @@ public sealed class GroupCommitTests
             },
         ]);
 
-        Assert.Equal(1, await queued[0]);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => queued[1]);
-        Assert.Equal(3, await queued[2]);
-        var (kept, undone, failed, after, written) = await runtime.ReadAsync(tx =>
-            (tx.GetState("kept"), tx.GetState("undone"), tx.GetState("failed"), tx.GetState("after"), tx.GetRawInputsOverride("kept")));
+        Assert.Equal(0, await queued[0]);
+        Assert.Equal(1, await queued[1]);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => queued[2]);
+        Assert.Equal(3, await queued[3]);
+        var (before, kept, undone, failed, after, written) = await runtime.ReadAsync(tx =>
+            (tx.GetState("before"), tx.GetState("kept"), tx.GetState("undone"), tx.GetState("failed"), tx.GetState("after"), tx.GetRawInputsOverride("kept")));
+        Assert.NotNull(before);
         Assert.NotNull(kept);
         Assert.Null(undone);
         Assert.Null(failed);
