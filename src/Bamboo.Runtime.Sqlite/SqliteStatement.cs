@@ -17,6 +17,12 @@ internal sealed class SqliteStatement : IDisposable
     // _argumentOfSlot[slot - 1] is the index k of the "$k" argument that goes into that slot.
     private readonly int[] _argumentOfSlot;
 
+    // The value each slot holds: SQLite keeps bindings across resets, so a slot bound to the same value as in the
+    // last execution (a state's name, its counters, the run's id) is not bound again. Each bind is a call into the
+    // native library, and a step makes a few dozen of them.
+    private readonly object?[] _bound;
+    private static readonly object Unknown = new();
+
     // SQLite copies bound text (SQLITE_TRANSIENT), so one UTF-8 buffer serves every text bind of this statement, and
     // JSON is written straight to UTF-8: no string is made only to be encoded again.
     private byte[] _utf8 = new byte[256];
@@ -29,6 +35,8 @@ internal sealed class SqliteStatement : IDisposable
         Check(raw.sqlite3_prepare_v2(db, sql, out _stmt), sql);
         Writes = raw.sqlite3_stmt_readonly(_stmt) == 0;
         _argumentOfSlot = new int[raw.sqlite3_bind_parameter_count(_stmt)];
+        _bound = new object?[_argumentOfSlot.Length];
+        Array.Fill(_bound, Unknown);
         for (var slot = 1; slot <= _argumentOfSlot.Length; slot++)
         {
             var name = raw.sqlite3_bind_parameter_name(_stmt, slot).utf8_to_string();
@@ -54,7 +62,15 @@ internal sealed class SqliteStatement : IDisposable
         raw.sqlite3_reset(_stmt);
         for (var slot = 1; slot <= _argumentOfSlot.Length; slot++)
         {
-            var rc = args[_argumentOfSlot[slot - 1]] switch
+            var arg = args[_argumentOfSlot[slot - 1]];
+            if (SameValue(_bound[slot - 1], arg))
+            {
+                continue;
+            }
+
+            // Forgotten first: should the bind fail, the slot's value is unknown.
+            _bound[slot - 1] = Unknown;
+            var rc = arg switch
             {
                 null => raw.sqlite3_bind_null(_stmt, slot),
                 bool b => raw.sqlite3_bind_int64(_stmt, slot, b ? 1 : 0),
@@ -66,8 +82,21 @@ internal sealed class SqliteStatement : IDisposable
                 var other => throw new ArgumentException($"cannot bind a {other.GetType().Name}"),
             };
             Check(rc);
+            // Only immutable values are remembered; a byte array or a JSON node may have changed since.
+            _bound[slot - 1] = arg is null or bool or int or long or string ? arg : Unknown;
         }
     }
+
+    /// <summary>Whether <paramref name="bound"/>, the value a slot holds, equals <paramref name="arg"/>.</summary>
+    private static bool SameValue(object? bound, object? arg) => bound switch
+    {
+        null => arg is null,
+        string s => arg is string t && string.Equals(s, t, StringComparison.Ordinal),
+        long x => arg is long y && x == y,
+        int x => arg is int y && x == y,
+        bool x => arg is bool y && x == y,
+        _ => false,
+    };
 
     private int BindText(int slot, string s)
     {
