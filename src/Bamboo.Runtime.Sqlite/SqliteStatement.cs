@@ -57,9 +57,9 @@ internal sealed class SqliteStatement : IDisposable
         }
     }
 
+    /// <summary>Binds the arguments of the next execution; every execution ends with a reset (Execute, or the reader's Reset).</summary>
     public void Bind(object?[] args)
     {
-        raw.sqlite3_reset(_stmt);
         for (var slot = 1; slot <= _argumentOfSlot.Length; slot++)
         {
             var arg = args[_argumentOfSlot[slot - 1]];
@@ -148,11 +148,17 @@ internal sealed class SqliteStatement : IDisposable
     /// <summary>Runs to the end and returns the number of rows changed.</summary>
     public int Execute()
     {
-        while (Step())
+        try
         {
+            while (Step())
+            {
+            }
+        }
+        finally
+        {
+            raw.sqlite3_reset(_stmt);
         }
 
-        raw.sqlite3_reset(_stmt);
         return raw.sqlite3_changes(_db);
     }
 
