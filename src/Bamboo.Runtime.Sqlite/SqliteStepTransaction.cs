@@ -14,6 +14,7 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
     private readonly Dictionary<string, SqliteStatement> _statements = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, SqliteStatement> _statementsByText = [];
     private bool _open;
+    private readonly JsonText _json = new();
 
     // The writes of this transaction so far, to replay when later work fails (UndoTo). JSON values are kept as the
     // UTF-8 text that was written: the caller may change its objects afterwards.
@@ -142,6 +143,7 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
 
     public void Dispose()
     {
+        _json.Dispose();
         foreach (var statement in _statementsByText.Values)
         {
             statement.Dispose();
@@ -188,7 +190,7 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
             if (args[i] is JsonNode node)
             {
                 args = [.. args];
-                args[i] = JsonSerializer.SerializeToUtf8Bytes(node);
+                args[i] = _json.Of(node);
             }
         }
 
@@ -237,7 +239,7 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
     {
         // One statement for the whole id list: preparing a 1000-node run must not cost 1000 round trips. The insert
         // itself detects a taken id (a failed statement undoes only its own rows); only then is the id looked up.
-        var ids = System.Text.Json.JsonSerializer.Serialize(nodeIds);
+        var ids = _json.Of(nodeIds);
         try
         {
             Exec("INSERT INTO nodes (node_id, root_id) SELECT value, $1 FROM json_each($0)", ids, run.RootId);
@@ -274,7 +276,7 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
         {
             0 => [],
             <= 8 => Query(StatesInSql[nodeIds.Count - 1], MapState, [.. nodeIds]),
-            _ => Query($"SELECT {StateColumns} FROM states WHERE node_id IN (SELECT value FROM json_each($0))", MapState, JsonSerializer.Serialize(nodeIds)),
+            _ => Query($"SELECT {StateColumns} FROM states WHERE node_id IN (SELECT value FROM json_each($0))", MapState, _json.Of(nodeIds)),
         };
     }
 
@@ -290,7 +292,7 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
         var rows = stack.Count < StepStatesSql.Length
             ? Query(StepStatesSql[stack.Count], MapState, [nodeId, .. stack])
             : Query($"SELECT {StateColumns} FROM states WHERE node_id = $0 UNION ALL SELECT {StateColumns} FROM states " +
-                $"WHERE node_id IN (SELECT value FROM json_each($1)) AND name IN ('{NodeState.Revoked}', '{NodeState.Suspended}')", MapState, nodeId, JsonSerializer.Serialize(stack));
+                $"WHERE node_id IN (SELECT value FROM json_each($1)) AND name IN ('{NodeState.Revoked}', '{NodeState.Suspended}')", MapState, nodeId, _json.Of(stack));
         StateRecord? node = null;
         var stopping = new List<StateRecord>(0);
         foreach (var row in rows)
@@ -333,7 +335,7 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
     }
 
     public void ResetInnerLoop(IReadOnlyCollection<string> nodeIds) =>
-        Exec("UPDATE states SET inner_loop = 0 WHERE node_id IN (SELECT value FROM json_each($0))", JsonSerializer.Serialize(nodeIds));
+        Exec("UPDATE states SET inner_loop = 0 WHERE node_id IN (SELECT value FROM json_each($0))", _json.Of(nodeIds));
 
     private const string ProcessColumns = "id, root_id, parent_id, destination_id, current_node_id, stack, asleep, suspended, suspended_by, dead, need_ack, ack_num, heartbeat, priority, queue";
 
@@ -346,7 +348,7 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
 
     public long InsertProcess(ProcessRecord p) =>
         Insert("INSERT INTO processes (root_id, parent_id, destination_id, current_node_id, stack, asleep, suspended, suspended_by, dead, need_ack, ack_num, heartbeat, priority, queue) VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-            p.RootPipelineId, p.ParentId, p.DestinationId, p.CurrentNodeId, JsonSerializer.Serialize(p.PipelineStack), p.Asleep, p.Suspended, p.SuspendedBy, p.Dead, p.NeedAck, p.AckNum, p.LastHeartbeat, p.Priority, p.Queue);
+            p.RootPipelineId, p.ParentId, p.DestinationId, p.CurrentNodeId, _json.Of(p.PipelineStack), p.Asleep, p.Suspended, p.SuspendedBy, p.Dead, p.NeedAck, p.AckNum, p.LastHeartbeat, p.Priority, p.Queue);
 
     // One statement instead of read-modify-write: SET expressions all see the row before the update.
     public bool AcknowledgeChild(long parentId)
@@ -359,7 +361,7 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
 
     public void UpdateProcess(ProcessRecord p) =>
         Exec("UPDATE processes SET destination_id = $1, current_node_id = $2, stack = $3, asleep = $4, suspended = $5, suspended_by = $6, dead = $7, need_ack = $8, ack_num = $9, heartbeat = $10 WHERE id = $0",
-            p.Id, p.DestinationId, p.CurrentNodeId, JsonSerializer.Serialize(p.PipelineStack), p.Asleep, p.Suspended, p.SuspendedBy, p.Dead, p.NeedAck, p.AckNum, p.LastHeartbeat);
+            p.Id, p.DestinationId, p.CurrentNodeId, _json.Of(p.PipelineStack), p.Asleep, p.Suspended, p.SuspendedBy, p.Dead, p.NeedAck, p.AckNum, p.LastHeartbeat);
 
     // Processes are indexed by run only (schema 0005): root_id never changes, so the per-step process updates touch
     // no index. The lookups below (operator calls, not steps) scan the processes of one run.
@@ -386,7 +388,7 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
     public void SetExecutionData(ExecutionDataRecord d)
     {
         ArgumentNullException.ThrowIfNull(d);
-        _pendingData[d.NodeId] = (JsonSerializer.SerializeToUtf8Bytes(d.Inputs), JsonSerializer.SerializeToUtf8Bytes(d.Outputs));
+        _pendingData[d.NodeId] = (_json.Of(d.Inputs), _json.Of(d.Outputs));
     }
 
     private void WritePendingData()
@@ -427,5 +429,5 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
 
     public void UpsertContextValue(string pipelineId, ContextValue v) =>
         Exec("INSERT INTO context_values (pipeline_id, key, type, value, code, refs) VALUES ($0, $1, $2, $3, $4, $5) ON CONFLICT (pipeline_id, key) DO UPDATE SET type = excluded.type, value = excluded.value, code = excluded.code, refs = excluded.refs",
-            pipelineId, v.Key, (int)v.Type, v.Value is null ? "null" : v.Value.ToJsonString(), v.Code, JsonSerializer.Serialize(v.References));
+            pipelineId, v.Key, (int)v.Type, v.Value is null ? "null"u8.ToArray() : _json.Of(v.Value), v.Code, _json.Of(v.References));
 }
