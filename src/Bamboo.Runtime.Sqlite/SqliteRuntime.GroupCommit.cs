@@ -8,8 +8,9 @@ public sealed partial class SqliteRuntime
     /// <summary>
     /// Group commit: callers that arrive while a commit is in progress are queued, and the next leader runs all of
     /// them in one SQLite transaction; one caller's failure undoes only its own work (the writes of the callers before
-    /// it are replayed, see <see cref="SqliteStepTransaction.Run"/>). Every caller resumes only after the commit that holds its work, so each step is still durable before
-    /// its caller goes on; concurrent pipelines just share the cost of writing the WAL.
+    /// it are replayed, see <see cref="SqliteStepTransaction.Run"/>). Every caller resumes only after the commit that
+    /// holds its work, so each step is still durable before its caller goes on; concurrent pipelines just share the
+    /// cost of writing the WAL.
     /// </summary>
     public async Task<T> TransactAsync<T>(Func<IStepTransaction, T> work, CancellationToken cancellationToken = default)
     {
