@@ -111,6 +111,57 @@ public sealed class GroupCommitTests
         Assert.Equal("written", (string?)written!["k"]);
     }
 
+    [Fact]
+    public async Task Under_load_with_random_failures_the_store_holds_exactly_the_work_of_the_callers_that_succeeded()
+    {
+        using var db = new TempDatabase("group");
+        await using var runtime = db.OpenRuntime();
+        var random = new Random(20261127);
+        // Each caller inserts a process (rowid) and a task (AUTOINCREMENT) and a state; some fail after writing, some
+        // undo an isolated part and go on. Failures make the store replay the writes of the callers before them.
+        var plans = Enumerable.Range(0, 300).Select(i => (Fails: random.Next(5) == 0, Isolates: random.Next(4) == 0)).ToList();
+        var calls = plans.Select((plan, i) => Task.Run(() => runtime.TransactAsync(tx =>
+        {
+            var process = tx.InsertProcess(new ProcessRecord(0, $"root{i}", -1, "", $"node{i}", [$"root{i}"], false, false, "", false, -1, 0, tx.Now, 100, ""));
+            var task = tx.Enqueue(new TaskRecord(0, TaskKind.Execute, process, $"node{i}", null, null, null, tx.Now + 3_600_000, null, null, 0));
+            if (plan.Isolates)
+            {
+                Assert.Throws<InvalidOperationException>(() => tx.Isolated<int>(() =>
+                {
+                    Write(tx, $"isolated{i}");
+                    throw new InvalidOperationException("isolated part fails");
+                }));
+            }
+
+            Write(tx, $"s{i}");
+            return plan.Fails ? throw new InvalidOperationException($"caller {i} fails") : (process, task);
+        }))).ToList();
+
+        var held = new List<(int Caller, long Process, long Task)>();
+        for (var i = 0; i < calls.Count; i++)
+        {
+            if (plans[i].Fails)
+            {
+                await Assert.ThrowsAsync<InvalidOperationException>(() => calls[i]);
+            }
+            else
+            {
+                var (process, task) = await calls[i];
+                held.Add((i, process, task));
+            }
+        }
+
+        foreach (var (caller, process, task) in held)
+        {
+            Assert.Equal($"root{caller}", await runtime.ReadAsync(tx => tx.GetProcess(process).RootPipelineId));
+            Assert.Equal(process, db.Scalar($"SELECT process_id FROM tasks WHERE id = {task} AND node_id = 'node{caller}'"));
+        }
+
+        Assert.Equal((long)held.Count, db.Scalar("SELECT COUNT(*) FROM processes"));
+        Assert.Equal((long)held.Count, db.Scalar("SELECT COUNT(*) FROM tasks"));
+        Assert.Equal(held.Select(h => $"s{h.Caller}").Order(StringComparer.Ordinal), db.Strings("SELECT node_id FROM states ORDER BY node_id"));
+    }
+
     /// <summary>Holds a first transaction open while <paramref name="works"/> queue, so they share the next commit.</summary>
     private static async Task<List<Task<T>>> QueueBehindHeldCommitAsync<T>(IEngineRuntime runtime, IEnumerable<Func<IStepTransaction, T>> works)
     {
