@@ -190,6 +190,28 @@ public sealed partial class PipelineEngine
             }
         }
 
+        var result = new JsonObject();
+        if (toRender.Count > 0)
+        {
+            RenderInto(result, step, toRender, ownLoop);
+        }
+
+        foreach (var (k, v) in extra)
+        {
+            result[k] = v?.DeepClone();
+        }
+
+        foreach (var (k, v) in escaped)
+        {
+            result[k] = v?.DeepClone();
+        }
+
+        return result;
+    }
+
+    /// <summary>Renders the inputs that need it; nothing is loaded or hydrated for a node that has none.</summary>
+    private void RenderInto(JsonObject result, NodeStep step, Dictionary<string, JsonNode?> toRender, bool ownLoop)
+    {
         var refs = new HashSet<string>();
         foreach (var v in toRender.Values)
         {
@@ -207,23 +229,10 @@ public sealed partial class PipelineEngine
         }
 
         var hydrated = ContextHydrator.Hydrate(values, runtime.Components, step.Compiled.RootDataCopy);
-        var result = new JsonObject();
         foreach (var (k, v) in toRender)
         {
             result[k] = Template.Render(v, hydrated);
         }
-
-        foreach (var (k, v) in extra)
-        {
-            result[k] = v?.DeepClone();
-        }
-
-        foreach (var (k, v) in escaped)
-        {
-            result[k] = v?.DeepClone();
-        }
-
-        return result;
     }
 
     private static void ExtractOutputs(IStepTransaction tx, NodeInfo info, JsonObject outputs, string pipelineId)
