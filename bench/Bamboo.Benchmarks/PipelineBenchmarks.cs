@@ -55,13 +55,17 @@ public class PipelineBenchmarks
     /// busy on the second core, which says more about the JIT than about the engine.
     /// </summary>
     [GlobalSetup]
-    public void WarmUp() =>
+    public void WarmUp() => WarmUpAsync().GetAwaiter().GetResult();
+
+    /// <inheritdoc cref="WarmUp"/>
+    /// <returns>How long the warm-up took.</returns>
+    internal Task<TimeSpan> WarmUpAsync() =>
         JitSettle.WarmUpAsync(async () =>
         {
             Setup();
             await Run();
             Cleanup();
-        }, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
+        }, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(60));
 
     [IterationSetup]
     public void Setup()

@@ -62,13 +62,7 @@ internal static class QuickRunner
             var times = new List<double>();
             var cpu = new List<double>();
             long allTransactions = 0, allCommits = 0;
-            var warmUp = await JitSettle.WarmUpAsync(async () =>
-            {
-                var bench = new PipelineBenchmarks { Scenario = shape };
-                bench.Setup();
-                await bench.Run();
-                bench.Cleanup();
-            }, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(60));
+            var warmUp = await new PipelineBenchmarks { Scenario = shape }.WarmUpAsync();
             Console.Error.WriteLine($"{shape}: warmed up for {warmUp.TotalSeconds:F1} s");
             for (var i = 0; i < rounds; i++)
             {

@@ -98,7 +98,7 @@ public sealed partial class SqliteRuntime
             _tx.Begin(write: true);
             foreach (var pending in batch)
             {
-                _tx.Run(pending, shared: batch.Count > 1);
+                _tx.Run(pending);
             }
 
             if (batch.TrueForAll(p => p.Error is not null))

@@ -18,16 +18,15 @@ internal sealed class SqliteStatement : IDisposable
     private readonly int[] _argumentOfSlot;
 
     // The value each slot holds: SQLite keeps bindings across resets, so a slot bound to the same value as in the
-    // last execution (a state's name, its counters, the run's id) is not bound again. Each bind is a call into the
+    // last execution (a state's name, its counters, the run's id) is not bound again. Only null, bool, int, long and
+    // string are kept, which Equals compares by value; anything else is Unknown, equal to nothing. Each bind is a call into the
     // native library, and a step makes a few dozen of them.
     private readonly object?[] _bound;
     private static readonly object Unknown = new();
 
-    // SQLite copies bound text (SQLITE_TRANSIENT), so one UTF-8 buffer serves every text bind of this statement, and
-    // JSON is written straight to UTF-8: no string is made only to be encoded again.
+    // SQLite copies bound text (SQLITE_TRANSIENT), so one UTF-8 buffer serves every text bind of this statement. JSON
+    // comes already as UTF-8 (JsonText): a caller's objects are never bound.
     private byte[] _utf8 = new byte[256];
-    private readonly System.Buffers.ArrayBufferWriter<byte> _json = new(256);
-    private System.Text.Json.Utf8JsonWriter? _jsonWriter;
 
     public SqliteStatement(sqlite3 db, string sql)
     {
@@ -63,7 +62,7 @@ internal sealed class SqliteStatement : IDisposable
         for (var slot = 1; slot <= _argumentOfSlot.Length; slot++)
         {
             var arg = args[_argumentOfSlot[slot - 1]];
-            if (SameValue(_bound[slot - 1], arg))
+            if (Equals(_bound[slot - 1], arg))
             {
                 continue;
             }
@@ -78,25 +77,13 @@ internal sealed class SqliteStatement : IDisposable
                 long n => raw.sqlite3_bind_int64(_stmt, slot, n),
                 string s => BindText(slot, s),
                 byte[] utf8 => BindUtf8(slot, utf8),
-                System.Text.Json.Nodes.JsonNode node => BindJson(slot, node),
                 var other => throw new ArgumentException($"cannot bind a {other.GetType().Name}"),
             };
             Check(rc);
-            // Only immutable values are remembered; a byte array or a JSON node may have changed since.
+            // Only immutable values are remembered; a byte array may have changed since.
             _bound[slot - 1] = arg is null or bool or int or long or string ? arg : Unknown;
         }
     }
-
-    /// <summary>Whether <paramref name="bound"/>, the value a slot holds, equals <paramref name="arg"/>.</summary>
-    private static bool SameValue(object? bound, object? arg) => bound switch
-    {
-        null => arg is null,
-        string s => arg is string t && string.Equals(s, t, StringComparison.Ordinal),
-        long x => arg is long y && x == y,
-        int x => arg is int y && x == y,
-        bool x => arg is bool y && x == y,
-        _ => false,
-    };
 
     private int BindText(int slot, string s)
     {
@@ -119,23 +106,6 @@ internal sealed class SqliteStatement : IDisposable
     /// <summary>Text already in UTF-8 (JSON the store serialised itself).</summary>
     private int BindUtf8(int slot, byte[] utf8) =>
         utf8.Length == 0 ? raw.sqlite3_bind_text(_stmt, slot, "") : raw.sqlite3_bind_text(_stmt, slot, utf8);
-
-    private int BindJson(int slot, System.Text.Json.Nodes.JsonNode node)
-    {
-        _json.ResetWrittenCount();
-        if (_jsonWriter is null)
-        {
-            _jsonWriter = new System.Text.Json.Utf8JsonWriter(_json);
-        }
-        else
-        {
-            _jsonWriter.Reset(_json);
-        }
-
-        node.WriteTo(_jsonWriter);
-        _jsonWriter.Flush();
-        return raw.sqlite3_bind_text(_stmt, slot, _json.WrittenSpan);
-    }
 
     /// <summary>Steps once; true when a row is available.</summary>
     public bool Step()
@@ -172,9 +142,5 @@ internal sealed class SqliteStatement : IDisposable
 
     public int GetInt32(int i) => raw.sqlite3_column_int(_stmt, i);
 
-    public void Dispose()
-    {
-        _jsonWriter?.Dispose();
-        _stmt.Dispose();
-    }
+    public void Dispose() => _stmt.Dispose();
 }

@@ -27,14 +27,14 @@ internal sealed partial class SqliteStepTransaction
             s.Id, s.Finished, s.Expired, s.Scheduling, s.LockOwner, s.Times);
 
     public long InsertCallbackData(string nodeId, string version, JsonObject data) =>
-        Insert("INSERT INTO callback_data (node_id, version, data) VALUES ($0, $1, $2)", nodeId, version, data);
+        Insert("INSERT INTO callback_data (node_id, version, data) VALUES ($0, $1, $2)", nodeId, version, _json.Of(data));
 
     public CallbackDataRecord? GetCallbackData(long id) =>
         One("SELECT id, node_id, version, data FROM callback_data WHERE id = $0", r => new CallbackDataRecord(r.GetInt64(0), r.GetString(1), r.GetString(2), Obj(r, 3)), id);
 
     public void AddHistory(HistoryRecord h) =>
         Exec("INSERT INTO histories (node_id, loop, retry, skip, version, started_time, archived_time, inputs, outputs) VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8)",
-            h.NodeId, h.Loop, h.Retry, h.Skip, h.Version, h.StartedTime, h.ArchivedTime, h.Inputs, h.Outputs);
+            h.NodeId, h.Loop, h.Retry, h.Skip, h.Version, h.StartedTime, h.ArchivedTime, _json.Of(h.Inputs), _json.Of(h.Outputs));
 
     public IReadOnlyList<HistoryRecord> GetHistories(string nodeId, int loop = -1) =>
         Query("SELECT id, node_id, loop, retry, skip, version, started_time, archived_time, inputs, outputs FROM histories WHERE node_id = $0 AND ($1 = -1 OR loop = $1) ORDER BY id",

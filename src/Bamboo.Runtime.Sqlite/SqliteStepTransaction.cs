@@ -16,8 +16,8 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
     private bool _open;
     private readonly JsonText _json = new();
 
-    // The writes of this transaction so far, to replay when later work fails (UndoTo). JSON values are kept as the
-    // UTF-8 text that was written: the caller may change its objects afterwards.
+    // The writes of this transaction so far, to replay when later work fails (UndoTo). JSON is bound as UTF-8 text
+    // made by _json, never as the caller's objects, so what is replayed is what was written.
     private readonly List<(SqliteStatement Statement, object?[] Args)> _replay = [];
     private bool _recording;
 
@@ -61,19 +61,15 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
     }
 
     /// <summary>
-    /// Runs one caller's work and writes its pending data; an exception is kept for its caller. In a shared commit a
-    /// failure undoes only the failing caller's writes.
+    /// Runs one caller's work and writes its pending data; an exception is kept for its caller, and only that caller's
+    /// writes are undone (the callers before it in the same commit keep theirs).
     /// </summary>
-    public void Run(PendingTransaction pending, bool shared)
+    public void Run(PendingTransaction pending)
     {
         var mark = _replay.Count;
         try
         {
-            if (shared)
-            {
-                Now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            }
-
+            Now = time.GetUtcNow().ToUnixTimeMilliseconds();
             pending.Run(this);
             WritePendingData();
         }
@@ -81,10 +77,7 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
         {
             pending.Error = ex;
             _pendingData.Clear();
-            if (shared)
-            {
-                UndoTo(mark);
-            }
+            UndoTo(mark);
         }
     }
 
@@ -180,21 +173,10 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
     /// <summary>Keeps a write that succeeded for replay (<see cref="UndoTo"/>).</summary>
     private void Recorded(SqliteStatement statement, object?[] args)
     {
-        if (!_recording || !statement.Writes)
+        if (_recording && statement.Writes)
         {
-            return;
+            _replay.Add((statement, args));
         }
-
-        for (var i = 0; i < args.Length; i++)
-        {
-            if (args[i] is JsonNode node)
-            {
-                args = [.. args];
-                args[i] = _json.Of(node);
-            }
-        }
-
-        _replay.Add((statement, args));
     }
 
     /// <summary>Runs an INSERT and returns the new row's id (not RETURNING, which buffers its output in a temporary table).</summary>
@@ -251,7 +233,7 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
                 ?? throw new ArgumentException($"run {run.RootId}: its node ids are not unique", nameof(nodeIds));
         }
 
-        Exec("INSERT INTO runs (root_id, tree, cycle_tolerate, root_data, created_at) VALUES ($0, $1, $2, $3, $4)", run.RootId, run.TreeJson, run.CycleTolerate, run.RootPipelineData, run.CreatedAt);
+        Exec("INSERT INTO runs (root_id, tree, cycle_tolerate, root_data, created_at) VALUES ($0, $1, $2, $3, $4)", run.RootId, run.TreeJson, run.CycleTolerate, _json.Of(run.RootPipelineData), run.CreatedAt);
         return null;
     }
 
@@ -378,7 +360,7 @@ internal sealed partial class SqliteStepTransaction(SqliteConnection connection,
     public JsonObject? GetRawInputsOverride(string nodeId) => One("SELECT inputs FROM raw_inputs WHERE node_id = $0", r => Obj(r, 0), nodeId);
 
     public void SetRawInputsOverride(string nodeId, JsonObject inputs) =>
-        Exec("INSERT INTO raw_inputs (node_id, inputs) VALUES ($0, $1) ON CONFLICT (node_id) DO UPDATE SET inputs = excluded.inputs", nodeId, inputs);
+        Exec("INSERT INTO raw_inputs (node_id, inputs) VALUES ($0, $1) ON CONFLICT (node_id) DO UPDATE SET inputs = excluded.inputs", nodeId, _json.Of(inputs));
 
     public ExecutionDataRecord? GetExecutionData(string nodeId) =>
         _pendingData.TryGetValue(nodeId, out var pending)

@@ -45,7 +45,7 @@ public sealed class TextBindingTests
         var value = text ?? new string('y', 100_000);
         await runtime.TransactAsync(tx =>
         {
-            // Both bind a JsonNode: written to UTF-8 by the statement, no string in between.
+            // Both write a JsonNode: turned into UTF-8 by the store, no string in between.
             tx.SetRawInputsOverride("n", new JsonObject { ["v"] = value });
             tx.AddHistory(new HistoryRecord(0, "n", 1, 0, false, "v1", 1, 2, new JsonObject { ["in"] = value }, new JsonObject { ["out"] = "" }));
             return 0;
