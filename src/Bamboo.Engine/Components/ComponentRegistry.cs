@@ -38,6 +38,10 @@ public sealed class ComponentRegistry
 
     public bool HasComponent(string code, string version = DefaultVersion) => _services.ContainsKey((code, version));
 
+    public bool HasVariable(string code) => _variables.ContainsKey(code);
+
+    public bool HasEndEvent(string code) => _endEvents.ContainsKey(code);
+
     /// <summary>End-event codes, which the validator accepts as sink types.</summary>
     public IReadOnlyCollection<string> EndEventCodes => _endEvents.Keys;
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Bamboo.Engine.Components;
 using Bamboo.Engine.Exceptions;
 using Bamboo.Engine.Expressions;
 using Bamboo.Engine.Runtime;
@@ -30,9 +29,10 @@ internal static class ContextHydrator
 
     /// <summary>
     /// Hydrates the values; keys are returned without <c>${}</c>. Throws on a cycle or a failing lazy variable.
-    /// <paramref name="pipelineData"/> (a copy of the run's root data) is only asked for when a lazy variable needs it.
+    /// <paramref name="compute"/> gives a lazy variable's value from its type code and rendered value; the engine
+    /// never runs that user code here, inside a transaction, but looks up what ran outside (<see cref="UserCodeResults"/>).
     /// </summary>
-    public static Dictionary<string, JsonNode?> Hydrate(IReadOnlyList<ContextValue> values, ComponentRegistry registry, Func<JsonObject> pipelineData)
+    public static Dictionary<string, JsonNode?> Hydrate(IReadOnlyList<ContextValue> values, Func<string, JsonNode?, JsonNode?> compute)
     {
         if (values.Count == 0)
         {
@@ -95,7 +95,7 @@ internal static class ContextHydrator
                 result = Template.Render(v.Value, map);
                 if (v.Type == ContextValueType.Compute)
                 {
-                    result = registry.CreateVariable(v.Code).GetValue(result, pipelineData());
+                    result = compute(v.Code, result);
                 }
             }
 

@@ -5,9 +5,9 @@ namespace Bamboo.Engine.Execution;
 public sealed partial class PipelineEngine
 {
     /// <summary>
-    /// Runs the first walk of each branch a fork created in this transaction, in this transaction: no service of
-    /// those processes has run yet, so nothing of theirs has to be durable first, and each branch saves a queued
-    /// task, a claim and a commit of its own. A branch's task exists only in memory until it needs a row: when the
+    /// Runs the first walk of each branch a fork created in this transaction, in this transaction (up to each
+    /// branch's first activity, which the walk leaves RUNNING for its service to run after the commit): each branch
+    /// saves a queued task, a claim and a commit of its own. A branch's task exists only in memory until it needs a row: when the
     /// branch waits on a service or continues in a later transaction, its task is stored, leased to this worker,
     /// and this worker follows it. Branches beyond the budget were queued by the fork as usual.
     /// </summary>
@@ -27,7 +27,7 @@ public sealed partial class PipelineEngine
             // move the stored row), and a branch stored with a lapsed lease could be claimed a second time.
             var branchTask = new TaskRecord(0, TaskKind.Execute, child.Id, child.CurrentNodeId, null, null, null, tx.Now,
                 task.LeaseOwner, tx.Now + (long)runtime.Options.TaskLease.TotalMilliseconds, 1);
-            var outcome = Walk(tx, branchTask, child, Compiled(tx, child.RootPipelineId), child.CurrentNodeId, cancellationToken, stored: child, branches: branches);
+            var outcome = Walk(tx, branchTask, child, Compiled(tx, child.RootPipelineId), child.CurrentNodeId, new UserCodeResults(runtime.Components), cancellationToken, stored: child, branches: branches);
             if (outcome != StepOutcome.Done)
             {
                 started.Add((TaskOf(outcome) ?? branchTask, outcome));
@@ -41,6 +41,7 @@ public sealed partial class PipelineEngine
     {
         ContinueOutcome c => c.Task,
         ServiceCallOutcome s => s.Task,
+        ResumeOutcome r => r.Task,
         _ => null,
     };
 

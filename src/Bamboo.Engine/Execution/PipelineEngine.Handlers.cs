@@ -21,7 +21,7 @@ public sealed partial class PipelineEngine
         _ => throw new InvalidOperationException($"unknown node kind {step.Info.Node.Kind}"),
     };
 
-    private HandlerResult StartEvent(NodeStep step)
+    private static HandlerResult StartEvent(NodeStep step)
     {
         var keys = step.Compiled.Pipelines[step.Info.ParentPipelineId].Pipeline.Data.PreRenderKeys;
         if (keys.Count > 0)
@@ -29,7 +29,7 @@ public sealed partial class PipelineEngine
             try
             {
                 var values = ContextHydrator.Load(step.Tx, step.TopPipelineId, keys);
-                var hydrated = ContextHydrator.Hydrate(values, runtime.Components, step.Compiled.RootDataCopy);
+                var hydrated = ContextHydrator.Hydrate(values, step.Lazy);
                 foreach (var key in keys)
                 {
                     if (hydrated.TryGetValue(ContextHydrator.Strip(key), out var v))
@@ -64,10 +64,11 @@ public sealed partial class PipelineEngine
         {
             try
             {
-                runtime.Components.CreateEndEvent(end.Type).Execute(stack.Count > 1, step.Process.RootPipelineId, pipelineId);
+                // Runs outside the transaction: the first walk stops here, the next one has its outcome.
+                step.UserCode.EndEvent(end.Id, end.Type, stack.Count > 1, step.Process.RootPipelineId, pipelineId);
             }
 #pragma warning disable CA1031 // Plugin code may throw anything; it fails the end event, never the worker.
-            catch (Exception ex)
+            catch (Exception ex) when (ex is not UserCodeNeededException)
 #pragma warning restore CA1031
             {
                 tx.SetExecutionData(new ExecutionDataRecord(end.Id, [], new JsonObject { ["ex_data"] = ex.ToString() }));
@@ -109,7 +110,7 @@ public sealed partial class PipelineEngine
     {
         var exported = step.Compiled.Pipelines[pipelineId].ExportedKeys;
         var values = ContextHydrator.Load(step.Tx, pipelineId, exported);
-        var hydrated = ContextHydrator.Hydrate(values, runtime.Components, step.Compiled.RootDataCopy);
+        var hydrated = ContextHydrator.Hydrate(values, step.Lazy);
         var outputs = new JsonObject();
         foreach (var key in exported)
         {
@@ -228,7 +229,7 @@ public sealed partial class PipelineEngine
             }
         }
 
-        var hydrated = ContextHydrator.Hydrate(values, runtime.Components, step.Compiled.RootDataCopy);
+        var hydrated = ContextHydrator.Hydrate(values, step.Lazy);
         foreach (var (k, v) in toRender)
         {
             result[k] = Template.Render(v, hydrated);
@@ -254,7 +255,6 @@ public sealed partial class PipelineEngine
     private HandlerResult SubProcess(NodeStep step, SubProcessNode sub)
     {
         var tx = step.Tx;
-        tx.ResetInnerLoop(step.Compiled.Pipelines[sub.Id].NodeIds);
         var raw = RawInputs(step);
         JsonObject inputs;
         try
@@ -263,9 +263,13 @@ public sealed partial class PipelineEngine
         }
         catch (Exception ex) when (ex is BambooException or InvalidOperationException or FormatException or KeyNotFoundException or ArgumentException)
         {
+            tx.ResetInnerLoop(step.Compiled.Pipelines[sub.Id].NodeIds);
             step.Fail($"context hydrate failed({ex.Message}), check node log for details.");
             return HandlerResult.SleepResult;
         }
+
+        // After rendering, which may stop the walk for a lazy variable: nothing of the node is written before.
+        tx.ResetInnerLoop(step.Compiled.Pipelines[sub.Id].NodeIds);
 
         var existing = tx.GetExecutionData(sub.Id);
         tx.SetExecutionData(new ExecutionDataRecord(sub.Id, inputs, existing?.Outputs ?? []));
@@ -328,7 +332,7 @@ public sealed partial class PipelineEngine
             }
 
             var values = ContextHydrator.Load(tx, step.TopPipelineId, refs);
-            hydrated = ContextHydrator.Hydrate(values, runtime.Components, step.Compiled.RootDataCopy);
+            hydrated = ContextHydrator.Hydrate(values, step.Lazy);
             foreach (var (k, v) in hydrated.ToList())
             {
                 if (v is JsonValue sv && sv.TryGetValue<string>(out var s) && s.IndexOfAny(['\n', '\r', '\t']) >= 0

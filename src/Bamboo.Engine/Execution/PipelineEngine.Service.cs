@@ -8,7 +8,7 @@ namespace Bamboo.Engine.Execution;
 public sealed partial class PipelineEngine
 {
     /// <summary>A recover point: the node is RUNNING at the task's version and its execute was never committed.</summary>
-    private StepOutcome ResumeServiceCall(IStepTransaction tx, TaskRecord task)
+    private StepOutcome ResumeServiceCall(IStepTransaction tx, TaskRecord task, UserCodeResults userCode)
     {
         var state = tx.GetState(task.NodeId);
         if (state is null || state.Version != task.Version || state.Name != NodeState.Running)
@@ -20,11 +20,20 @@ public sealed partial class PipelineEngine
 
         var process = tx.GetProcess(task.ProcessId);
         var compiled = Compiled(tx, process.RootPipelineId);
-        var step = new NodeStep(tx, task with { Version = null }, process, compiled, compiled.Node(task.NodeId), state, state);
-        var result = PrepareActivity(step);
+        var step = new NodeStep(tx, task with { Version = null }, process, compiled, compiled.Node(task.NodeId), state, state, userCode);
+        HandlerResult result;
+        try
+        {
+            result = PrepareActivity(step);
+        }
+        catch (UserCodeNeededException)
+        {
+            return new ResumeOutcome(task, userCode);
+        }
+
         if (result is HandlerResult.CallService)
         {
-            return step.ServiceCall! with { Task = task };
+            return step.ServiceCall! with { Task = task, Process = process };
         }
 
         step.Flush();
@@ -139,15 +148,15 @@ public sealed partial class PipelineEngine
             return StepOutcome.Done;
         }
 
-        var process = tx.GetProcess(call.Task.ProcessId);
+        var process = call.Process ?? tx.GetProcess(call.Task.ProcessId);
         var compiled = Compiled(tx, process.RootPipelineId);
         var task = call.Task with { Version = null };
-        var step = new NodeStep(tx, task, process, compiled, call.Node, state, state);
+        var step = new NodeStep(tx, task, process, compiled, call.Node, state, state, new UserCodeResults(runtime.Components));
         var next = ApplyExecute(step, call, result);
         step.Flush();
-        // The service's result is applied here, so a fork later in this walk queues its branches (see Walk).
+        // The same transaction moves the process on, up to the next activity's RUNNING.
         return next is HandlerResult.Next n
-            ? Walk(tx, task, step.Process with { Asleep = false }, compiled, n.NodeId, cancellationToken, ranService: true)
+            ? WalkFrom(tx, task, step.Process with { Asleep = false }, compiled, n.NodeId, step.UserCode, cancellationToken, stored: process)
             : Sleep(tx, task, step.Process);
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Bamboo.Engine.Model;
 using Bamboo.Engine.Runtime;
 
@@ -6,7 +7,7 @@ namespace Bamboo.Engine.Execution;
 public sealed partial class PipelineEngine
 {
     /// <summary>The execute loop (execution.md §3) from the task's node, inside one transaction.</summary>
-    private StepOutcome Walk(IStepTransaction tx, TaskRecord task, CancellationToken cancellationToken, ProcessRecord? known = null)
+    private StepOutcome Walk(IStepTransaction tx, TaskRecord task, CancellationToken cancellationToken, ProcessRecord? known = null, UserCodeResults? userCode = null)
     {
         var process = known ?? tx.GetProcess(task.ProcessId);
         if (process.Dead)
@@ -19,20 +20,27 @@ public sealed partial class PipelineEngine
         // Waking is not written on its own: every way out of the walk writes the process when it differs from
         // what is stored, so a woken process costs one write, not two.
         var woken = process.Asleep ? process with { Asleep = false, LastHeartbeat = tx.Now } : process;
+        return WalkFrom(tx, task, woken, compiled, task.NodeId, userCode, cancellationToken, stored: process);
+    }
+
+    /// <summary>Walks from <paramref name="nodeId"/>, then starts the branches a fork on the way created (see StartBranches).</summary>
+    private StepOutcome WalkFrom(IStepTransaction tx, TaskRecord task, ProcessRecord process, CompiledPipeline compiled, string nodeId,
+        UserCodeResults? userCode, CancellationToken cancellationToken, ProcessRecord? stored = null)
+    {
         var branches = new Branches(runtime.Options.MaxConcurrentTasks);
-        var outcome = Walk(tx, task, woken, compiled, task.NodeId, cancellationToken, stored: process, branches: branches);
+        var outcome = Walk(tx, task, process, compiled, nodeId, userCode ?? new UserCodeResults(runtime.Components), cancellationToken, stored, branches);
         return StartBranches(tx, task, branches, outcome, cancellationToken);
     }
 
     /// <summary>
-    /// Walks nodes inside the open transaction. A service that finishes synchronously is applied in the same
-    /// transaction; engine-only nodes (events, gateways, reaching a branch's converge) that follow it ride along,
-    /// and the transaction commits before the process's next service is called, so every step that ran user code is
-    /// durable before any further user code of that process runs. A service still running when its execute returns
-    /// makes the step commit RUNNING with a recover point, and its result is applied in a later transaction.
+    /// Walks nodes inside the open transaction, and never runs user code in it. Engine-only nodes (events, gateways,
+    /// reaching a branch's converge) are handled here; at an activity the walk records it RUNNING with a recover point
+    /// and ends, and its service runs after the commit. The transaction that applies the service's result walks on
+    /// to the next activity, so a sequence of services costs one transaction per service. A lazy variable or an
+    /// executable end event stops the walk before its node; it runs between transactions (see UserCodeResults).
     /// </summary>
-    private StepOutcome Walk(IStepTransaction tx, TaskRecord task, ProcessRecord process, CompiledPipeline compiled, string nodeId, CancellationToken cancellationToken,
-        bool ranService = false, ProcessRecord? stored = null, Branches? branches = null)
+    private StepOutcome Walk(IStepTransaction tx, TaskRecord task, ProcessRecord process, CompiledPipeline compiled, string nodeId,
+        UserCodeResults userCode, CancellationToken cancellationToken, ProcessRecord? stored = null, Branches? branches = null)
     {
         stored ??= process;
         for (var steps = 0; ; steps++)
@@ -42,18 +50,10 @@ public sealed partial class PipelineEngine
                 return ReachDestination(tx, task, process);
             }
 
-            if (steps >= NodesPerTransaction || (ranService && compiled.Node(nodeId).Node.Kind == NodeKind.ServiceActivity))
+            if (steps >= NodesPerTransaction)
             {
-                // Commit here and continue in the next transaction: before the next service runs, or to keep the
-                // write lock short. The task row records where to resume; the process row only changes when more
-                // than its position did.
-                if (!SamePlaceAside(process, stored))
-                {
-                    tx.UpdateProcess(process with { CurrentNodeId = nodeId });
-                }
-
-                var next = Checkpoint(tx, task with { NodeId = nodeId, Version = null });
-                return new ContinueOutcome(next, SamePlaceAside(process, stored) ? stored : process with { CurrentNodeId = nodeId });
+                // Commit here and continue in the next transaction, to keep the write lock short.
+                return Pause(tx, task, process, stored, nodeId, null);
             }
 
             process = process with { CurrentNodeId = nodeId };
@@ -70,7 +70,7 @@ public sealed partial class PipelineEngine
             var info = compiled.Node(nodeId);
             var loop = 1;
             var innerLoop = 1;
-            var reentry = false;
+            HistoryRecord? history = null;
             if (state is not null)
             {
                 if (state.Name == NodeState.Finished && info.Node.Kind != NodeKind.SubProcess && state.Loop > runtime.Options.RerunLimit)
@@ -100,8 +100,8 @@ public sealed partial class PipelineEngine
                 {
                     loop = state.Loop + 1;
                     innerLoop = state.InnerLoop + 1;
-                    reentry = true;
-                    AddHistory(tx, state);
+                    // Read now, written once the handler is through: a walk that stops for user code writes nothing.
+                    history = HistoryOf(tx, state);
                 }
                 else
                 {
@@ -110,6 +110,7 @@ public sealed partial class PipelineEngine
                 }
             }
 
+            var reentry = history is not null;
             var running = StateWriter.Next(nodeId, state, new StateWriter.Change(NodeState.Running)
             {
                 Loop = loop,
@@ -123,31 +124,40 @@ public sealed partial class PipelineEngine
                 RefreshVersion = reentry,
             }, tx.Now);
 
-            // A fork starts its branches in this transaction only if no service ran in it yet: a service's result must
-            // be durable before more user code runs on its behalf.
-            var step = new NodeStep(tx, task, process, compiled, info, running, state) { Branches = ranService ? null : branches };
-            var result = Handle(step);
-            if (result is HandlerResult.CallService)
+            var step = new NodeStep(tx, task, process, compiled, info, running, state, userCode) { Branches = branches };
+            HandlerResult result;
+            try
             {
-                var call = step.ServiceCall!;
-                var inFlight = CallExecuteAsync(call, cancellationToken);
-                if (!inFlight.IsCompletedSuccessfully)
-                {
-                    step.Flush();
-                    var pending = Checkpoint(tx, task with { NodeId = nodeId, Version = running.Version });
-                    tx.UpdateProcess(step.Process);
-                    return call with { Task = pending, InFlight = inFlight };
-                }
+                result = Handle(step);
+            }
+            catch (UserCodeNeededException)
+            {
+                // Handlers write nothing before their user code, so the node is untouched: stop before it.
+                return Pause(tx, task, process, stored, nodeId, userCode);
+            }
 
-                // Completed synchronously: the task is done, reading its result does not block.
-                result = ApplyExecute(step, call, inFlight.GetAwaiter().GetResult());
-                ranService = true;
+            if (history is not null)
+            {
+                tx.AddHistory(history);
             }
 
             step.Flush();
             process = step.Process;
             switch (result)
             {
+                case HandlerResult.CallService:
+                    {
+                        // RUNNING with a recover point commits before the service runs; the result comes in a later step.
+                        var pending = Checkpoint(tx, task with { NodeId = nodeId, Version = running.Version });
+                        var written = SameAsStored(process, stored) ? stored : process;
+                        if (!ReferenceEquals(written, stored))
+                        {
+                            tx.UpdateProcess(process);
+                        }
+
+                        return step.ServiceCall! with { Task = pending, Process = written };
+                    }
+
                 case HandlerResult.Next next:
                     nodeId = next.NodeId;
                     continue;
@@ -163,6 +173,24 @@ public sealed partial class PipelineEngine
             }
         }
     }
+
+    /// <summary>Ends this transaction's walk before <paramref name="nodeId"/>; the task resumes there in the next one.</summary>
+    private static ContinueOutcome Pause(IStepTransaction tx, TaskRecord task, ProcessRecord process, ProcessRecord stored, string nodeId, UserCodeResults? userCode)
+    {
+        // The task row records where to resume; the process row only changes when more than its position did.
+        var samePlace = SamePlaceAside(process, stored);
+        if (!samePlace)
+        {
+            tx.UpdateProcess(process with { CurrentNodeId = nodeId });
+        }
+
+        var next = Checkpoint(tx, task with { NodeId = nodeId, Version = null });
+        return new ContinueOutcome(next, samePlace ? stored : process with { CurrentNodeId = nodeId }) { UserCode = userCode };
+    }
+
+    /// <summary>Whether two process records differ at most in heartbeat.</summary>
+    private static bool SameAsStored(ProcessRecord a, ProcessRecord b) =>
+        a.CurrentNodeId == b.CurrentNodeId && SamePlaceAside(a, b);
 
     /// <summary>Whether two process records differ only in current node and heartbeat.</summary>
     private static bool SamePlaceAside(ProcessRecord a, ProcessRecord b) =>
@@ -233,20 +261,30 @@ public sealed partial class PipelineEngine
     internal static TaskRecord NewExecuteTask(IStepTransaction tx, long processId, string nodeId) =>
         new(0, TaskKind.Execute, processId, nodeId, null, null, null, tx.Now, null, null, 0);
 
-    internal static void AddHistory(IStepTransaction tx, StateRecord state)
+    internal static void AddHistory(IStepTransaction tx, StateRecord state) => tx.AddHistory(HistoryOf(tx, state));
+
+    /// <summary>The history row of a node's attempt that is about to be replaced: its state and its data.</summary>
+    private static HistoryRecord HistoryOf(IStepTransaction tx, StateRecord state)
     {
         var data = tx.GetExecutionData(state.NodeId);
-        tx.AddHistory(new HistoryRecord(0, state.NodeId, state.Loop, state.Retry, state.Skip, state.Version,
-            state.StartedTime, state.ArchivedTime, data?.Inputs ?? [], data?.Outputs ?? []));
+        return new HistoryRecord(0, state.NodeId, state.Loop, state.Retry, state.Skip, state.Version,
+            state.StartedTime, state.ArchivedTime, data?.Inputs ?? [], data?.Outputs ?? []);
     }
 
     /// <summary>
     /// Everything a handler may touch for the node being executed. State changes stay in memory until
     /// <see cref="Flush"/>, so a node that enters and leaves RUNNING in one transaction is written once.
     /// </summary>
-    private sealed class NodeStep(IStepTransaction tx, TaskRecord task, ProcessRecord process, CompiledPipeline compiled, NodeInfo info, StateRecord state, StateRecord? persisted)
+    private sealed class NodeStep(IStepTransaction tx, TaskRecord task, ProcessRecord process, CompiledPipeline compiled, NodeInfo info, StateRecord state,
+        StateRecord? persisted, UserCodeResults userCode)
     {
         private StateRecord? _persisted = persisted;
+
+        /// <summary>Results of user code run between transactions; asking for a missing one stops the walk.</summary>
+        public UserCodeResults UserCode { get; } = userCode;
+
+        /// <summary>A lazy variable's value for <see cref="ContextHydrator.Hydrate"/>.</summary>
+        public JsonNode? Lazy(string code, JsonNode? input) => UserCode.Lazy(code, input, Compiled.RootDataCopy);
 
         /// <summary>
         /// Whether the node had a state before this step. Without one no operator can have touched it yet (a retry

@@ -6,8 +6,9 @@ using Microsoft.Extensions.Logging;
 namespace Bamboo.Engine.Execution;
 
 /// <summary>
-/// The state machine that moves pipelines forward. Each step runs in one runtime transaction; service code runs
-/// between transactions, and its result is applied only if the node still has the version it started with.
+/// The state machine that moves pipelines forward. Each step runs in one runtime transaction; user code (services,
+/// hooks, lazy variables, executable end events) runs only between transactions, and its result is applied only if
+/// the node still has the version it started with.
 /// </summary>
 public sealed partial class PipelineEngine(IEngineRuntime runtime, ILogger<PipelineEngine> logger, IPipelineEventSink? events = null)
 {
@@ -68,6 +69,14 @@ public sealed partial class PipelineEngine(IEngineRuntime runtime, ILogger<Pipel
     /// <summary>Follows a task to its end; a failure is reported as the <see cref="TaskFailedException"/> of the task it belongs to.</summary>
     private async Task RestAsync(TaskRecord task, StepOutcome outcome, CancellationToken cancellationToken)
     {
+        if (outcome == StepOutcome.Done)
+        {
+            return;
+        }
+
+        // Off the caller's thread before any user code runs: a service that blocks its thread must not hold the
+        // claim loop, nor the fork that starts its branches one after another.
+        await Task.Yield();
         try
         {
             await FollowAsync(task, outcome, cancellationToken).ConfigureAwait(false);
@@ -97,7 +106,7 @@ public sealed partial class PipelineEngine(IEngineRuntime runtime, ILogger<Pipel
 
     private StepOutcome FirstStep(IStepTransaction tx, TaskRecord task, CancellationToken cancellationToken) =>
         task.Kind == TaskKind.Schedule ? PrepareSchedule(tx, task)
-        : task.Version is not null ? ResumeServiceCall(tx, task)
+        : task.Version is not null ? ResumeServiceCall(tx, task, new UserCodeResults(runtime.Components))
         : Walk(tx, task, cancellationToken);
 
     /// <summary>Runs the service calls and further transactions a step asked for, until the task is done.</summary>
@@ -112,10 +121,15 @@ public sealed partial class PipelineEngine(IEngineRuntime runtime, ILogger<Pipel
                     return;
                 case ServiceCallOutcome call:
                     {
-                        var result = await (call.InFlight ?? CallExecuteAsync(call, cancellationToken)).ConfigureAwait(false);
+                        var result = await CallExecuteAsync(call, cancellationToken).ConfigureAwait(false);
                         outcome = await runtime.TransactAsync(tx => ApplyExecuteResult(tx, call, result, cancellationToken), cancellationToken).ConfigureAwait(false);
                         break;
                     }
+
+                case ResumeOutcome resume:
+                    resume.UserCode.RunMissing();
+                    outcome = await runtime.TransactAsync(tx => ResumeServiceCall(tx, resume.Task, resume.UserCode), cancellationToken).ConfigureAwait(false);
+                    break;
 
                 case ScheduleCallOutcome call:
                     {
@@ -125,7 +139,8 @@ public sealed partial class PipelineEngine(IEngineRuntime runtime, ILogger<Pipel
                     }
 
                 case ContinueOutcome next:
-                    outcome = await runtime.TransactAsync(tx => Walk(tx, next.Task, cancellationToken, next.Process), cancellationToken).ConfigureAwait(false);
+                    next.UserCode?.RunMissing();
+                    outcome = await runtime.TransactAsync(tx => Walk(tx, next.Task, cancellationToken, next.Process, next.UserCode), cancellationToken).ConfigureAwait(false);
                     break;
                 case PipelineFinishedOutcome finished:
                     Emit(new PipelineEvent("pipeline_finish", finished.RootId, null, new JsonObject { ["pipeline_id"] = finished.RootId }));

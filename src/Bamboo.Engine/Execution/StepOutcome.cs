@@ -12,15 +12,23 @@ internal abstract record StepOutcome
 }
 
 /// <summary>
-/// The step committed RUNNING for an activity whose service did not finish synchronously (<see cref="InFlight"/>),
-/// or, for a recover point, has still to be called.
+/// The step committed the activity RUNNING with a recover point (or found one after a crash); its service is called
+/// outside the transaction, and its result applied in the next one if the node still has <see cref="Version"/>.
 /// </summary>
 internal sealed record ServiceCallOutcome(
     TaskRecord Task, NodeInfo Node, string Version, string RootId, string TopPipelineId,
     int Loop, int InnerLoop, JsonObject Inputs, JsonObject RootData) : StepOutcome
 {
-    public Task<ServiceResult>? InFlight { get; init; }
+    /// <summary>
+    /// The walking process as stored when the step committed. While the node keeps its version nothing else can change
+    /// it (operators act on asleep or suspended processes, and forced-fail changes the version), so the step that
+    /// applies the result need not read it again.
+    /// </summary>
+    public ProcessRecord? Process { get; init; }
 }
+
+/// <summary>A recover point needs user code (a lazy variable in the inputs) before its service can be called again.</summary>
+internal sealed record ResumeOutcome(TaskRecord Task, UserCodeResults UserCode) : StepOutcome;
 
 /// <summary>A schedule call was prepared (lock taken); the service must be called outside the transaction.</summary>
 internal sealed record ScheduleCallOutcome(
@@ -35,7 +43,11 @@ internal sealed record PipelineFinishedOutcome(string RootId) : StepOutcome;
 /// <see cref="Process"/> is the walking process as this worker left it: the worker holds the task's lease, and
 /// no operator call can change a process that is not asleep or suspended, so the next step need not re-read it.
 /// </remarks>
-internal sealed record ContinueOutcome(TaskRecord Task, ProcessRecord Process) : StepOutcome;
+internal sealed record ContinueOutcome(TaskRecord Task, ProcessRecord Process) : StepOutcome
+{
+    /// <summary>Set when the walk stopped for user code: run <see cref="UserCodeResults.Missing"/>, then walk on with it.</summary>
+    public UserCodeResults? UserCode { get; init; }
+}
 
 /// <summary>
 /// A fork started some of its branches in the committed step: <see cref="Own"/> is what the forking task does next,

@@ -27,7 +27,7 @@ public sealed class ContextHydratorTests
             Value("${f}", ContextValueType.Splice, "${a + 1}"),
         };
 
-        var sut = ContextHydrator.Hydrate(values, Registry, () => []);
+        var sut = ContextHydrator.Hydrate(values, (code, v) => Registry.CreateVariable(code).GetValue(v, []));
 
         Assert.Equal(1, sut["a"]!.GetValue<int>());
         Assert.Equal(1, sut["b"]!.GetValue<int>());
@@ -42,7 +42,7 @@ public sealed class ContextHydratorTests
     {
         var values = new[] { Value("${x}", ContextValueType.Splice, "${y}"), Value("${y}", ContextValueType.Splice, "${x}") };
 
-        var ex = Assert.Throws<ExpressionException>(() => ContextHydrator.Hydrate(values, Registry, () => []));
+        var ex = Assert.Throws<ExpressionException>(() => ContextHydrator.Hydrate(values, (code, v) => Registry.CreateVariable(code).GetValue(v, [])));
 
         Assert.Contains("${x}", ex.Message, StringComparison.Ordinal);
         Assert.Contains("${y}", ex.Message, StringComparison.Ordinal);
@@ -53,7 +53,7 @@ public sealed class ContextHydratorTests
     {
         var values = new[] { Value("${v}", ContextValueType.Compute, "x", "no_such_type") };
 
-        var ex = Assert.Throws<NotFoundError>(() => ContextHydrator.Hydrate(values, Registry, () => []));
+        var ex = Assert.Throws<NotFoundError>(() => ContextHydrator.Hydrate(values, (code, v) => Registry.CreateVariable(code).GetValue(v, [])));
 
         Assert.Contains("no_such_type", ex.Message, StringComparison.Ordinal);
     }
