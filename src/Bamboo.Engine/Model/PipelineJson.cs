@@ -162,8 +162,20 @@ internal static class PipelineJson
 
         var o = AsObject(node, path);
         var inputs = ReadVars(o["inputs"], $"{path}.inputs");
-        return new PipelineData(inputs, StringList(o["outputs"], $"{path}.outputs"), StringList(o["pre_render_keys"], $"{path}.pre_render_keys"));
+        return new PipelineData(inputs, ExportedKeys(o["outputs"], $"{path}.outputs"), StringList(o["pre_render_keys"], $"{path}.pre_render_keys"));
     }
+
+    /// <summary>
+    /// <c>data.outputs</c>: usually a list of context keys, but bamboo's flow-builder guide prints <c>{}</c>, and bamboo
+    /// only iterates the field (its runtime stores it as JSON and reads it back with <c>set(...)</c>), so an object
+    /// exports its keys, in order, and its values are ignored.
+    /// </summary>
+    private static List<string> ExportedKeys(JsonNode? node, string path) => node switch
+    {
+        JsonObject map => map.Select(kv => kv.Key).ToList(),
+        null or JsonArray => StringList(node, path),
+        _ => throw new PipelineFormatException(path, "must be a list of context keys or an object whose keys are the context keys"),
+    };
 
     private static Dictionary<string, Var> ReadVars(JsonNode? node, string path)
     {
