@@ -44,7 +44,10 @@ public sealed record ServiceActivityNode(
     public override NodeKind Kind => NodeKind.ServiceActivity;
 }
 
-/// <summary>An activity that embeds a whole pipeline whose id equals this node's id.</summary>
+/// <summary>
+/// An activity that embeds a whole pipeline. The engine runs that pipeline under this node's id; a tree whose embedded
+/// pipeline has another id is accepted, and validation gives the pipeline this node's id.
+/// </summary>
 public sealed record SubProcessNode(
     string Id, string? Name, IReadOnlyList<string> Incoming, IReadOnlyList<string> Outgoing,
     IReadOnlyDictionary<string, Var> Params, Pipeline Pipeline)

@@ -3,7 +3,10 @@ using Bamboo.Engine.Model;
 
 namespace Bamboo.Engine.Validation;
 
-/// <summary>Checks a tree before a run (validation.md) and returns it with every converge_gateway_id filled in.</summary>
+/// <summary>
+/// Checks a tree before a run (validation.md) and returns it with every converge_gateway_id filled in and every
+/// subprocess pipeline's id set to its SubProcess node's id.
+/// </summary>
 public sealed class PipelineValidator(IReadOnlyCollection<string> executableEndEventTypes)
 {
     public PipelineValidator()
@@ -31,11 +34,6 @@ public sealed class PipelineValidator(IReadOnlyCollection<string> executableEndE
 
             if (n is SubProcessNode s)
             {
-                if (s.Pipeline.Id != s.Id)
-                {
-                    throw new ConnectionValidateException(s.Id, $"the subprocess pipeline id \"{s.Pipeline.Id}\" must equal its SubProcess node id");
-                }
-
                 CheckUniqueIds(s.Pipeline, ids);
             }
         }
@@ -51,9 +49,13 @@ public sealed class PipelineValidator(IReadOnlyCollection<string> executableEndE
 
     private Pipeline ValidateLevel(Pipeline pipeline, bool cycleTolerate)
     {
+        // A subprocess pipeline takes its SubProcess node's id. bamboo accepts an embedded pipeline whose own id differs,
+        // but then stores the subprocess's variables under that id while running it under the node id, so the
+        // subprocess cannot see its own variables. The engine keys a subprocess's context, state and stack entry by the
+        // node id, so rewriting the id here makes such a tree run as intended; the embedded id is not used anywhere.
         var activities = pipeline.Activities.ToDictionary(
             kv => kv.Key,
-            kv => kv.Value is SubProcessNode s ? s with { Pipeline = ValidateLevel(s.Pipeline, cycleTolerate) } : kv.Value);
+            kv => kv.Value is SubProcessNode s ? s with { Pipeline = ValidateLevel(s.Pipeline with { Id = s.Id }, cycleTolerate) } : kv.Value);
         pipeline = pipeline with { Activities = activities };
 
         var graph = new LevelGraph(pipeline);

@@ -34,4 +34,18 @@ public sealed class CompiledPipelineTests
         Assert.Equal(["${r}"], sut.Pipelines["p"].ExportedKeys);
         Assert.Equal(["${x}", "${y}"], sut.Pipelines["sub"].ExportedKeys);
     }
+
+    [Fact]
+    public void Compile_SubprocessPipelineWithAnotherId_KeysItByTheNodeId()
+    {
+        var tree = TreeWithSubprocess();
+        tree["activities"]!["sub"]!["pipeline"]!["id"] = "other";
+
+        var sut = Compile(tree);
+
+        Assert.False(sut.Pipelines.ContainsKey("other"));
+        Assert.Equal("${x}", Assert.Single(sut.Pipelines["sub"].InitialContext).Key);
+        Assert.Equal("sub", sut.Node("sub_a").ParentPipelineId);
+        Assert.Equal("sub", sut.Node("sub_s").ParentPipelineId);
+    }
 }
