@@ -7,7 +7,8 @@ public abstract record Node(string Id, string? Name, string Type, IReadOnlyList<
 {
     public abstract NodeKind Kind { get; }
 
-    internal JsonObject Source { get; init; } = new();
+    /// <summary>The JSON the node was read from (a lazy view of the tree's document); null for nodes made in code.</summary>
+    internal JsonObject? Source { get; init; }
 
     public bool IsGateway => Kind is NodeKind.ExclusiveGateway or NodeKind.ParallelGateway
         or NodeKind.ConditionalParallelGateway or NodeKind.ConvergeGateway;
@@ -69,7 +70,4 @@ public sealed record GatewayNode(
 }
 
 /// <summary>A directed edge between two nodes of one level.</summary>
-public sealed record Flow(string Id, string Source, string Target, bool IsDefault)
-{
-    internal JsonObject SourceJson { get; init; } = new();
-}
+public sealed record Flow(string Id, string Source, string Target, bool IsDefault);
