@@ -40,7 +40,7 @@ internal sealed class ConvergeMatcher
     {
         foreach (var g in _graph.Pipeline.Gateways.Values)
         {
-            _gateways[g.Id] = new Gw(g, _graph.Targets[g.Id].Select(t => (string?)_graph.FollowActivities(t)).ToList());
+            _gateways[g.Id] = new Gw(g, _graph.TargetIds(g.Id).Select(t => (string?)_graph.FollowActivities(t)).ToList());
         }
 
         foreach (var g in _gateways.Values)
@@ -106,7 +106,7 @@ internal sealed class ConvergeMatcher
 
             onWalk.Add(n);
             int? best = null;
-            foreach (var s in _graph.Sources[n])
+            foreach (var s in _graph.Sources[_graph.IndexOf(n)].Select(i => _graph.Nodes[i].Id))
             {
                 if (onWalk.Contains(s))
                 {
@@ -240,7 +240,7 @@ internal sealed class ConvergeMatcher
             }
             else
             {
-                var inCount = _graph.Sources[convergeId].Count;
+                var inCount = _graph.Sources[_graph.IndexOf(convergeId)].Length;
                 var outCount = cur.Targets.Count;
                 if (inCount > outCount)
                 {

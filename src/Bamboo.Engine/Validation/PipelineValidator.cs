@@ -53,10 +53,13 @@ public sealed class PipelineValidator(IReadOnlyCollection<string> executableEndE
         // but then stores the subprocess's variables under that id while running it under the node id, so the
         // subprocess cannot see its own variables. The engine keys a subprocess's context, state and stack entry by the
         // node id, so rewriting the id here makes such a tree run as intended; the embedded id is not used anywhere.
-        var activities = pipeline.Activities.ToDictionary(
-            kv => kv.Key,
-            kv => kv.Value is SubProcessNode s ? s with { Pipeline = ValidateLevel(s.Pipeline with { Id = s.Id }, cycleTolerate) } : kv.Value);
-        pipeline = pipeline with { Activities = activities };
+        if (pipeline.Activities.Values.Any(a => a is SubProcessNode))
+        {
+            var activities = pipeline.Activities.ToDictionary(
+                kv => kv.Key,
+                kv => kv.Value is SubProcessNode s ? s with { Pipeline = ValidateLevel(s.Pipeline with { Id = s.Id }, cycleTolerate) } : kv.Value);
+            pipeline = pipeline with { Activities = activities };
+        }
 
         var graph = new LevelGraph(pipeline);
         ConnectionRules.Check(graph, executableEndEventTypes);
@@ -69,45 +72,38 @@ public sealed class PipelineValidator(IReadOnlyCollection<string> executableEndE
         var gateways = pipeline.Gateways.ToDictionary(
             kv => kv.Key,
             kv => matches.TryGetValue(kv.Key, out var cg) ? kv.Value with { ConvergeGatewayId = cg } : kv.Value);
-        pipeline = pipeline with { Gateways = gateways };
-        StreamValidator.Check(new LevelGraph(pipeline));
-        return pipeline;
+        StreamValidator.Check(graph, gateways);
+        return pipeline with { Gateways = gateways };
     }
 
     private static void CheckAcyclic(LevelGraph graph)
     {
-        var state = new Dictionary<string, int>();
-        foreach (var id in graph.Nodes.Keys)
+        // Iterative depth-first search (0 = not seen, 1 = on the current path, 2 = done): deep trees must not overflow the stack.
+        var state = new byte[graph.Nodes.Length];
+        var stack = new Stack<(int Node, int Next)>();
+        for (var root = 0; root < state.Length; root++)
         {
-            Visit(id);
-        }
-
-        void Visit(string start)
-        {
-            // Iterative DFS: deep trees must not overflow the stack.
-            var stack = new Stack<(string Id, int Next)>();
-            if (state.GetValueOrDefault(start) != 0)
+            if (state[root] != 0)
             {
-                return;
+                continue;
             }
 
-            state[start] = 1;
-            stack.Push((start, 0));
+            state[root] = 1;
+            stack.Push((root, 0));
             while (stack.Count > 0)
             {
-                var (id, next) = stack.Pop();
-                var targets = graph.Targets[id];
-                if (next < targets.Count)
+                var (node, next) = stack.Pop();
+                var targets = graph.Targets[node];
+                if (next < targets.Length)
                 {
-                    stack.Push((id, next + 1));
+                    stack.Push((node, next + 1));
                     var t = targets[next];
-                    var s = state.GetValueOrDefault(t);
-                    if (s == 1)
+                    if (state[t] == 1)
                     {
-                        throw new TreeInvalidException($"pipeline graph has circle (through node {t} in pipeline {graph.Pipeline.Id}); pass cycle_tolerate to allow loops");
+                        throw new TreeInvalidException($"pipeline graph has circle (through node {graph.Nodes[t].Id} in pipeline {graph.Pipeline.Id}); pass cycle_tolerate to allow loops");
                     }
 
-                    if (s == 0)
+                    if (state[t] == 0)
                     {
                         state[t] = 1;
                         stack.Push((t, 0));
@@ -115,7 +111,7 @@ public sealed class PipelineValidator(IReadOnlyCollection<string> executableEndE
                 }
                 else
                 {
-                    state[id] = 2;
+                    state[node] = 2;
                 }
             }
         }
@@ -142,34 +138,35 @@ public sealed class PipelineValidator(IReadOnlyCollection<string> executableEndE
         ArgumentNullException.ThrowIfNull(pipeline);
         var graph = new LevelGraph(pipeline);
         var allowed = new HashSet<string>();
-        var visited = new HashSet<string>();
-        var queue = new Queue<string>();
-        queue.Enqueue(pipeline.StartEvent.Id);
+        var visited = new bool[graph.Nodes.Length];
+        var queue = new Queue<int>();
+        queue.Enqueue(graph.Start);
         while (queue.Count > 0)
         {
-            var id = queue.Dequeue();
-            if (!visited.Add(id))
+            var i = queue.Dequeue();
+            if (visited[i])
             {
                 continue;
             }
 
-            var node = graph.Nodes[id];
+            visited[i] = true;
+            var node = graph.Nodes[i];
             if (node.Kind is NodeKind.EmptyStartEvent or NodeKind.ServiceActivity or NodeKind.ExclusiveGateway
                 or NodeKind.ParallelGateway or NodeKind.ConditionalParallelGateway)
             {
-                allowed.Add(id);
+                allowed.Add(node.Id);
             }
 
             if (node is GatewayNode { IsForking: true } g)
             {
-                if (g.ConvergeGatewayId is not null)
+                if (g.ConvergeGatewayId is not null && graph.Contains(g.ConvergeGatewayId))
                 {
-                    queue.Enqueue(g.ConvergeGatewayId);
+                    queue.Enqueue(graph.IndexOf(g.ConvergeGatewayId));
                 }
             }
             else if (!node.IsEndEvent)
             {
-                foreach (var t in graph.Targets[id])
+                foreach (var t in graph.Targets[i])
                 {
                     queue.Enqueue(t);
                 }
