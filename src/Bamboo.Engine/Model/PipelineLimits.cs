@@ -16,6 +16,13 @@ public static class PipelineLimits
     /// </summary>
     public const int MaxJsonDepth = 512;
 
+    /// <summary>
+    /// Gateways that the validator follows from one gateway before reaching a converge gateway: blocks nested in
+    /// blocks, and gateways chained without converging. Each is a level of recursion when pairing gateways with their
+    /// converge gateways.
+    /// </summary>
+    public const int MaxGatewayNesting = 500;
+
     /// <summary>Nodes (events, activities and gateways) in the whole tree, every level counted.</summary>
     public const int MaxNodeCount = 1_000_000;
 
