@@ -18,23 +18,35 @@ public sealed class PipelineValidator(IReadOnlyCollection<string> executableEndE
     public Pipeline Validate(Pipeline pipeline, bool cycleTolerate = false)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
-        var ids = new HashSet<string>();
-        CheckUniqueIds(pipeline, ids);
+
+        // The root's id is a state id too (the run's), so no node may take it.
+        var ids = new HashSet<string> { pipeline.Id };
+        CheckUniqueIds(pipeline, ids, 0);
         return ValidateLevel(pipeline, cycleTolerate);
     }
 
-    private static void CheckUniqueIds(Pipeline p, HashSet<string> ids)
+    /// <summary>
+    /// Node and flow ids are unique across the whole tree (states, data and histories are keyed by node id alone), a
+    /// SubProcess node's included: two subprocesses with one id would share one context. Also stops a tree made in code
+    /// from nesting subprocesses deeper than the loader allows, before anything recurses that deep.
+    /// </summary>
+    private static void CheckUniqueIds(Pipeline p, HashSet<string> ids, int depth)
     {
         foreach (var n in p.Nodes)
         {
-            if (!ids.Add(n.Id) && !(n is SubProcessNode))
+            if (!ids.Add(n.Id))
             {
-                throw new ConnectionValidateException(n.Id, "node id is used more than once in the tree");
+                throw new ConnectionValidateException(n.Id, "node id is used more than once in the tree (or is the root pipeline's id)");
             }
 
             if (n is SubProcessNode s)
             {
-                CheckUniqueIds(s.Pipeline, ids);
+                if (depth >= PipelineLimits.MaxSubprocessDepth)
+                {
+                    throw new ConnectionValidateException(s.Id, $"subprocesses are nested more than {PipelineLimits.MaxSubprocessDepth} levels deep (PipelineLimits.MaxSubprocessDepth)");
+                }
+
+                CheckUniqueIds(s.Pipeline, ids, depth + 1);
             }
         }
 
