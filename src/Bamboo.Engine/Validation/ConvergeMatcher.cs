@@ -57,7 +57,8 @@ internal sealed class ConvergeMatcher
         }
     }
 
-    public static Dictionary<string, string> Match(LevelGraph graph) => new ConvergeMatcher(graph).Run();
+    public static Dictionary<string, string> Match(LevelGraph graph) =>
+        graph.Pipeline.Gateways.Count == 0 ? [] : new ConvergeMatcher(graph).Run();
 
     private Dictionary<string, string> Run()
     {
