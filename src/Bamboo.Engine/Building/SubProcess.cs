@@ -8,7 +8,10 @@ public sealed class SubProcess(EmptyStartEvent start, Data? data = null, Params?
 {
     public override string Type => "SubProcess";
 
-    internal override JsonObject ToJson(IReadOnlyList<string> incoming, IReadOnlyList<string> flows) => new()
+    internal override JsonObject ToJson(IReadOnlyList<string> incoming, IReadOnlyList<string> flows) => ToJson(incoming, flows, depth: 1);
+
+    /// <summary>Writes the node; <paramref name="depth"/> is the subprocess level its pipeline is at (the root's children are 1).</summary>
+    internal JsonObject ToJson(IReadOnlyList<string> incoming, IReadOnlyList<string> flows, int depth) => new()
     {
         ["id"] = Id,
         ["incoming"] = Strings(incoming),
@@ -16,6 +19,6 @@ public sealed class SubProcess(EmptyStartEvent start, Data? data = null, Params?
         ["outgoing"] = flows.Count > 0 ? flows[0] : "",
         ["type"] = Type,
         ["params"] = (parameters ?? new Params()).ToJson(),
-        ["pipeline"] = TreeWriter.Write(start, Id, data),
+        ["pipeline"] = TreeWriter.Write(start, Id, data, depth),
     };
 }

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Bamboo.Engine.Exceptions;
+using Bamboo.Engine.Model;
 
 namespace Bamboo.Engine.Building;
 
@@ -8,8 +10,15 @@ namespace Bamboo.Engine.Building;
 /// </summary>
 internal static class TreeWriter
 {
-    public static JsonObject Write(EmptyStartEvent start, string id, Data? data)
+    /// <summary>Writes the level that starts at <paramref name="start"/>; <paramref name="depth"/> counts the subprocesses it is in.</summary>
+    public static JsonObject Write(EmptyStartEvent start, string id, Data? data, int depth = 0)
     {
+        // Subprocess levels are written recursively; a subprocess that (directly or not) embeds itself would recurse forever.
+        if (depth > PipelineLimits.MaxSubprocessDepth)
+        {
+            throw new PipelineFormatException($"subprocess {id}", $"subprocesses are nested more than {PipelineLimits.MaxSubprocessDepth} levels deep (PipelineLimits.MaxSubprocessDepth)");
+        }
+
         var order = new List<Element>();
         var seen = new HashSet<Element>();
         var queue = new Queue<Element>();
@@ -44,7 +53,7 @@ internal static class TreeWriter
         JsonObject? end = null;
         foreach (var e in order)
         {
-            var json = e.ToJson(incoming[e], flowsOf[e]);
+            var json = e is SubProcess sub ? sub.ToJson(incoming[e], flowsOf[e], depth + 1) : e.ToJson(incoming[e], flowsOf[e]);
             switch (e)
             {
                 case EmptyStartEvent:

@@ -8,9 +8,6 @@ namespace Bamboo.Engine.Expressions;
 /// <summary>The boolrule condition language of gateways (data.md §8): parse errors and evaluation errors are distinct exceptions.</summary>
 public static partial class BoolRule
 {
-    private const int MaxLength = 10_000;
-    private const int MaxDepth = 64;
-
     [GeneratedRegex(@"\G[+-]?(\d+\.\d*|\.\d+)([eE][+-]?\d+)?")]
     private static partial Regex RealPattern();
 
@@ -28,9 +25,9 @@ public static partial class BoolRule
     /// <summary>Evaluates a rendered condition; throws <see cref="ConditionParseException"/> or <see cref="ExpressionException"/>.</summary>
     public static bool Evaluate(string text)
     {
-        if (text.Length > MaxLength)
+        if (text.Length > ExpressionLimits.MaxExpressionLength)
         {
-            throw new ConditionParseException($"condition is too long ({text.Length} characters)");
+            throw new ConditionParseException($"condition is {text.Length} characters long, more than {ExpressionLimits.MaxExpressionLength} (ExpressionLimits.MaxExpressionLength)");
         }
 
         var expanded = ExpandTabs(text);
@@ -122,7 +119,10 @@ public static partial class BoolRule
                     throw new ExpressionException($"invalid literal for int() with base 10: '{Text}'");
                 }
 
-                return long.Parse(Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+                // Python's int has no bound; ours is 64 bits, and a longer literal is an evaluation error rather than a crash.
+                return long.TryParse(Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
+                    ? value
+                    : throw new ExpressionException($"integer {Text} does not fit in 64 bits");
             }
 
             return Raw is List<Operand> list ? list.Select(o => o.Value()).ToList() : Raw;
@@ -150,9 +150,9 @@ public static partial class BoolRule
 
         public Cond ParseExpression()
         {
-            if (++_depth > MaxDepth)
+            if (++_depth > ExpressionLimits.MaxConditionNesting)
             {
-                throw new ConditionParseException("condition is nested too deeply");
+                throw new ConditionParseException($"condition nests parentheses more than {ExpressionLimits.MaxConditionNesting} levels deep (ExpressionLimits.MaxConditionNesting)");
             }
 
             var items = new List<Cond> { ParseCondition() };

@@ -26,7 +26,20 @@ internal sealed partial class PyEvaluator
 
                 if (args.Count > 1 && args[0] is string s16)
                 {
-                    return Convert.ToInt64(s16.Trim(), (int)PyOps.ToLong(args[1]));
+                    var numberBase = PyOps.ToLong(args[1]);
+                    if (numberBase is not (2 or 8 or 10 or 16))
+                    {
+                        throw new ExpressionException($"int() base {numberBase} is not supported (2, 8, 10 or 16)");
+                    }
+
+                    try
+                    {
+                        return Convert.ToInt64(s16.Trim(), (int)numberBase);
+                    }
+                    catch (Exception ex) when (ex is FormatException or OverflowException or ArgumentException)
+                    {
+                        throw new ExpressionException($"invalid literal for int() with base {numberBase}: {PyOps.Repr(s16)}");
+                    }
                 }
 
                 return PyOps.TryInt(args[0], out var l) ? l : throw new ExpressionException($"invalid literal for int(): {PyOps.Repr(args[0])}");
@@ -88,7 +101,11 @@ internal sealed partial class PyEvaluator
                 }
 
             case "abs":
-                return Arg(0) switch { double x => (object)Math.Abs(x), var x => (object)checked(Math.Abs(PyOps.ToLong(x))) };
+                return Arg(0) switch
+                {
+                    double x => (object)Math.Abs(x),
+                    var x => PyOps.ToLong(x) is var n && n == long.MinValue ? throw new ExpressionException("integer result too large") : (object)Math.Abs(n),
+                };
             case "round":
                 {
                     var x = PyOps.ToDouble(Arg(0));
@@ -185,10 +202,17 @@ internal sealed partial class PyEvaluator
                     var keys = items.Select(x => keyFn is null ? x : Invoke(keyFn, [x], [])).ToList();
                     var order = Enumerable.Range(0, items.Count).ToList();
                     Tick((long)items.Count * 8);
-                    var sortedOrder = order.OrderBy(i => keys[i], Comparer<object?>.Create(PyOps.Compare)).ToList();
-                    if (kwargs.TryGetValue("reverse", out var rev) && PyOps.Truthy(rev))
+                    var descending = kwargs.TryGetValue("reverse", out var rev) && PyOps.Truthy(rev);
+                    List<int> sortedOrder;
+                    try
                     {
-                        sortedOrder = order.OrderByDescending(i => keys[i], Comparer<object?>.Create(PyOps.Compare)).ToList();
+                        var comparer = Comparer<object?>.Create(PyOps.Compare);
+                        sortedOrder = descending ? [.. order.OrderByDescending(i => keys[i], comparer)] : [.. order.OrderBy(i => keys[i], comparer)];
+                    }
+                    catch (InvalidOperationException ex) when (ex.InnerException is ExpressionException inner)
+                    {
+                        // The sort wraps a comparison's error ('<' between an int and a str); it is the expression's error.
+                        throw inner;
                     }
 
                     return sortedOrder.Select(i => items[i]).ToList();

@@ -23,9 +23,17 @@ internal sealed partial class PyEvaluator
                     case "replace":
                         {
                             var old = StrArg(0);
-                            var result = old.Length == 0 ? s : s.Replace(old, StrArg(1), StringComparison.Ordinal);
-                            PyOps.CheckSize(result.Length);
-                            return result;
+                            var replacement = StrArg(1);
+                            if (old.Length == 0)
+                            {
+                                return s;
+                            }
+
+                            // Sized before it is built: a megabyte string replacing each of its own characters is 10**12 characters.
+                            var size = s.Length + ((long)CountOccurrences(s, old) * (replacement.Length - old.Length));
+                            PyOps.CheckSize(size);
+                            Tick(size);
+                            return s.Replace(old, replacement, StringComparison.Ordinal);
                         }
 
                     case "split":
@@ -47,13 +55,14 @@ internal sealed partial class PyEvaluator
                                 throw new ExpressionException("sequence item: expected str instance");
                             }
 
-                            var result = string.Join(s, items.Cast<string>());
-                            PyOps.CheckSize(result.Length);
-                            return result;
+                            var size = items.Sum(x => (long)((string)x!).Length) + ((long)s.Length * Math.Max(0, items.Count - 1));
+                            PyOps.CheckSize(size);
+                            Tick(size);
+                            return string.Join(s, items.Cast<string>());
                         }
 
-                    case "startswith": return Arg(0) is PyTuple st ? st.Items.Any(p => s.StartsWith((string)p!, StringComparison.Ordinal)) : s.StartsWith(StrArg(0), StringComparison.Ordinal);
-                    case "endswith": return Arg(0) is PyTuple et ? et.Items.Any(p => s.EndsWith((string)p!, StringComparison.Ordinal)) : s.EndsWith(StrArg(0), StringComparison.Ordinal);
+                    case "startswith": return Arg(0) is PyTuple st ? st.Items.Any(p => s.StartsWith(AsString(p, name), StringComparison.Ordinal)) : s.StartsWith(StrArg(0), StringComparison.Ordinal);
+                    case "endswith": return Arg(0) is PyTuple et ? et.Items.Any(p => s.EndsWith(AsString(p, name), StringComparison.Ordinal)) : s.EndsWith(StrArg(0), StringComparison.Ordinal);
                     case "count": return (long)CountOccurrences(s, StrArg(0));
                     case "find": return (long)s.IndexOf(StrArg(0), StringComparison.Ordinal);
                     case "rfind": return (long)s.LastIndexOf(StrArg(0), StringComparison.Ordinal);
@@ -73,7 +82,8 @@ internal sealed partial class PyEvaluator
                     case "capitalize": return s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..].ToLowerInvariant();
                     case "zfill":
                         {
-                            var width = (int)Math.Min(PyOps.ToLong(Arg(0)), PyOps.MaxLength);
+                            var width = (int)Math.Clamp(PyOps.ToLong(Arg(0)), 0, PyOps.MaxLength);
+                            Tick(width);
                             return s.PadLeft(width, '0');
                         }
                 }
@@ -117,6 +127,9 @@ internal sealed partial class PyEvaluator
 
         throw new ExpressionException($"'{PyOps.TypeName(target)}' object has no attribute '{name}'");
     }
+
+    private static string AsString(object? value, string method) =>
+        value as string ?? throw new ExpressionException($"{method}() tuple items must be str, not {PyOps.TypeName(value)}");
 
     private static int CountOccurrences(string s, string sub)
     {

@@ -74,20 +74,21 @@ internal sealed partial class PyEvaluator
 
         if (b is bool or long)
         {
+            // The size is checked before anything is built, without overflowing: 'ab' * 2**62 wrapped to a negative size.
             var n = Math.Max(0, PyOps.ToLong(b));
             switch (a)
             {
                 case string s:
-                    PyOps.CheckSize(s.Length * n);
-                    Tick(s.Length * n);
+                    PyOps.CheckSize(PyOps.RepeatedSize(s.Length, n));
+                    Tick(PyOps.RepeatedSize(s.Length, n));
                     return new StringBuilder(s.Length * (int)n).Insert(0, s, (int)n).ToString();
                 case List<object?> l:
-                    PyOps.CheckSize(l.Count * n);
-                    Tick(l.Count * n);
+                    PyOps.CheckSize(PyOps.RepeatedSize(l.Count, n));
+                    Tick(PyOps.RepeatedSize(l.Count, n));
                     return Enumerable.Repeat(l, (int)n).SelectMany(x => x).ToList();
                 case PyTuple t:
-                    PyOps.CheckSize(t.Items.Count * n);
-                    Tick(t.Items.Count * n);
+                    PyOps.CheckSize(PyOps.RepeatedSize(t.Items.Count, n));
+                    Tick(PyOps.RepeatedSize(t.Items.Count, n));
                     return new PyTuple(Enumerable.Repeat(t.Items, (int)n).SelectMany(x => x).ToList());
             }
         }
@@ -177,22 +178,37 @@ internal sealed partial class PyEvaluator
             return Math.Pow(x, y);
         }
 
+        // The bases whose powers never overflow; any other base overflows within 63 multiplications.
+        switch (x)
+        {
+            case 0:
+                return y == 0 ? 1L : 0L;
+            case 1:
+                return 1L;
+            case -1:
+                return y % 2 == 0 ? 1L : -1L;
+        }
+
         long result = 1;
         for (long i = 0; i < y; i++)
         {
             Tick();
             result = checked(result * x);
-            if (result is 0 or 1 && x is 0 or 1)
-            {
-                break;
-            }
         }
 
         return result;
     }
 
     /// <summary>printf-style <c>'%s-%d' % (a, b)</c> formatting.</summary>
-    private static string Format(string format, object? args)
+    private string Format(string format, object? args)
+    {
+        var text = FormatText(format, args);
+        PyOps.CheckSize(text.Length);
+        Tick(text.Length);
+        return text;
+    }
+
+    private static string FormatText(string format, object? args)
     {
         var values = args is PyTuple t ? t.Items.ToList() : [args];
         var sb = new StringBuilder();

@@ -5,16 +5,18 @@ namespace Bamboo.Engine.Expressions;
 /// <summary>Evaluates a parsed expression with Python semantics inside a step budget: no reflection, no I/O, no .NET types.</summary>
 internal sealed partial class PyEvaluator
 {
-    public const int DefaultBudget = 200_000;
-
     private readonly Func<string, (bool Found, object? Value)> _lookup;
     private readonly List<Dictionary<string, object?>> _scopes = [];
-    private int _budget;
+    private readonly StepBudget _budget = new(ExpressionLimits.MaxSteps, "ExpressionLimits.MaxSteps");
+    private readonly StepBudget? _shared;
+    private int _depth;
 
-    public PyEvaluator(Func<string, (bool Found, object? Value)> lookup, int budget = DefaultBudget)
+    /// <param name="lookup">Finds a context name's value.</param>
+    /// <param name="shared">Work shared with the other templates of the value being rendered, if any.</param>
+    public PyEvaluator(Func<string, (bool Found, object? Value)> lookup, StepBudget? shared = null)
     {
         _lookup = lookup;
-        _budget = budget;
+        _shared = shared;
     }
 
     private sealed record BuiltinFunction(string Name);
@@ -25,16 +27,31 @@ internal sealed partial class PyEvaluator
 
     private void Tick(long cost = 1)
     {
-        _budget -= (int)Math.Min(cost, int.MaxValue);
-        if (_budget < 0)
-        {
-            throw new ExpressionException("expression needs too much work (step budget exhausted)");
-        }
+        _budget.Spend(cost);
+        _shared?.Spend(cost);
     }
 
     public object? Evaluate(PyExpr expr)
     {
-        Tick();
+        // Parsing bounds an expression's own nesting; lambdas calling lambdas are bounded here.
+        if (++_depth > ExpressionLimits.MaxRecursionDepth)
+        {
+            throw new ExpressionException($"expression recurses more than {ExpressionLimits.MaxRecursionDepth} levels deep (ExpressionLimits.MaxRecursionDepth)");
+        }
+
+        try
+        {
+            Tick();
+            return EvaluateNode(expr);
+        }
+        finally
+        {
+            _depth--;
+        }
+    }
+
+    private object? EvaluateNode(PyExpr expr)
+    {
         switch (expr)
         {
             case ConstExpr c:
@@ -227,6 +244,22 @@ internal sealed partial class PyEvaluator
         }
     }
 
+    /// <summary>
+    /// Evaluates a whole expression. The interpreter's own checks raise <see cref="ExpressionException"/>; an arithmetic
+    /// or conversion error of .NET that one of them missed becomes one too, so nothing else leaves the sandbox.
+    /// </summary>
+    public object? Run(PyExpr expr)
+    {
+        try
+        {
+            return Evaluate(expr);
+        }
+        catch (Exception ex) when (ex is OverflowException or FormatException or InvalidCastException or ArgumentException or IndexOutOfRangeException)
+        {
+            throw new ExpressionException($"expression failed: {ex.Message}");
+        }
+    }
+
     private object? Subscript(object? target, PyExpr indexExpr)
     {
         if (indexExpr is SliceExpr s)
@@ -276,15 +309,25 @@ internal sealed partial class PyEvaluator
         return (int)i;
     }
 
-    private static object? Slice(object? target, object? lower, object? upper, object? step)
+    private object? Slice(object? target, object? lower, object? upper, object? step)
     {
+        // Materialised to slice, so sized first: range(10**18)[::2] listed every number.
+        var count = target switch
+        {
+            string s => s.Length,
+            List<object?> l => l.Count,
+            PyTuple t => t.Items.Count,
+            PyRange r => r.Count,
+            _ => throw new ExpressionException($"'{PyOps.TypeName(target)}' object is not subscriptable"),
+        };
+        PyOps.CheckSize(count);
+        Tick(count);
         var items = target switch
         {
             string s => s.Select(c => (object?)c.ToString()).ToList(),
             List<object?> l => l,
             PyTuple t => t.Items,
-            PyRange r => r.Items().ToList(),
-            _ => throw new ExpressionException($"'{PyOps.TypeName(target)}' object is not subscriptable"),
+            _ => ((PyRange)target!).Items().ToList(),
         };
         var indices = SliceIndices(items.Count, lower, upper, step);
         var picked = indices.Select(i => items[i]).ToList();

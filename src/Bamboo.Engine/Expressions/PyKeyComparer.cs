@@ -14,7 +14,9 @@ internal sealed class PyKeyComparer : IEqualityComparer<object>
         double d when d == Math.Floor(d) && Math.Abs(d) < 9e18 => ((long)d).GetHashCode(),
         double d => d.GetHashCode(),
         string s => StringComparer.Ordinal.GetHashCode(s),
-        PyTuple t => t.Items.Count,
-        _ => 0,
+        // A tuple hashes its items: hashing only its length put every pair of a set in one bucket (quadratic).
+        PyTuple t => t.Items.Aggregate(t.Items.Count, (h, item) => HashCode.Combine(h, item is null ? 0 : GetHashCode(item))),
+        List<object?> or PyDict or PySet => throw new Exceptions.ExpressionException($"unhashable type: '{PyOps.TypeName(obj)}'"),
+        _ => obj.GetHashCode(),
     };
 }

@@ -92,7 +92,15 @@ internal static class PyLexer
             }
 
             var digits = text[ds..i].Replace("_", "", StringComparison.Ordinal);
-            return new PyToken(PyTokenKind.Number, text[start..i], Convert.ToInt64(digits, radix), start);
+            try
+            {
+                return new PyToken(PyTokenKind.Number, text[start..i], Convert.ToInt64(digits, radix), start);
+            }
+            catch (Exception ex) when (ex is FormatException or OverflowException or ArgumentException)
+            {
+                // "0x", "0b12" and 0xFFFFFFFFFFFFFFFFF are not 64-bit literals of their base.
+                throw new ExpressionException($"invalid or too large literal {text[start..i]} at position {start}");
+            }
         }
 
         var isFloat = false;

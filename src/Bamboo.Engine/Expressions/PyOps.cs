@@ -9,23 +9,33 @@ namespace Bamboo.Engine.Expressions;
 /// <summary>Python semantics over our value model: conversion from/to JSON, str/repr, truth, equality and order.</summary>
 internal static class PyOps
 {
-    public const int MaxLength = 1_000_000;
+    public const int MaxLength = ExpressionLimits.MaxSize;
 
-    public static object? FromJson(JsonNode? node) => node switch
+    public static object? FromJson(JsonNode? node) => FromJson(node, 0);
+
+    private static object? FromJson(JsonNode? node, int depth)
     {
-        null => null,
-        JsonObject o => ObjectFromJson(o),
-        JsonArray a => a.Select(FromJson).ToList(),
-        JsonValue v => ValueFromJson(v),
-        _ => null,
-    };
+        if (depth > ExpressionLimits.MaxValueDepth)
+        {
+            throw new ExpressionException($"a context value nests more than {ExpressionLimits.MaxValueDepth} levels (ExpressionLimits.MaxValueDepth)");
+        }
 
-    private static PyDict ObjectFromJson(JsonObject o)
+        return node switch
+        {
+            null => null,
+            JsonObject o => ObjectFromJson(o, depth),
+            JsonArray a => a.Select(x => FromJson(x, depth + 1)).ToList(),
+            JsonValue v => ValueFromJson(v),
+            _ => null,
+        };
+    }
+
+    private static PyDict ObjectFromJson(JsonObject o, int depth)
     {
         var d = new PyDict();
         foreach (var (k, v) in o)
         {
-            d[k] = FromJson(v);
+            d[k] = FromJson(v, depth + 1);
         }
 
         return d;
@@ -249,21 +259,77 @@ internal static class PyOps
         _ => Repr(v),
     };
 
-    /// <summary>Python's repr().</summary>
-    public static string Repr(object? v) => v switch
+    /// <summary>Python's repr(); text longer than <see cref="ExpressionLimits.MaxSize"/> fails as it grows (a list of a thousand references to one long string is small until printed).</summary>
+    public static string Repr(object? v)
     {
-        null or PyNone => "None",
-        bool b => b ? "True" : "False",
-        long l => l.ToString(CultureInfo.InvariantCulture),
-        double d => FloatRepr(d),
-        string s => StringRepr(s),
-        List<object?> l => "[" + string.Join(", ", l.Select(Repr)) + "]",
-        PyTuple t => t.Items.Count == 1 ? "(" + Repr(t.Items[0]) + ",)" : "(" + string.Join(", ", t.Items.Select(Repr)) + ")",
-        PyDict d => "{" + string.Join(", ", d.Items.Select(kv => Repr(kv.Key) + ": " + Repr(kv.Value))) + "}",
-        PySet s => s.Count == 0 ? "set()" : "{" + string.Join(", ", s.Items.Select(Repr)) + "}",
-        PyRange r => r.Step == 1 ? $"range({r.Start}, {r.Stop})" : $"range({r.Start}, {r.Stop}, {r.Step})",
-        _ => "<object>",
-    };
+        var sb = new StringBuilder();
+        AppendRepr(sb, v);
+        return sb.ToString();
+    }
+
+    private static void AppendRepr(StringBuilder sb, object? v)
+    {
+        switch (v)
+        {
+            case List<object?> l:
+                AppendItems(sb, "[", l, "]");
+                break;
+            case PyTuple t:
+                AppendItems(sb, "(", t.Items, t.Items.Count == 1 ? ",)" : ")");
+                break;
+            case PyDict d:
+                sb.Append('{');
+                var first = true;
+                foreach (var (key, value) in d.Items)
+                {
+                    sb.Append(first ? "" : ", ");
+                    first = false;
+                    AppendRepr(sb, key);
+                    sb.Append(": ");
+                    AppendRepr(sb, value);
+                }
+
+                sb.Append('}');
+                break;
+            case PySet s:
+                if (s.Count == 0)
+                {
+                    sb.Append("set()");
+                }
+                else
+                {
+                    AppendItems(sb, "{", [.. s.Items], "}");
+                }
+
+                break;
+            default:
+                sb.Append(v switch
+                {
+                    null or PyNone => "None",
+                    bool b => b ? "True" : "False",
+                    long l => l.ToString(CultureInfo.InvariantCulture),
+                    double d => FloatRepr(d),
+                    string s => StringRepr(s),
+                    PyRange r => r.Step == 1 ? $"range({r.Start}, {r.Stop})" : $"range({r.Start}, {r.Stop}, {r.Step})",
+                    _ => "<object>",
+                });
+                break;
+        }
+
+        CheckSize(sb.Length);
+    }
+
+    private static void AppendItems(StringBuilder sb, string open, IReadOnlyList<object?> items, string close)
+    {
+        sb.Append(open);
+        for (var i = 0; i < items.Count; i++)
+        {
+            sb.Append(i == 0 ? "" : ", ");
+            AppendRepr(sb, items[i]);
+        }
+
+        sb.Append(close);
+    }
 
     public static string FloatRepr(double d)
     {
@@ -442,15 +508,37 @@ internal static class PyOps
         PyTuple t => t.Items.Any(x => PyEquals(x, item)),
         PyDict d => d.ContainsKey(item ?? PyNone.Value),
         PySet s => s.Contains(item),
-        PyRange r => r.Items().Any(x => PyEquals(x, item)),
+        PyRange r => RangeContains(r, item),
         _ => throw new ExpressionException($"argument of type '{TypeName(container)}' is not iterable"),
     };
+
+    /// <summary>Arithmetic membership: iterating range(10**18) to test it took forever.</summary>
+    private static bool RangeContains(PyRange r, object? item)
+    {
+        if (item is double d && d == Math.Floor(d) && Math.Abs(d) < 9e18)
+        {
+            item = (long)d;
+        }
+
+        if (item is not (long or bool))
+        {
+            return false;
+        }
+
+        var x = ToLong(item);
+        var inBounds = r.Step > 0 ? x >= r.Start && x < r.Stop : x <= r.Start && x > r.Stop;
+        return inBounds && (x - r.Start) % r.Step == 0;
+    }
 
     public static void CheckSize(long size)
     {
         if (size > MaxLength)
         {
-            throw new ExpressionException($"result too large ({size} items; the limit is {MaxLength})");
+            throw new ExpressionException($"result of {size} characters or items is larger than {MaxLength} (ExpressionLimits.MaxSize)");
         }
     }
+
+    /// <summary><paramref name="count"/> × <paramref name="times"/>, or <see cref="long.MaxValue"/> where that overflows: a size to check before repeating.</summary>
+    public static long RepeatedSize(long count, long times) =>
+        count == 0 || times == 0 ? 0 : count > long.MaxValue / times ? long.MaxValue : count * times;
 }

@@ -2,11 +2,9 @@ using Bamboo.Engine.Exceptions;
 
 namespace Bamboo.Engine.Expressions;
 
-/// <summary>Recursive-descent parser for one Python expression, with a nesting limit so hostile input cannot overflow the stack.</summary>
+/// <summary>Recursive-descent parser for one Python expression, with a nesting limit (<see cref="ExpressionLimits.MaxNesting"/>) so hostile input cannot overflow the stack.</summary>
 internal sealed class PyParser
 {
-    public const int MaxDepth = 64;
-    public const int MaxLength = 10_000;
 
     private readonly List<PyToken> _tokens;
     private int _pos;
@@ -16,9 +14,9 @@ internal sealed class PyParser
 
     public static PyExpr Parse(string text)
     {
-        if (text.Length > MaxLength)
+        if (text.Length > ExpressionLimits.MaxExpressionLength)
         {
-            throw new ExpressionException($"expression is too long ({text.Length} characters; the limit is {MaxLength})");
+            throw new ExpressionException($"expression is {text.Length} characters long, more than {ExpressionLimits.MaxExpressionLength} (ExpressionLimits.MaxExpressionLength)");
         }
 
         var parser = new PyParser(PyLexer.Tokenize(text));
@@ -85,9 +83,9 @@ internal sealed class PyParser
 
     private void Enter()
     {
-        if (++_depth > MaxDepth)
+        if (++_depth > ExpressionLimits.MaxNesting)
         {
-            throw new ExpressionException($"expression is nested too deeply (more than {MaxDepth} levels)");
+            throw new ExpressionException($"expression nests more than {ExpressionLimits.MaxNesting} levels (ExpressionLimits.MaxNesting; brackets, unary operators and each operator of a chain count)");
         }
     }
 
@@ -257,25 +255,34 @@ internal sealed class PyParser
 
     private PyExpr ParseArith()
     {
+        // Each operator of a chain nests the tree one level deeper (((a + b) + c) + d), so it counts as nesting.
         var left = ParseTerm();
+        var wraps = 0;
         while (Peek.Kind == PyTokenKind.Op && Peek.Text is "+" or "-")
         {
+            Enter();
+            wraps++;
             var op = _tokens[_pos++].Text;
             left = new BinaryExpr(op, left, ParseTerm());
         }
 
+        _depth -= wraps;
         return left;
     }
 
     private PyExpr ParseTerm()
     {
         var left = ParseUnary();
+        var wraps = 0;
         while (Peek.Kind == PyTokenKind.Op && Peek.Text is "*" or "/" or "//" or "%")
         {
+            Enter();
+            wraps++;
             var op = _tokens[_pos++].Text;
             left = new BinaryExpr(op, left, ParseUnary());
         }
 
+        _depth -= wraps;
         return left;
     }
 
@@ -320,14 +327,11 @@ internal sealed class PyParser
     private PyExpr ParsePostfix()
     {
         var expr = ParseAtom();
-        var chain = 0;
-        while (true)
+        var wraps = 0;
+        while (Peek.Kind == PyTokenKind.Op && Peek.Text is "." or "(" or "[")
         {
-            if (++chain > MaxDepth * 4)
-            {
-                throw new ExpressionException("expression chain is too long");
-            }
-
+            Enter();
+            wraps++;
             if (AcceptOp("."))
             {
                 expr = new AttributeExpr(expr, ExpectIdentifier());
@@ -336,16 +340,16 @@ internal sealed class PyParser
             {
                 expr = ParseCall(expr);
             }
-            else if (AcceptOp("["))
+            else
             {
+                _pos++;
                 expr = new SubscriptExpr(expr, ParseSubscript());
                 ExpectOp("]");
             }
-            else
-            {
-                return expr;
-            }
         }
+
+        _depth -= wraps;
+        return expr;
     }
 
     private PyExpr ParseCall(PyExpr function)

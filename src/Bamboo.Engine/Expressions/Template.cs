@@ -54,21 +54,22 @@ public static partial class Template
         return refs;
     }
 
-    private static void Collect(JsonNode? value, HashSet<string> refs)
+    private static void Collect(JsonNode? value, HashSet<string> refs, int depth = 0)
     {
+        CheckValueDepth(depth);
         switch (value)
         {
             case JsonObject o:
                 foreach (var (_, v) in o)
                 {
-                    Collect(v, refs);
+                    Collect(v, refs, depth + 1);
                 }
 
                 break;
             case JsonArray a:
                 foreach (var v in a)
                 {
-                    Collect(v, refs);
+                    Collect(v, refs, depth + 1);
                 }
 
                 break;
@@ -97,29 +98,52 @@ public static partial class Template
         }
     }
 
-    /// <summary>Renders a value against a context of plain names (no <c>${}</c>); returns a new node.</summary>
-    public static JsonNode? Render(JsonNode? value, IReadOnlyDictionary<string, JsonNode?> context) => value switch
-    {
-        JsonObject o => RenderObject(o, context),
-        JsonArray a => new JsonArray(a.Select(x => Render(x, context)).ToArray()),
-        JsonValue v when v.TryGetValue<string>(out var s) => RenderString(s, context),
-        null => null,
-        _ => value.DeepClone(),
-    };
+    /// <summary>
+    /// Renders a value against a context of plain names (no <c>${}</c>); returns a new node. All its templates share
+    /// <see cref="ExpressionLimits.MaxStepsPerRender"/>; once that is spent, the remaining templates stay verbatim.
+    /// </summary>
+    public static JsonNode? Render(JsonNode? value, IReadOnlyDictionary<string, JsonNode?> context) =>
+        Render(value, context, NewRenderBudget(), 0);
 
-    private static JsonObject RenderObject(JsonObject o, IReadOnlyDictionary<string, JsonNode?> context)
+    private static StepBudget NewRenderBudget() => new(ExpressionLimits.MaxStepsPerRender, "ExpressionLimits.MaxStepsPerRender");
+
+    private static JsonNode? Render(JsonNode? value, IReadOnlyDictionary<string, JsonNode?> context, StepBudget budget, int depth)
+    {
+        CheckValueDepth(depth);
+        return value switch
+        {
+            JsonObject o => RenderObject(o, context, budget, depth),
+            JsonArray a => new JsonArray(a.Select(x => Render(x, context, budget, depth + 1)).ToArray()),
+            JsonValue v when v.TryGetValue<string>(out var s) => RenderString(s, context, budget),
+            null => null,
+            _ => value.DeepClone(),
+        };
+    }
+
+    private static void CheckValueDepth(int depth)
+    {
+        if (depth > ExpressionLimits.MaxValueDepth)
+        {
+            throw new ExpressionException($"a value to render nests more than {ExpressionLimits.MaxValueDepth} levels (ExpressionLimits.MaxValueDepth)");
+        }
+    }
+
+    private static JsonObject RenderObject(JsonObject o, IReadOnlyDictionary<string, JsonNode?> context, StepBudget budget, int depth)
     {
         var result = new JsonObject();
         foreach (var (k, v) in o)
         {
-            result[k] = Render(v, context);
+            result[k] = Render(v, context, budget, depth + 1);
         }
 
         return result;
     }
 
     /// <summary>Renders one string (data.md §3.4): the typed shortcut returns the mapped value itself.</summary>
-    public static JsonNode? RenderString(string text, IReadOnlyDictionary<string, JsonNode?> context)
+    public static JsonNode? RenderString(string text, IReadOnlyDictionary<string, JsonNode?> context) =>
+        RenderString(text, context, NewRenderBudget());
+
+    private static JsonNode? RenderString(string text, IReadOnlyDictionary<string, JsonNode?> context, StepBudget budget)
     {
         var templates = Find(text);
         if (templates.Count == 0)
@@ -153,7 +177,7 @@ public static partial class Template
         var result = text;
         foreach (var t in templates)
         {
-            if (TryEvaluate(t[2..^1], context, Lookup, out var rendered))
+            if (TryEvaluate(t[2..^1], context, Lookup, budget, out var rendered))
             {
                 result = result.Replace(t, rendered, StringComparison.Ordinal);
             }
@@ -162,7 +186,7 @@ public static partial class Template
         return JsonValue.Create(result);
     }
 
-    private static bool TryEvaluate(string body, IReadOnlyDictionary<string, JsonNode?> context, Func<string, (bool, object?)> lookup, out string rendered)
+    private static bool TryEvaluate(string body, IReadOnlyDictionary<string, JsonNode?> context, Func<string, (bool, object?)> lookup, StepBudget budget, out string rendered)
     {
         rendered = "";
         if (body.Length > 0 && char.IsWhiteSpace(body[0]))
@@ -185,18 +209,18 @@ public static partial class Template
                 return false;
             }
 
-            var value = new PyEvaluator(lookup).Evaluate(ast);
+            var value = new PyEvaluator(lookup, budget).Run(ast);
             rendered = ApplyFilters(PyOps.Str(value), filters);
+
+            // What is written into the string counts too: many templates each printing a long value add up.
+            budget.Spend(rendered.Length);
             return true;
         }
         catch (ExpressionException)
         {
             return false;
         }
-        catch (Exception ex) when (ex is InvalidCastException or FormatException or ArgumentException or OverflowException or IndexOutOfRangeException)
-        {
-            return false;
-        }
+
     }
 
     private static (string Expr, List<string>? Filters) SplitFilters(string body)

@@ -7,7 +7,8 @@ public abstract record Node(string Id, string? Name, string Type, IReadOnlyList<
 {
     public abstract NodeKind Kind { get; }
 
-    internal JsonObject Source { get; init; } = new();
+    /// <summary>The JSON the node was read from (a lazy view of the tree's document); null for nodes made in code.</summary>
+    internal JsonObject? Source { get; init; }
 
     public bool IsGateway => Kind is NodeKind.ExclusiveGateway or NodeKind.ParallelGateway
         or NodeKind.ConditionalParallelGateway or NodeKind.ConvergeGateway;
@@ -44,7 +45,10 @@ public sealed record ServiceActivityNode(
     public override NodeKind Kind => NodeKind.ServiceActivity;
 }
 
-/// <summary>An activity that embeds a whole pipeline whose id equals this node's id.</summary>
+/// <summary>
+/// An activity that embeds a whole pipeline. The engine runs that pipeline under this node's id; a tree whose embedded
+/// pipeline has another id is accepted, and validation gives the pipeline this node's id.
+/// </summary>
 public sealed record SubProcessNode(
     string Id, string? Name, IReadOnlyList<string> Incoming, IReadOnlyList<string> Outgoing,
     IReadOnlyDictionary<string, Var> Params, Pipeline Pipeline)
@@ -66,7 +70,4 @@ public sealed record GatewayNode(
 }
 
 /// <summary>A directed edge between two nodes of one level.</summary>
-public sealed record Flow(string Id, string Source, string Target, bool IsDefault)
-{
-    internal JsonObject SourceJson { get; init; } = new();
-}
+public sealed record Flow(string Id, string Source, string Target, bool IsDefault);

@@ -19,7 +19,5 @@ public sealed record Var(string Type, JsonNode? Value)
     /// <summary>False when the input carries "need_render": false (escaped input).</summary>
     public bool? NeedRender { get; init; }
 
-    internal JsonObject Source { get; init; } = new();
-
     public bool IsNodeOutput => Sources.Count > 0;
 }

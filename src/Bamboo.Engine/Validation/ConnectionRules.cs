@@ -10,12 +10,10 @@ internal static class ConnectionRules
 
     public static void Check(LevelGraph graph, IReadOnlyCollection<string> endEventTypes)
     {
-        var p = graph.Pipeline;
-        var ordered = new List<Node> { p.StartEvent, p.EndEvent };
-        ordered.AddRange(p.Activities.Values);
-        ordered.AddRange(p.Gateways.Values);
-        foreach (var node in ordered)
+        // Start, end, activities, gateways: the order bamboo checks them in, which decides the node an error names.
+        for (var i = 0; i < graph.Nodes.Length; i++)
         {
+            var node = graph.Nodes[i];
             var (minIn, maxIn, minOut, maxOut) = node.Kind switch
             {
                 NodeKind.EmptyStartEvent => (0, 0, 1, 1),
@@ -28,8 +26,8 @@ internal static class ConnectionRules
                 throw new ConnectionValidateException(node.Id, $"end event type \"{node.Type}\" is not EmptyEndEvent nor a registered executable end event");
             }
 
-            var inDegree = graph.Sources[node.Id].Count;
-            var outDegree = graph.Targets[node.Id].Count;
+            var inDegree = graph.Sources[i].Length;
+            var outDegree = graph.Targets[i].Length;
             if (inDegree < minIn || inDegree > maxIn)
             {
                 throw new ConnectionValidateException(node.Id, $"{node.Type} in-degree is {inDegree}, must be between {minIn} and {maxIn}");
@@ -40,13 +38,13 @@ internal static class ConnectionRules
                 throw new ConnectionValidateException(node.Id, $"{node.Type} out-degree is {outDegree}, must be between {minOut} and {maxOut}");
             }
 
-            foreach (var t in graph.Targets[node.Id])
+            foreach (var t in graph.Targets[i])
             {
                 var target = graph.Nodes[t];
                 var allowed = target.Kind != NodeKind.EmptyStartEvent && !(node.Kind == NodeKind.EmptyStartEvent && target.IsEndEvent);
                 if (!allowed)
                 {
-                    throw new ConnectionValidateException(node.Id, $"{node.Type} cannot connect to {target.Type} node {t}");
+                    throw new ConnectionValidateException(node.Id, $"{node.Type} cannot connect to {target.Type} node {target.Id}");
                 }
             }
         }

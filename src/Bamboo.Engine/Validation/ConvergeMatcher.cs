@@ -10,10 +10,13 @@ internal sealed class ConvergeMatcher
 
     private readonly LevelGraph _graph;
     private readonly Dictionary<string, Gw> _gateways = [];
-    private readonly Dictionary<string, int?> _dist = [];
+    private readonly int?[] _dist;
+    private readonly bool[] _onWalk;
+    private readonly bool[] _reachable;
     private readonly Dictionary<string, int> _positiveIn = [];
     private readonly Dictionary<string, List<Gw>> _claimers = [];
     private readonly Dictionary<string, HashSet<string>> _blocks = [];
+    private readonly Dictionary<string, List<string>> _blocksOf = [];
     private readonly List<Gw> _stack = [];
     private string _currentBlock = "";
 
@@ -32,15 +35,36 @@ internal sealed class ConvergeMatcher
         public bool IsParallel => Node.IsForking;
     }
 
-    private ConvergeMatcher(LevelGraph graph) => _graph = graph;
+    private ConvergeMatcher(LevelGraph graph)
+    {
+        _graph = graph;
+        _dist = new int?[graph.Nodes.Length];
+        _onWalk = new bool[graph.Nodes.Length];
+        _reachable = new bool[graph.Nodes.Length];
+        var pending = new Stack<int>();
+        pending.Push(graph.Start);
+        _reachable[graph.Start] = true;
+        while (pending.TryPop(out var n))
+        {
+            foreach (var t in graph.Targets[n])
+            {
+                if (!_reachable[t])
+                {
+                    _reachable[t] = true;
+                    pending.Push(t);
+                }
+            }
+        }
+    }
 
-    public static Dictionary<string, string> Match(LevelGraph graph) => new ConvergeMatcher(graph).Run();
+    public static Dictionary<string, string> Match(LevelGraph graph) =>
+        graph.Pipeline.Gateways.Count == 0 ? [] : new ConvergeMatcher(graph).Run();
 
     private Dictionary<string, string> Run()
     {
         foreach (var g in _graph.Pipeline.Gateways.Values)
         {
-            _gateways[g.Id] = new Gw(g, _graph.Targets[g.Id].Select(t => (string?)_graph.FollowActivities(t)).ToList());
+            _gateways[g.Id] = new Gw(g, _graph.TargetIds(g.Id).Select(t => (string?)_graph.FollowActivities(t)).ToList());
         }
 
         foreach (var g in _gateways.Values)
@@ -65,7 +89,7 @@ internal sealed class ConvergeMatcher
         var ordered = _gateways.Values.Where(g => !g.IsConverge).OrderBy(g => Dist(g.Node.Id)).ToList();
         foreach (var g in ordered)
         {
-            if (_blocks.Values.Any(b => b.Contains(g.Node.Id)))
+            if (_blocksOf.ContainsKey(g.Node.Id))
             {
                 continue;
             }
@@ -82,51 +106,94 @@ internal sealed class ConvergeMatcher
 
     private bool IsDiverging(string? id) => id is not null && _gateways.TryGetValue(id, out var g) && !g.IsConverge;
 
-    private int? Dist(string id)
+    /// <summary>
+    /// The longest path (in flows) from the start event to a node, found by walking incoming flows and ignoring nodes
+    /// already on the walk, with found distances kept (validation.md §4 step 2). The walk keeps its own stack: a
+    /// gateway after a 200,000-activity chain is that many steps from the start.
+    /// </summary>
+    private int? Dist(string id) => Dist(_graph.IndexOf(id));
+
+    private int? Dist(int target)
     {
-        if (_dist.TryGetValue(id, out var d) && d is not null)
+        var frames = new List<(int Node, int Next, int? Best)>();
+        if (Begin(target, frames, out var value))
         {
-            return d;
+            return value;
         }
 
-        var onWalk = new HashSet<string>();
-        return Compute(id);
-
-        int? Compute(string n)
+        int? last = null;
+        var childDone = false;
+        while (frames.Count > 0)
         {
-            if (_dist.TryGetValue(n, out var known) && known is not null)
+            var (node, next, best) = frames[^1];
+            if (childDone && last is { } childDist && (best is null || childDist + 1 > best))
             {
-                return known;
+                best = childDist + 1;
             }
 
-            if (n == _graph.Pipeline.StartEvent.Id)
+            childDone = false;
+            var sources = _graph.Sources[node];
+            while (next < sources.Length && _onWalk[sources[next]])
             {
-                return _dist[n] = 0;
+                next++;
             }
 
-            onWalk.Add(n);
-            int? best = null;
-            foreach (var s in _graph.Sources[n])
+            if (next < sources.Length)
             {
-                if (onWalk.Contains(s))
+                frames[^1] = (node, next + 1, best);
+                if (Begin(sources[next], frames, out last))
                 {
-                    continue;
+                    childDone = true;
                 }
 
-                var sd = Compute(s);
-                if (sd is not null && (best is null || sd + 1 > best))
-                {
-                    best = sd + 1;
-                }
+                continue;
             }
 
-            onWalk.Remove(n);
+            _onWalk[node] = false;
             if (best is not null)
             {
-                _dist[n] = best;
+                _dist[node] = best;
             }
 
-            return best;
+            frames.RemoveAt(frames.Count - 1);
+            last = best;
+            childDone = true;
+        }
+
+        return last;
+    }
+
+    /// <summary>Starts walking from a node; true with its distance when that needs no walk.</summary>
+    private bool Begin(int node, List<(int Node, int Next, int? Best)> frames, out int? dist)
+    {
+        dist = _dist[node];
+        if (dist is not null)
+        {
+            return true;
+        }
+
+        if (node == _graph.Start)
+        {
+            dist = _dist[node] = 0;
+            return true;
+        }
+
+        if (!_reachable[node])
+        {
+            // No path leads back to the start, so the walk would find none (and could take exponential time doing so).
+            return true;
+        }
+
+        _onWalk[node] = true;
+        frames.Add((node, 0, null));
+        return false;
+    }
+
+    private void AddToBlock(HashSet<string> block, string nodeId)
+    {
+        if (block.Add(nodeId))
+        {
+            (_blocksOf.TryGetValue(nodeId, out var blocks) ? blocks : _blocksOf[nodeId] = []).Add(_currentBlock);
         }
     }
 
@@ -142,6 +209,12 @@ internal sealed class ConvergeMatcher
             return (cur.Match, cur.Shared);
         }
 
+        if (_stack.Count >= PipelineLimits.MaxGatewayNesting)
+        {
+            throw new ConvergeMatchException(cur.Node.Id,
+                $"gateways are nested, or chained without converging, more than {PipelineLimits.MaxGatewayNesting} deep (PipelineLimits.MaxGatewayNesting)");
+        }
+
         _stack.Add(cur);
         var block = _blocks[_currentBlock];
         for (var i = 0; i < cur.Targets.Count; i++)
@@ -152,13 +225,13 @@ internal sealed class ConvergeMatcher
                 continue;
             }
 
-            if (_blocks.Any(b => b.Key != _currentBlock && b.Value.Contains(t)))
+            if (_blocksOf.TryGetValue(t, out var blocksOfTarget) && blocksOfTarget.Exists(b => b != _currentBlock))
             {
                 cur.Targets[i] = null;
                 continue;
             }
 
-            block.Add(t);
+            AddToBlock(block, t);
             var guard = 0;
             while (IsDiverging(cur.Targets[i]) && cur.Targets[i] != cur.Node.Id && guard++ < 10_000)
             {
@@ -240,7 +313,7 @@ internal sealed class ConvergeMatcher
             }
             else
             {
-                var inCount = _graph.Sources[convergeId].Count;
+                var inCount = _graph.Sources[_graph.IndexOf(convergeId)].Length;
                 var outCount = cur.Targets.Count;
                 if (inCount > outCount)
                 {
@@ -263,7 +336,7 @@ internal sealed class ConvergeMatcher
 
         cur.Match = convergeId;
         cur.Shared = sharedResult;
-        block.Add(cur.Node.Id);
+        AddToBlock(block, cur.Node.Id);
         return (convergeId, sharedResult);
     }
 

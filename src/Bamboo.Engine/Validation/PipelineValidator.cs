@@ -3,7 +3,10 @@ using Bamboo.Engine.Model;
 
 namespace Bamboo.Engine.Validation;
 
-/// <summary>Checks a tree before a run (validation.md) and returns it with every converge_gateway_id filled in.</summary>
+/// <summary>
+/// Checks a tree before a run (validation.md) and returns it with every converge_gateway_id filled in and every
+/// subprocess pipeline's id set to its SubProcess node's id.
+/// </summary>
 public sealed class PipelineValidator(IReadOnlyCollection<string> executableEndEventTypes)
 {
     public PipelineValidator()
@@ -15,28 +18,35 @@ public sealed class PipelineValidator(IReadOnlyCollection<string> executableEndE
     public Pipeline Validate(Pipeline pipeline, bool cycleTolerate = false)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
-        var ids = new HashSet<string>();
-        CheckUniqueIds(pipeline, ids);
+
+        // The root's id is a state id too (the run's), so no node may take it.
+        var ids = new HashSet<string> { pipeline.Id };
+        CheckUniqueIds(pipeline, ids, 0);
         return ValidateLevel(pipeline, cycleTolerate);
     }
 
-    private static void CheckUniqueIds(Pipeline p, HashSet<string> ids)
+    /// <summary>
+    /// Node and flow ids are unique across the whole tree (states, data and histories are keyed by node id alone), a
+    /// SubProcess node's included: two subprocesses with one id would share one context. Also stops a tree made in code
+    /// from nesting subprocesses deeper than the loader allows, before anything recurses that deep.
+    /// </summary>
+    private static void CheckUniqueIds(Pipeline p, HashSet<string> ids, int depth)
     {
         foreach (var n in p.Nodes)
         {
-            if (!ids.Add(n.Id) && !(n is SubProcessNode))
+            if (!ids.Add(n.Id))
             {
-                throw new ConnectionValidateException(n.Id, "node id is used more than once in the tree");
+                throw new ConnectionValidateException(n.Id, "node id is used more than once in the tree (or is the root pipeline's id)");
             }
 
             if (n is SubProcessNode s)
             {
-                if (s.Pipeline.Id != s.Id)
+                if (depth >= PipelineLimits.MaxSubprocessDepth)
                 {
-                    throw new ConnectionValidateException(s.Id, $"the subprocess pipeline id \"{s.Pipeline.Id}\" must equal its SubProcess node id");
+                    throw new ConnectionValidateException(s.Id, $"subprocesses are nested more than {PipelineLimits.MaxSubprocessDepth} levels deep (PipelineLimits.MaxSubprocessDepth)");
                 }
 
-                CheckUniqueIds(s.Pipeline, ids);
+                CheckUniqueIds(s.Pipeline, ids, depth + 1);
             }
         }
 
@@ -51,10 +61,17 @@ public sealed class PipelineValidator(IReadOnlyCollection<string> executableEndE
 
     private Pipeline ValidateLevel(Pipeline pipeline, bool cycleTolerate)
     {
-        var activities = pipeline.Activities.ToDictionary(
-            kv => kv.Key,
-            kv => kv.Value is SubProcessNode s ? s with { Pipeline = ValidateLevel(s.Pipeline, cycleTolerate) } : kv.Value);
-        pipeline = pipeline with { Activities = activities };
+        // A subprocess pipeline takes its SubProcess node's id. bamboo accepts an embedded pipeline whose own id differs,
+        // but then stores the subprocess's variables under that id while running it under the node id, so the
+        // subprocess cannot see its own variables. The engine keys a subprocess's context, state and stack entry by the
+        // node id, so rewriting the id here makes such a tree run as intended; the embedded id is not used anywhere.
+        if (pipeline.Activities.Values.Any(a => a is SubProcessNode))
+        {
+            var activities = pipeline.Activities.ToDictionary(
+                kv => kv.Key,
+                kv => kv.Value is SubProcessNode s ? s with { Pipeline = ValidateLevel(s.Pipeline with { Id = s.Id }, cycleTolerate) } : kv.Value);
+            pipeline = pipeline with { Activities = activities };
+        }
 
         var graph = new LevelGraph(pipeline);
         ConnectionRules.Check(graph, executableEndEventTypes);
@@ -67,45 +84,38 @@ public sealed class PipelineValidator(IReadOnlyCollection<string> executableEndE
         var gateways = pipeline.Gateways.ToDictionary(
             kv => kv.Key,
             kv => matches.TryGetValue(kv.Key, out var cg) ? kv.Value with { ConvergeGatewayId = cg } : kv.Value);
-        pipeline = pipeline with { Gateways = gateways };
-        StreamValidator.Check(new LevelGraph(pipeline));
-        return pipeline;
+        StreamValidator.Check(graph, gateways);
+        return pipeline with { Gateways = gateways };
     }
 
     private static void CheckAcyclic(LevelGraph graph)
     {
-        var state = new Dictionary<string, int>();
-        foreach (var id in graph.Nodes.Keys)
+        // Iterative depth-first search (0 = not seen, 1 = on the current path, 2 = done): deep trees must not overflow the stack.
+        var state = new byte[graph.Nodes.Length];
+        var stack = new Stack<(int Node, int Next)>();
+        for (var root = 0; root < state.Length; root++)
         {
-            Visit(id);
-        }
-
-        void Visit(string start)
-        {
-            // Iterative DFS: deep trees must not overflow the stack.
-            var stack = new Stack<(string Id, int Next)>();
-            if (state.GetValueOrDefault(start) != 0)
+            if (state[root] != 0)
             {
-                return;
+                continue;
             }
 
-            state[start] = 1;
-            stack.Push((start, 0));
+            state[root] = 1;
+            stack.Push((root, 0));
             while (stack.Count > 0)
             {
-                var (id, next) = stack.Pop();
-                var targets = graph.Targets[id];
-                if (next < targets.Count)
+                var (node, next) = stack.Pop();
+                var targets = graph.Targets[node];
+                if (next < targets.Length)
                 {
-                    stack.Push((id, next + 1));
+                    stack.Push((node, next + 1));
                     var t = targets[next];
-                    var s = state.GetValueOrDefault(t);
-                    if (s == 1)
+                    if (state[t] == 1)
                     {
-                        throw new TreeInvalidException($"pipeline graph has circle (through node {t} in pipeline {graph.Pipeline.Id}); pass cycle_tolerate to allow loops");
+                        throw new TreeInvalidException($"pipeline graph has circle (through node {graph.Nodes[t].Id} in pipeline {graph.Pipeline.Id}); pass cycle_tolerate to allow loops");
                     }
 
-                    if (s == 0)
+                    if (state[t] == 0)
                     {
                         state[t] = 1;
                         stack.Push((t, 0));
@@ -113,7 +123,7 @@ public sealed class PipelineValidator(IReadOnlyCollection<string> executableEndE
                 }
                 else
                 {
-                    state[id] = 2;
+                    state[node] = 2;
                 }
             }
         }
@@ -140,34 +150,35 @@ public sealed class PipelineValidator(IReadOnlyCollection<string> executableEndE
         ArgumentNullException.ThrowIfNull(pipeline);
         var graph = new LevelGraph(pipeline);
         var allowed = new HashSet<string>();
-        var visited = new HashSet<string>();
-        var queue = new Queue<string>();
-        queue.Enqueue(pipeline.StartEvent.Id);
+        var visited = new bool[graph.Nodes.Length];
+        var queue = new Queue<int>();
+        queue.Enqueue(graph.Start);
         while (queue.Count > 0)
         {
-            var id = queue.Dequeue();
-            if (!visited.Add(id))
+            var i = queue.Dequeue();
+            if (visited[i])
             {
                 continue;
             }
 
-            var node = graph.Nodes[id];
+            visited[i] = true;
+            var node = graph.Nodes[i];
             if (node.Kind is NodeKind.EmptyStartEvent or NodeKind.ServiceActivity or NodeKind.ExclusiveGateway
                 or NodeKind.ParallelGateway or NodeKind.ConditionalParallelGateway)
             {
-                allowed.Add(id);
+                allowed.Add(node.Id);
             }
 
             if (node is GatewayNode { IsForking: true } g)
             {
-                if (g.ConvergeGatewayId is not null)
+                if (g.ConvergeGatewayId is not null && graph.Contains(g.ConvergeGatewayId))
                 {
-                    queue.Enqueue(g.ConvergeGatewayId);
+                    queue.Enqueue(graph.IndexOf(g.ConvergeGatewayId));
                 }
             }
             else if (!node.IsEndEvent)
             {
-                foreach (var t in graph.Targets[id])
+                foreach (var t in graph.Targets[i])
                 {
                     queue.Enqueue(t);
                 }

@@ -8,76 +8,82 @@ internal static class StreamValidator
 {
     private const string Main = "main";
 
-    public static void Check(LevelGraph graph)
+    /// <summary>Checks one level; <paramref name="gateways"/> are its gateways with their converge gateway ids filled in.</summary>
+    public static void Check(LevelGraph graph, IReadOnlyDictionary<string, GatewayNode> gateways)
     {
-        var p = graph.Pipeline;
-        var labels = graph.Nodes.Keys.ToDictionary(id => id, _ => new HashSet<string>());
-        labels[p.StartEvent.Id].Add(Main);
-        labels[p.EndEvent.Id].Add(Main);
+        // bamboo keeps a set of stream labels per node and fails as soon as one holds two, so a node never has more
+        // than one label here: null stands for the empty set.
+        var labels = new string?[graph.Nodes.Length];
+        labels[graph.Start] = Main;
+        labels[graph.End] = Main;
 
-        var branchLabels = new Dictionary<string, HashSet<string>>();
-        var convergeOwner = new Dictionary<string, GatewayNode>();
-        foreach (var g in p.Gateways.Values.Where(g => g.IsForking && g.ConvergeGatewayId is not null))
+        // For each node that is the converge gateway of a (conditional) parallel gateway: that gateway's branch labels.
+        var ownerBranches = new Dictionary<int, HashSet<string>>();
+        foreach (var g in gateways.Values)
         {
-            branchLabels[g.Id] = Enumerable.Range(0, graph.Targets[g.Id].Count).Select(i => $"{g.Id}_{i}").ToHashSet();
-            convergeOwner[g.ConvergeGatewayId!] = g;
+            if (g.IsForking && g.ConvergeGatewayId is { } converge && graph.Contains(converge))
+            {
+                ownerBranches[graph.IndexOf(converge)] = [.. Enumerable.Range(0, g.Outgoing.Count).Select(i => $"{g.Id}_{i}")];
+            }
         }
 
-        var queue = new Queue<string>();
-        var queued = new HashSet<string> { p.StartEvent.Id };
-        queue.Enqueue(p.StartEvent.Id);
+        var queue = new Queue<int>();
+        var queued = new bool[graph.Nodes.Length];
+        queued[graph.Start] = true;
+        queue.Enqueue(graph.Start);
         while (queue.Count > 0)
         {
             var w = queue.Dequeue();
-            var node = graph.Nodes[w];
-            if (node is GatewayNode { IsForking: true } pg && pg.ConvergeGatewayId is not null)
+            var gateway = graph.Nodes[w] as GatewayNode is { } g ? gateways.GetValueOrDefault(g.Id, g) : null;
+            var own = labels[w];
+            var converge = gateway is { IsForking: true, ConvergeGatewayId: { } cg } && graph.Contains(cg) ? graph.IndexOf(cg) : -1;
+            if (converge >= 0)
             {
-                var cgLabels = labels[pg.ConvergeGatewayId];
-                cgLabels.UnionWith(labels[w]);
-                if (cgLabels.Count > 1)
-                {
-                    throw new StreamValidateException(pg.ConvergeGatewayId);
-                }
+                Add(graph, labels, converge, own);
             }
 
             var targets = graph.Targets[w];
-            for (var i = 0; i < targets.Count; i++)
+            for (var i = 0; i < targets.Length; i++)
             {
                 var t = targets[i];
-                var propagate = node.IsForking && branchLabels.ContainsKey(w) ? new HashSet<string> { $"{w}_{i}" } : labels[w];
-                var skip = false;
-                if (convergeOwner.TryGetValue(t, out var owner))
-                {
-                    var ownBranches = branchLabels[owner.Id];
-                    skip = labels[w].Count > 0 && labels[w].All(ownBranches.Contains)
-                        || node is GatewayNode { IsForking: true } wg && wg.ConvergeGatewayId == t;
-                }
-
+                var propagate = converge >= 0 ? $"{graph.Nodes[w].Id}_{i}" : own;
+                var skip = ownerBranches.TryGetValue(t, out var branches) && (own is not null && branches.Contains(own) || t == converge);
                 if (!skip)
                 {
-                    labels[t].UnionWith(propagate);
+                    Add(graph, labels, t, propagate);
                 }
 
-                if (labels[t].Count > 1)
+                if (!queued[t])
                 {
-                    throw new StreamValidateException(t);
-                }
-
-                if (queued.Add(t))
-                {
+                    queued[t] = true;
                     queue.Enqueue(t);
                 }
             }
         }
 
-        foreach (var (id, set) in labels)
+        for (var i = 0; i < labels.Length; i++)
         {
-            if (set.Count != 1)
+            if (labels[i] is null)
             {
-                throw set.Count == 0
-                    ? new ConnectionValidateException(id, "node is not reachable from the start event")
-                    : new StreamValidateException(id);
+                throw new ConnectionValidateException(graph.Nodes[i].Id, "node is not reachable from the start event");
             }
         }
+    }
+
+    /// <summary>Adds a label to a node's set; a second, different label is the stream error.</summary>
+    private static void Add(LevelGraph graph, string?[] labels, int node, string? label)
+    {
+        var current = labels[node];
+        if (label is null || current == label)
+        {
+            return;
+        }
+
+        if (current is not null)
+        {
+            throw new StreamValidateException(graph.Nodes[node].Id);
+        }
+
+        labels[node] = label;
     }
 }

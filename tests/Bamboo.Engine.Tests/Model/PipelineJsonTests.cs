@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Bamboo.Engine.Building;
 using Bamboo.Engine.Exceptions;
 using Bamboo.Engine.Model;
 using Bamboo.Engine.Tests.Building;
@@ -33,6 +34,54 @@ public sealed class PipelineJsonTests
     public void Parse_MalformedTree_NamesTheField(string json, string path)
     {
         var ex = Assert.Throws<PipelineFormatException>(() => Pipeline.Parse(json));
+
+        Assert.Equal(path, ex.Path);
+    }
+
+    // start -> a -> end, with the given data.outputs
+    private static Pipeline WithOutputs(JsonNode? outputs)
+    {
+        var start = new EmptyStartEvent("s");
+        start.Extend(new ServiceActivity("debug_node", "a")).Extend(new EmptyEndEvent("e"));
+        var tree = PipelineBuilder.BuildTreeJson(start, "p");
+        tree["data"]!["outputs"] = outputs;
+        return Pipeline.Parse(tree.ToJsonString());
+    }
+
+    [Fact]
+    public void Parse_OutputsAsEmptyObject_ExportsNothing()
+    {
+        var sut = WithOutputs(new JsonObject());
+
+        Assert.Empty(sut.Data.Outputs);
+    }
+
+    [Fact]
+    public void Parse_OutputsAsObject_ExportsItsKeysInOrder()
+    {
+        var sut = WithOutputs(new JsonObject { ["${b}"] = 1, ["${a}"] = null, ["${c}"] = new JsonObject { ["x"] = "y" } });
+
+        Assert.Equal(["${b}", "${a}", "${c}"], sut.Data.Outputs);
+    }
+
+    [Fact]
+    public void ParseThenWrite_OutputsAsObject_KeepsTheObject()
+    {
+        var sut = WithOutputs(new JsonObject { ["${a}"] = 1 });
+
+        var written = sut.ToJson();
+
+        Assert.Equal("""{"${a}":1}""", written["data"]!["outputs"]!.ToJsonString());
+    }
+
+    [Theory]
+    [InlineData("\"${a}\"", "$.data.outputs")]
+    [InlineData("5", "$.data.outputs")]
+    [InlineData("true", "$.data.outputs")]
+    [InlineData("[1]", "$.data.outputs[0]")]
+    public void Parse_OutputsOfAnotherType_NamesTheField(string outputs, string path)
+    {
+        var ex = Assert.Throws<PipelineFormatException>(() => WithOutputs(JsonNode.Parse(outputs)));
 
         Assert.Equal(path, ex.Path);
     }

@@ -246,4 +246,22 @@ public sealed class PipelineValidatorTests
 
         Assert.Equal("a", ex.NodeId);
     }
+
+    // start -> sub (sub_s -> sub_a -> sub_e) -> end, the embedded pipeline's own id being "other"
+    [Fact]
+    public void Validate_SubprocessPipelineWithAnotherId_TakesTheNodeId()
+    {
+        var inner = new EmptyStartEvent("sub_s");
+        inner.Extend(Act("sub_a")).Extend(new EmptyEndEvent("sub_e"));
+        var start = new EmptyStartEvent("s");
+        start.Extend(new SubProcess(inner, id: "sub")).Extend(new EmptyEndEvent("e"));
+        var tree = PipelineBuilder.BuildTreeJson(start, "p");
+        tree["activities"]!["sub"]!["pipeline"]!["id"] = "other";
+        var parsed = Pipeline.Parse(tree.ToJsonString());
+
+        var validated = new PipelineValidator().Validate(parsed);
+
+        Assert.Equal("other", ((SubProcessNode)parsed.Activities["sub"]).Pipeline.Id);
+        Assert.Equal("sub", ((SubProcessNode)validated.Activities["sub"]).Pipeline.Id);
+    }
 }
