@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Bamboo.Engine;
 using Bamboo.Engine.Api;
 using Bamboo.Engine.Building;
 using Bamboo.Engine.Components;
@@ -16,12 +17,13 @@ internal sealed class BenchHarness : IAsyncDisposable
     private readonly string _db = Path.Combine(Path.GetTempPath(), "bamboo-bench-" + Guid.NewGuid().ToString("N") + ".db");
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _waiting = new();
-    private readonly Task _workers;
+    private readonly Task<WorkerExit> _workers;
 
     public BenchHarness()
     {
-        Runtime = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = _db }, new ComponentRegistry().AddTestkit());
-        var engine = new PipelineEngine(Runtime, NullLogger<PipelineEngine>.Instance);
+        Store = new SqliteStore(new SqliteStoreOptions { DatabasePath = _db });
+        Engine = new BambooEngine(Store, new ComponentRegistry().AddTestkit());
+        var engine = new PipelineEngine(Engine, NullLogger<PipelineEngine>.Instance);
         engine.PipelineFinished += (_, e) =>
         {
             if (_waiting.TryRemove(e.RootId, out var done))
@@ -29,20 +31,22 @@ internal sealed class BenchHarness : IAsyncDisposable
                 done.TrySetResult();
             }
         };
-        _workers = new EngineWorker(Runtime, engine, NullLogger<EngineWorker>.Instance).RunAsync(_stop.Token);
+        _workers = new EngineWorker(Engine, engine, NullLogger<EngineWorker>.Instance).RunAsync(_stop.Token);
 
         // Each iteration gets a fresh file, but should measure a running engine: one small pipeline first prepares
         // the store's statements and starts its workers, as the first pipelines after a worker starts would.
         RunAsync([Sequential(1)]).GetAwaiter().GetResult();
     }
 
-    public SqliteRuntime Runtime { get; }
+    public SqliteStore Store { get; }
+
+    public BambooEngine Engine { get; }
 
     /// <summary>Starts every pipeline at once and completes when all of them finished.</summary>
     public async Task RunAsync(IReadOnlyList<Pipeline> pipelines)
     {
         var done = pipelines.Select(p => _waiting.GetOrAdd(p.Id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task).ToList();
-        var started = await Task.WhenAll(pipelines.Select(p => EngineApi.RunPipelineAsync(Runtime, p)));
+        var started = await Task.WhenAll(pipelines.Select(p => EngineApi.RunPipelineAsync(Engine, p)));
         if (started.FirstOrDefault(r => !r.Result) is { } refused)
         {
             throw new InvalidOperationException(refused.Message);
@@ -55,7 +59,7 @@ internal sealed class BenchHarness : IAsyncDisposable
     {
         await _stop.CancelAsync();
         await _workers;
-        await Runtime.DisposeAsync();
+        await Store.DisposeAsync();
         _stop.Dispose();
         foreach (var f in new[] { _db, _db + "-wal", _db + "-shm" })
         {

@@ -1,1 +1,17 @@
-return await Bamboo.Cli.CliApp.Build().Parse(args).InvokeAsync();
+// Ctrl-C and SIGTERM cancel the command's token; workers then get EngineOptions.ShutdownGrace to finish what is in
+// flight and hand the rest back, so the process is given that long plus a margin before it is ended.
+var configuration = new System.CommandLine.InvocationConfiguration
+{
+    ProcessTerminationTimeout = new Bamboo.Engine.Runtime.EngineOptions().ShutdownGrace + TimeSpan.FromSeconds(5),
+    EnableDefaultExceptionHandler = false,
+};
+try
+{
+    return await Bamboo.Cli.CliApp.Build().Parse(args).InvokeAsync(configuration);
+}
+catch (System.Data.Common.DbException ex)
+{
+    // One line, no stack trace: a full disk, an I/O error, a file that is not a store. What committed is safe.
+    await Console.Error.WriteLineAsync($"store error: {ex.Message}");
+    return Bamboo.Cli.Commands.ExitCodes.StoreFailed;
+}

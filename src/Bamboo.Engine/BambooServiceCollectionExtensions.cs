@@ -1,3 +1,4 @@
+using Bamboo.Engine;
 using Bamboo.Engine.Components;
 using Bamboo.Engine.Execution;
 using Bamboo.Engine.Hosting;
@@ -29,6 +30,8 @@ public static class BambooServiceCollectionExtensions
             builder.ServiceProvider = sp;
             return builder.Registry;
         });
+        services.TryAddSingleton(sp => new BambooEngine(sp.GetRequiredService<IEngineStore>(), sp.GetRequiredService<ComponentRegistry>(),
+            sp.GetRequiredService<EngineOptions>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<PipelineEngine>();
         services.TryAddSingleton<EngineWorker>();
         services.AddHostedService<BambooWorkerService>();

@@ -1,4 +1,4 @@
-using Bamboo.Engine.Runtime;
+using Bamboo.Runtime.Relational;
 
 namespace Bamboo.Runtime.Sqlite;
 
@@ -9,21 +9,33 @@ internal abstract class PendingTransaction
 
     public bool Completed { get; protected set; }
 
-    /// <summary>Runs the caller's work; an exception is the caller's alone and rolls back only this work.</summary>
-    public abstract void Run(IStepTransaction tx);
+    /// <summary>Runs the caller's work; an exception is the caller's alone and undoes only this work.</summary>
+    public abstract ValueTask RunAsync(RelationalTransaction tx);
 
     /// <summary>Hands the result, or <see cref="Error"/>, to the caller.</summary>
     public abstract void Complete();
 }
 
-internal sealed class PendingTransaction<T>(Func<IStepTransaction, T> work) : PendingTransaction
+internal sealed class PendingTransaction<T>(Func<RelationalTransaction, ValueTask<T>> work) : PendingTransaction
 {
     private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private T _result = default!;
 
     public Task<T> Task => _done.Task;
 
-    public override void Run(IStepTransaction tx) => _result = work(tx);
+    public override async ValueTask RunAsync(RelationalTransaction tx)
+    {
+        try
+        {
+            _result = await tx.RunAsync(t => work((RelationalTransaction)t)).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // The caller's failure is handed to the caller; the batch goes on.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Error = ex;
+        }
+    }
 
     public override void Complete()
     {

@@ -11,7 +11,7 @@ internal static class SchemaMigrator
     /// </summary>
     public static void Apply(SqliteConnection connection)
     {
-        var assembly = typeof(SqliteRuntime).Assembly;
+        var assembly = typeof(SqliteStore).Assembly;
         // Read once without the write lock: a store that is up to date (every open but the first) takes no lock.
         var current = connection.ScalarInt64("PRAGMA user_version;");
         var scripts = assembly.GetManifestResourceNames()

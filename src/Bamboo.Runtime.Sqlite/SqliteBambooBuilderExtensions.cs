@@ -1,4 +1,3 @@
-using Bamboo.Engine.Components;
 using Bamboo.Engine.Runtime;
 using Bamboo.Runtime.Sqlite;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -7,17 +6,19 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace Microsoft.Extensions.DependencyInjection;
 #pragma warning restore IDE0130
 
-/// <summary>Chooses the embedded SQLite runtime.</summary>
+/// <summary>Chooses the embedded SQLite store.</summary>
 public static class SqliteBambooBuilderExtensions
 {
     public static Bamboo.Engine.Hosting.BambooBuilder UseSqlite(this Bamboo.Engine.Hosting.BambooBuilder builder, string databasePath)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
-        builder.Services.TryAddSingleton(new SqliteRuntimeOptions { DatabasePath = databasePath });
-        builder.Services.TryAddSingleton<IEngineRuntime>(sp => new SqliteRuntime(
-            sp.GetRequiredService<SqliteRuntimeOptions>(), sp.GetRequiredService<ComponentRegistry>(),
-            sp.GetRequiredService<EngineOptions>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.TryAddSingleton(sp => new SqliteStoreOptions
+        {
+            DatabasePath = databasePath,
+            WakeLimit = sp.GetRequiredService<EngineOptions>().WorkerCount,
+        });
+        builder.Services.TryAddSingleton<IEngineStore>(sp => new SqliteStore(sp.GetRequiredService<SqliteStoreOptions>(), sp.GetRequiredService<TimeProvider>()));
         return builder;
     }
 }

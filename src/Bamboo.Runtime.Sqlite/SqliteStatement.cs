@@ -8,7 +8,7 @@ namespace Bamboo.Runtime.Sqlite;
 /// parameter up by name on every execution; the engine runs a handful of statements per step, so binding by
 /// index through SQLitePCLRaw (the library beneath it) is a measurable share of a step.
 /// </summary>
-internal sealed class SqliteStatement : IDisposable
+internal sealed class SqliteStatement : Relational.ISqlRow, IDisposable
 {
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _stmt;

@@ -1,5 +1,3 @@
-using Bamboo.Engine.Components;
-using Bamboo.Engine.Runtime;
 using Bamboo.Runtime.Sqlite;
 using Microsoft.Data.Sqlite;
 
@@ -10,9 +8,29 @@ internal sealed class TempDatabase(string prefix) : IDisposable
 {
     public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"bamboo-{prefix}-{Guid.NewGuid():N}.db");
 
-    /// <summary>A store on this file with no components, for tests of the store itself.</summary>
-    public SqliteRuntime OpenRuntime(EngineOptions? options = null, TimeProvider? time = null, int cacheSizeMiB = 64) =>
-        new(new SqliteRuntimeOptions { DatabasePath = Path, CacheSizeMiB = cacheSizeMiB }, new ComponentRegistry(), options, time);
+    /// <summary>A store on this file, for tests of the store itself.</summary>
+    public SqliteStore OpenStore(TimeProvider? time = null, int cacheSizeMiB = 64) =>
+        new(new SqliteStoreOptions { DatabasePath = Path, CacheSizeMiB = cacheSizeMiB }, time);
+
+    /// <summary>The first column of the first row of a query on <paramref name="path"/>, as text.</summary>
+    public static string? Text(string path, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        return cmd.ExecuteScalar()?.ToString();
+    }
+
+    /// <summary>The first column of the first row of a query on <paramref name="path"/>, on a connection of its own.</summary>
+    public static long Count(string path, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     /// <summary>Runs SQL on a connection of its own, as another process on the file would.</summary>
     public void Execute(string sql)

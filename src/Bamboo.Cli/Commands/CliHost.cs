@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Bamboo.Engine;
 using Bamboo.Engine.Components;
 using Bamboo.Engine.Components.Testkit;
 using Bamboo.Engine.Execution;
@@ -8,23 +9,33 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Bamboo.Cli.Commands;
 
-/// <summary>The embedded store plus in-process workers that CLI commands share.</summary>
+/// <summary>
+/// The embedded store, the engine on it, and in-process workers that a CLI command runs while it lives. Workers serve
+/// only the runs the command was given unless told to serve the whole store; on exit they hand back what they hold.
+/// </summary>
 internal sealed class CliHost : IAsyncDisposable
 {
     public const string DefaultDatabase = ".bamboo/bamboo.db";
 
     private readonly CancellationTokenSource _stop = new();
-    private Task? _workers;
+    private Task<WorkerExit>? _workers;
 
     public CliHost(string database, ComponentRegistry? registry = null, EngineOptions? options = null)
     {
         Database = database;
-        Runtime = new SqliteRuntime(new SqliteRuntimeOptions { DatabasePath = database }, registry ?? Registry(), options);
+        options ??= new EngineOptions();
+        Store = new SqliteStore(new SqliteStoreOptions { DatabasePath = database, WakeLimit = options.WorkerCount });
+        Engine = new BambooEngine(Store, registry ?? Registry(), options);
     }
 
     public string Database { get; }
 
-    public SqliteRuntime Runtime { get; }
+    public SqliteStore Store { get; }
+
+    public BambooEngine Engine { get; }
+
+    /// <summary>The first store failure the workers met (a full disk, an I/O error), or null.</summary>
+    public Exception? StoreError { get; private set; }
 
     /// <summary>The test kit, the example components, and the [Component] types of every --components assembly.</summary>
     public static ComponentRegistry Registry(IEnumerable<string>? plugins = null)
@@ -45,21 +56,39 @@ internal sealed class CliHost : IAsyncDisposable
         AllowMultipleArgumentsPerToken = true,
     };
 
-    public void StartWorkers()
+    /// <summary>Starts workers for these runs only, or, with null, for every run in the store.</summary>
+    public void StartWorkers(IReadOnlyCollection<string>? roots)
     {
-        var engine = new PipelineEngine(Runtime, NullLogger<PipelineEngine>.Instance);
-        _workers = new EngineWorker(Runtime, engine, NullLogger<EngineWorker>.Instance).RunAsync(_stop.Token);
+        var pipelines = new PipelineEngine(Engine, NullLogger<PipelineEngine>.Instance);
+        var worker = new EngineWorker(Engine, pipelines, NullLogger<EngineWorker>.Instance) { Roots = roots };
+        worker.StoreFailed += (_, e) => StoreError ??= e.Error;
+        _workers = worker.RunAsync(_stop.Token);
+    }
+
+    /// <summary>Stops the workers (work in flight gets the grace period) and says on stderr what they left.</summary>
+    public async Task<WorkerExit?> StopWorkersAsync()
+    {
+        if (_workers is null)
+        {
+            return null;
+        }
+
+        await _stop.CancelAsync();
+        var exit = await _workers;
+        _workers = null;
+        if (exit.TasksHandedBack > 0)
+        {
+            var running = exit.RunningNodes > 0 ? $" ({exit.RunningNodes} of them nodes still RUNNING)" : "";
+            await Console.Error.WriteLineAsync($"left {exit.TasksHandedBack} task(s) in the store{running}; continue with: bamboo worker --db {Database}");
+        }
+
+        return exit;
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        if (_workers is not null)
-        {
-            await _workers;
-        }
-
-        await Runtime.DisposeAsync();
+        await StopWorkersAsync();
+        await Store.DisposeAsync();
         _stop.Dispose();
     }
 }

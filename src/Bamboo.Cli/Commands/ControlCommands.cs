@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Bamboo.Engine.Api;
-using Bamboo.Engine.Runtime;
 
 namespace Bamboo.Cli.Commands;
 
@@ -12,7 +11,7 @@ namespace Bamboo.Cli.Commands;
 /// </summary>
 internal static class ControlCommands
 {
-    private delegate Task<EngineApiResult> Action(IEngineRuntime runtime, ParseResult parse, CancellationToken ct);
+    private delegate Task<EngineApiResult> Action(Engine.BambooEngine engine, ParseResult parse, CancellationToken ct);
 
     public static IEnumerable<Command> Create()
     {
@@ -42,7 +41,7 @@ internal static class ControlCommands
         yield return Verb("callback", "Deliver callback data to an activity waiting for it", node, [data, version], async (rt, p, ct) =>
         {
             var nodeId = p.GetValue(node)!;
-            var v = p.GetValue(version) ?? (await rt.ReadAsync(tx => tx.GetState(nodeId)?.Version, ct)) ?? "";
+            var v = p.GetValue(version) ?? (await rt.Store.ReadAsync(async tx => (await tx.States.GetAsync(nodeId))?.Version, ct)) ?? "";
             return await EngineApi.CallbackAsync(rt, nodeId, v, ParseObject(p.GetValue(data)) ?? [], ct);
         });
     }
@@ -66,7 +65,7 @@ internal static class ControlCommands
             EngineApiResult result;
             try
             {
-                result = await action(host.Runtime, parse, ct);
+                result = await action(host.Engine, parse, ct);
             }
             catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException)
             {
@@ -74,16 +73,22 @@ internal static class ControlCommands
                 return 2;
             }
 
+            if (result.Exception is System.Data.Common.DbException)
+            {
+                await Console.Error.WriteLineAsync($"store error: {result.Message}");
+                return ExitCodes.StoreFailed;
+            }
+
             if (!result.Result)
             {
                 await Console.Error.WriteLineAsync($"refused: {result.Message}");
-                return 2;
+                return ExitCodes.Refused;
             }
 
             var targetId = parse.GetValue(target)!;
-            var root = await host.Runtime.ReadAsync(tx => tx.GetNodeRoot(targetId), ct) ?? targetId;
+            var root = await host.Store.ReadAsync(tx => tx.Runs.GetNodeRootAsync(targetId), ct) ?? targetId;
             Console.WriteLine($"{name}: accepted");
-            host.StartWorkers();
+            host.StartWorkers([root]);
             return await StatesCommand.FollowAsync(host, root, ct);
         });
         return command;

@@ -39,14 +39,20 @@ internal static class RunCommand
 
         await using var host = new CliHost(database, registry);
         Console.WriteLine($"store: {Path.GetFullPath(database)}");
-        var result = await EngineApi.RunPipelineAsync(host.Runtime, pipeline, new RunPipelineOptions { RootPipelineData = rootData, CycleTolerate = cycleTolerate }, ct);
+        var result = await EngineApi.RunPipelineAsync(host.Engine, pipeline, new RunPipelineOptions { RootPipelineData = rootData, CycleTolerate = cycleTolerate, CheckComponents = true }, ct);
+        if (result.Exception is System.Data.Common.DbException)
+        {
+            Console.Error.WriteLine($"store error: {result.Message}");
+            return ExitCodes.StoreFailed;
+        }
+
         if (!result.Result)
         {
             Console.Error.WriteLine($"refused: {result.Message}");
-            return 2;
+            return ExitCodes.Refused;
         }
 
-        host.StartWorkers();
+        host.StartWorkers([pipeline.Id]);
         return await StatesCommand.FollowAsync(host, pipeline.Id, ct);
     }
 }

@@ -19,7 +19,7 @@ internal static class StatesCommand
         command.SetAction(async (parse, ct) =>
         {
             await using var host = new CliHost(parse.GetValue(db)!);
-            var result = await EngineApi.GetPipelineStatesAsync(host.Runtime, parse.GetValue(id)!, flatChildren: false, ct);
+            var result = await EngineApi.GetPipelineStatesAsync(host.Engine, parse.GetValue(id)!, flatChildren: false, ct);
             if (result.Data is not JsonObject { Count: > 0 } data)
             {
                 Console.Error.WriteLine($"pipeline {parse.GetValue(id)} not found");
@@ -44,7 +44,7 @@ internal static class StatesCommand
     public static async Task<int> FollowAsync(CliHost host, string rootId, CancellationToken ct)
     {
         var seen = new Dictionary<string, string>();
-        var tree = await host.Runtime.ReadAsync(tx => tx.GetRun(rootId)?.TreeJson, ct);
+        var tree = await host.Store.ReadAsync(async tx => (await tx.Runs.GetAsync(rootId))?.TreeJson, ct);
         var total = tree is null ? 1 : TreeLoader.CountNodes(Engine.Model.Pipeline.Parse(tree)) + 1;
         await AnsiConsole.Progress()
             .AutoClear(true)
@@ -63,7 +63,7 @@ internal static class StatesCommand
         var quietSince = DateTime.UtcNow;
         while (!ct.IsCancellationRequested)
         {
-            var states = (await EngineApi.GetPipelineStatesAsync(host.Runtime, rootId, true, ct)).Data?[rootId] as JsonObject;
+            var states = (await EngineApi.GetPipelineStatesAsync(host.Engine, rootId, true, ct)).Data?[rootId] as JsonObject;
             var changed = false;
             foreach (var (id, entry) in (states?["children"] as JsonObject ?? []).Append(KeyValuePair.Create(rootId, (JsonNode?)states)))
             {
@@ -79,12 +79,12 @@ internal static class StatesCommand
             progress(seen.Count(kv => kv.Value is NodeState.Finished or NodeState.Failed or NodeState.Revoked));
 
             var root = seen.GetValueOrDefault(rootId);
-            if (root is NodeState.Finished or NodeState.Revoked)
+            if (root is NodeState.Finished or NodeState.Revoked || host.StoreError is not null)
             {
                 break;
             }
 
-            var idle = await host.Runtime.NextDueAtAsync(ct) is null;
+            var idle = (await host.Store.ReadAsync(tx => tx.Tasks.GetForRootAsync(rootId), ct)).Count == 0;
             quietSince = changed || !idle ? DateTime.UtcNow : quietSince;
             if (idle && DateTime.UtcNow - quietSince > TimeSpan.FromSeconds(1))
             {
@@ -97,7 +97,13 @@ internal static class StatesCommand
 
     private static async Task<int> ReportAsync(CliHost host, string rootId, Dictionary<string, string> seen, CancellationToken ct)
     {
-        var final = (await EngineApi.GetPipelineStatesAsync(host.Runtime, rootId, false, ct)).Data as JsonObject ?? [];
+        if (host.StoreError is { } storeError)
+        {
+            await Console.Error.WriteLineAsync($"store error: {storeError.Message}; what committed is safe, continue with: bamboo worker --db {host.Database}");
+            return ExitCodes.StoreFailed;
+        }
+
+        var final = (await EngineApi.GetPipelineStatesAsync(host.Engine, rootId, false, ct)).Data as JsonObject ?? [];
         Print(final);
         var failed = seen.Where(kv => kv.Value == NodeState.Failed).Select(kv => kv.Key).ToList();
         if (seen.GetValueOrDefault(rootId) == NodeState.Finished)
@@ -110,7 +116,7 @@ internal static class StatesCommand
         {
             foreach (var node in failed)
             {
-                var outputs = (await EngineApi.GetExecutionDataOutputsAsync(host.Runtime, node, ct)).Data;
+                var outputs = (await EngineApi.GetExecutionDataOutputsAsync(host.Engine, node, ct)).Data;
                 Console.WriteLine($"node {node} FAILED: {outputs?["ex_data"]?.ToString() ?? "(no ex_data)"}");
             }
 

@@ -40,7 +40,7 @@ internal static class WorkerCommand
         var options = new EngineOptions { WorkerCount = workers, TaskLease = TimeSpan.FromSeconds(leaseSeconds) };
         await using var host = new CliHost(database, registry, options);
         Console.WriteLine($"store: {Path.GetFullPath(database)}; {workers} workers");
-        host.StartWorkers();
+        host.StartWorkers(null);
         while (!ct.IsCancellationRequested)
         {
             try
@@ -52,7 +52,7 @@ internal static class WorkerCommand
                 break;
             }
 
-            if (untilIdle && await host.Runtime.NextDueAtAsync(ct) is null)
+            if (untilIdle && await host.Store.NextDueInAsync(WorkFilter.Any, ct) is null)
             {
                 break;
             }

@@ -42,8 +42,8 @@ public sealed partial class ScenarioRunner(Func<ComponentRegistry> registryFacto
         try
         {
             await using var host = new CliHost(db, registryFactory());
-            host.StartWorkers();
-            var failure = await new ScenarioSession(host.Runtime, scenario).RunAsync(cancellationToken);
+            host.StartWorkers(null);
+            var failure = await new ScenarioSession(host.Engine, scenario).RunAsync(cancellationToken);
             return new ScenarioResult(name, failure, watch.Elapsed);
         }
         finally

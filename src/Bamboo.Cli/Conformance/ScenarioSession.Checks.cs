@@ -7,11 +7,11 @@ namespace Bamboo.Cli.Conformance;
 internal sealed partial class ScenarioSession
 {
     private Task<string?> CheckAsync(JsonObject conditions, CancellationToken ct) =>
-        runtime.ReadAsync(tx =>
+        engine.Store.ReadAsync(async tx =>
         {
             foreach (var (kind, value) in conditions)
             {
-                var failure = Check(tx, kind, value!);
+                var failure = await CheckAsync(tx, kind, value!);
                 if (failure is not null)
                 {
                     return failure;
@@ -21,58 +21,98 @@ internal sealed partial class ScenarioSession
             return (string?)null;
         }, ct);
 
-    private string? Check(IStepTransaction tx, string kind, JsonNode value) => kind switch
+    private async ValueTask<string?> CheckAsync(IStoreTransaction tx, string kind, JsonNode value)
     {
-        "states" => PerNode(value, (node, expected) =>
+        switch (kind)
         {
-            var actual = tx.GetState(node)?.Name ?? "(no state)";
-            return actual == expected.GetValue<string>() ? null : $"state of {node} is {actual}, expected {expected}";
-        }),
-        "state_fields" => PerNode(value, (node, fields) => tx.GetState(node) is { } s
-            ? FieldsFailure($"{node}", new JsonObject { ["loop"] = s.Loop, ["inner_loop"] = s.InnerLoop, ["retry"] = s.Retry, ["skip"] = s.Skip, ["error_ignored"] = s.ErrorIgnored }, fields.AsObject())
-            : $"{node} has no state"),
-        "not_executed" => value.AsArray().Select(n => tx.GetState(n!.GetValue<string>()) is { } s ? $"{n} should not have run but is {s.Name}" : null).FirstOrDefault(f => f is not null),
-        "execution_data" => PerNode(value, (node, expected) =>
-        {
-            var d = tx.GetExecutionData(node);
-            return new[] { ("inputs", (JsonNode?)d?.Inputs), ("outputs", d?.Outputs) }
-                .Where(p => expected[p.Item1] is not null && !JsonCompare.Equal(p.Item2, expected[p.Item1]))
-                .Select(p => $"{node} execution {p.Item1} {JsonCompare.Show(p.Item2)} != expected {JsonCompare.Show(expected[p.Item1])}")
-                .FirstOrDefault();
-        }),
-        "outputs_include" => PerNode(value, (node, expected) => IncludeFailure(node, tx.GetExecutionData(node)?.Outputs ?? [], expected.AsObject())),
-        "outputs_keys" => PerNode(value, (node, expected) => KeysFailure(node, tx.GetExecutionData(node)?.Outputs ?? [], expected.AsArray())),
-        "histories" => PerNode(value, (node, expected) => HistoriesFailure(tx, node, expected.AsArray())),
-        "schedule" => PerNode(value, (node, expected) => tx.GetLatestSchedule(node) is { } s
-            ? FieldsFailure($"schedule of {node}", new JsonObject { ["times"] = s.Times, ["finished"] = s.Finished, ["scheduling"] = s.Scheduling, ["expired"] = s.Expired }, expected.AsObject())
-            : $"{node} has no schedule"),
-        "context" => ContextFailure(tx, RootId, value.AsObject(), null),
-        "context_size" => ContextFailure(tx, RootId, null, value.GetValue<int>()),
-        "contexts" => PerNode(value, (pipeline, spec) => ContextFailure(tx, pipeline, spec["values"] as JsonObject, spec["size"]?.GetValue<int>())),
-        "context_outputs" => PerNode(value, (pipeline, expected) =>
-        {
-            var p = FindPipeline(Pipeline.Parse(tx.GetRun(RootId)!.TreeJson), pipeline);
-            var actual = new JsonArray(p?.Data.Outputs.Select(k => (JsonNode)k).ToArray() ?? []);
-            return JsonCompare.Equal(actual, expected) ? null : $"context outputs of {pipeline} are {actual.ToJsonString()}, expected {JsonCompare.Show(expected)}";
-        }),
-        "version" => PerNode(value, (node, spec) =>
-        {
-            var current = tx.GetState(node)?.Version;
-            if (spec["equals"] is JsonNode eq && current != _versions.GetValueOrDefault(eq.GetValue<string>()))
-            {
-                return $"version of {node} is {current}, expected the saved {eq}";
-            }
+            case "states":
+                return await PerNodeAsync(value, async (node, expected) =>
+                {
+                    var actual = (await tx.States.GetAsync(node))?.Name ?? "(no state)";
+                    return actual == expected.GetValue<string>() ? null : $"state of {node} is {actual}, expected {expected}";
+                });
+            case "state_fields":
+                return await PerNodeAsync(value, async (node, fields) => await tx.States.GetAsync(node) is { } s
+                    ? FieldsFailure($"{node}", new JsonObject { ["loop"] = s.Loop, ["inner_loop"] = s.InnerLoop, ["retry"] = s.Retry, ["skip"] = s.Skip, ["error_ignored"] = s.ErrorIgnored }, fields.AsObject())
+                    : $"{node} has no state");
+            case "not_executed":
+                foreach (var n in value.AsArray())
+                {
+                    if (await tx.States.GetAsync(n!.GetValue<string>()) is { } s)
+                    {
+                        return $"{n} should not have run but is {s.Name}";
+                    }
+                }
 
-            return spec["differs_from"] is JsonNode df && current == _versions.GetValueOrDefault(df.GetValue<string>())
-                ? $"version of {node} is still the saved {df}"
-                : null;
-        }),
-        _ => $"unknown condition {kind}",
-    };
+                return null;
+            case "execution_data":
+                return await PerNodeAsync(value, async (node, expected) =>
+                {
+                    var d = await tx.Data.GetExecutionDataAsync(node);
+                    return new[] { ("inputs", (JsonNode?)d?.Inputs), ("outputs", d?.Outputs) }
+                        .Where(p => expected[p.Item1] is not null && !JsonCompare.Equal(p.Item2, expected[p.Item1]))
+                        .Select(p => $"{node} execution {p.Item1} {JsonCompare.Show(p.Item2)} != expected {JsonCompare.Show(expected[p.Item1])}")
+                        .FirstOrDefault();
+                });
+            case "outputs_include":
+                return await PerNodeAsync(value, async (node, expected) => IncludeFailure(node, (await tx.Data.GetExecutionDataAsync(node))?.Outputs ?? [], expected.AsObject()));
+            case "outputs_keys":
+                return await PerNodeAsync(value, async (node, expected) => KeysFailure(node, (await tx.Data.GetExecutionDataAsync(node))?.Outputs ?? [], expected.AsArray()));
+            case "histories":
+                return await PerNodeAsync(value, async (node, expected) => HistoriesFailure(node, await tx.Schedules.GetHistoriesAsync(node), expected.AsArray()));
+            case "schedule":
+                return await PerNodeAsync(value, async (node, expected) => await tx.Schedules.GetLatestAsync(node) is { } s
+                    ? FieldsFailure($"schedule of {node}", new JsonObject { ["times"] = s.Times, ["finished"] = s.Finished, ["scheduling"] = s.Scheduling, ["expired"] = s.Expired }, expected.AsObject())
+                    : $"{node} has no schedule");
+            case "context":
+                return ContextFailure(await tx.Data.GetContextValuesAsync(RootId), RootId, value.AsObject(), null);
+            case "context_size":
+                return ContextFailure(await tx.Data.GetContextValuesAsync(RootId), RootId, null, value.GetValue<int>());
+            case "contexts":
+                return await PerNodeAsync(value, async (pipeline, spec) =>
+                    ContextFailure(await tx.Data.GetContextValuesAsync(pipeline), pipeline, spec["values"] as JsonObject, spec["size"]?.GetValue<int>()));
+            case "context_outputs":
+                {
+                    var tree = Pipeline.Parse((await tx.Runs.GetAsync(RootId))!.TreeJson);
+                    return await PerNodeAsync(value, (pipeline, expected) =>
+                    {
+                        var p = FindPipeline(tree, pipeline);
+                        var actual = new JsonArray(p?.Data.Outputs.Select(k => (JsonNode)k).ToArray() ?? []);
+                        return ValueTask.FromResult(JsonCompare.Equal(actual, expected) ? null : $"context outputs of {pipeline} are {actual.ToJsonString()}, expected {JsonCompare.Show(expected)}");
+                    });
+                }
+
+            case "version":
+                return await PerNodeAsync(value, async (node, spec) =>
+                {
+                    var current = (await tx.States.GetAsync(node))?.Version;
+                    if (spec["equals"] is JsonNode eq && current != _versions.GetValueOrDefault(eq.GetValue<string>()))
+                    {
+                        return $"version of {node} is {current}, expected the saved {eq}";
+                    }
+
+                    return spec["differs_from"] is JsonNode df && current == _versions.GetValueOrDefault(df.GetValue<string>())
+                        ? $"version of {node} is still the saved {df}"
+                        : null;
+                });
+            default:
+                return $"unknown condition {kind}";
+        }
+    }
 
     /// <summary>Applies a check to every (node, expected) pair of a condition; returns the first failure.</summary>
-    private static string? PerNode(JsonNode value, Func<string, JsonNode, string?> check) =>
-        value.AsObject().Select(kv => check(kv.Key, kv.Value!)).FirstOrDefault(f => f is not null);
+    private static async ValueTask<string?> PerNodeAsync(JsonNode value, Func<string, JsonNode, ValueTask<string?>> check)
+    {
+        foreach (var (key, expected) in value.AsObject())
+        {
+            if (await check(key, expected!) is { } failure)
+            {
+                return failure;
+            }
+        }
+
+        return null;
+    }
 
     private static string? FieldsFailure(string what, JsonObject actual, JsonObject expected) =>
         expected.Where(kv => !JsonCompare.Equal(actual[kv.Key], kv.Value))
@@ -109,9 +149,8 @@ internal sealed partial class ScenarioSession
         return keys.SequenceEqual(want) ? null : $"{node} output keys are [{string.Join(", ", keys)}], expected [{string.Join(", ", want)}]";
     }
 
-    private string? HistoriesFailure(IStepTransaction tx, string node, JsonArray expected)
+    private string? HistoriesFailure(string node, IReadOnlyList<HistoryRecord> rows, JsonArray expected)
     {
-        var rows = tx.GetHistories(node);
         if (rows.Count != expected.Count)
         {
             return $"{node} has {rows.Count} histories, expected {expected.Count}";
@@ -141,9 +180,8 @@ internal sealed partial class ScenarioSession
         return null;
     }
 
-    private static string? ContextFailure(IStepTransaction tx, string pipelineId, JsonObject? values, int? size)
+    private static string? ContextFailure(IReadOnlyList<ContextValue> context, string pipelineId, JsonObject? values, int? size)
     {
-        var context = tx.GetContextValues(pipelineId);
         if (size is int n && context.Count != n)
         {
             return $"context of {pipelineId} has {context.Count} keys [{string.Join(", ", context.Select(c => c.Key))}], expected {n}";

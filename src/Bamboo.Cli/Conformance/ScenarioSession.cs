@@ -1,12 +1,11 @@
 using System.Text.Json.Nodes;
 using Bamboo.Engine.Api;
 using Bamboo.Engine.Model;
-using Bamboo.Engine.Runtime;
 
 namespace Bamboo.Cli.Conformance;
 
 /// <summary>Executes the steps of one scenario; returns null when every step holds, else what failed and what was seen.</summary>
-internal sealed partial class ScenarioSession(IEngineRuntime runtime, JsonObject scenario)
+internal sealed partial class ScenarioSession(Engine.BambooEngine engine, JsonObject scenario)
 {
     private readonly Dictionary<string, string> _aliases = (scenario["nodes"] as JsonObject ?? [])
         .ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<string>());
@@ -65,7 +64,7 @@ internal sealed partial class ScenarioSession(IEngineRuntime runtime, JsonObject
                 failure = null;
                 foreach (var (node, label) in (JsonObject)ResolveNode(save)!)
                 {
-                    var state = await runtime.ReadAsync(tx => tx.GetState(node), ct);
+                    var state = await engine.Store.ReadAsync(tx => tx.States.GetAsync(node), ct);
                     _versions[label!.GetValue<string>()] = state?.Version ?? "";
                 }
             }
@@ -128,42 +127,42 @@ internal sealed partial class ScenarioSession(IEngineRuntime runtime, JsonObject
                         CycleTolerate = a["cycle_tolerate"]?.GetValue<bool>() ?? false,
                         StartNodeId = a["start_node_id"]?.GetValue<string>(),
                     };
-                    return await EngineApi.RunPipelineAsync(runtime, pipeline, options, ct);
+                    return await EngineApi.RunPipelineAsync(engine, pipeline, options, ct);
                 }
 
-            case "pause_pipeline": return await EngineApi.PausePipelineAsync(runtime, S("pipeline_id"), ct);
-            case "resume_pipeline": return await EngineApi.ResumePipelineAsync(runtime, S("pipeline_id"), ct);
-            case "revoke_pipeline": return await EngineApi.RevokePipelineAsync(runtime, S("pipeline_id"), ct);
-            case "pause_node_appoint": return await EngineApi.PauseNodeAppointAsync(runtime, S("node_id"), ct);
-            case "resume_node_appoint": return await EngineApi.ResumeNodeAppointAsync(runtime, S("node_id"), ct);
-            case "retry_node": return await EngineApi.RetryNodeAsync(runtime, S("node_id"), a["data"] as JsonObject, ct);
-            case "retry_subprocess": return await EngineApi.RetrySubprocessAsync(runtime, S("node_id"), ct);
-            case "skip_node": return await EngineApi.SkipNodeAsync(runtime, S("node_id"), ct);
-            case "skip_exclusive_gateway": return await EngineApi.SkipExclusiveGatewayAsync(runtime, S("node_id"), S("flow_id"), ct);
+            case "pause_pipeline": return await EngineApi.PausePipelineAsync(engine, S("pipeline_id"), ct);
+            case "resume_pipeline": return await EngineApi.ResumePipelineAsync(engine, S("pipeline_id"), ct);
+            case "revoke_pipeline": return await EngineApi.RevokePipelineAsync(engine, S("pipeline_id"), ct);
+            case "pause_node_appoint": return await EngineApi.PauseNodeAppointAsync(engine, S("node_id"), ct);
+            case "resume_node_appoint": return await EngineApi.ResumeNodeAppointAsync(engine, S("node_id"), ct);
+            case "retry_node": return await EngineApi.RetryNodeAsync(engine, S("node_id"), a["data"] as JsonObject, ct);
+            case "retry_subprocess": return await EngineApi.RetrySubprocessAsync(engine, S("node_id"), ct);
+            case "skip_node": return await EngineApi.SkipNodeAsync(engine, S("node_id"), ct);
+            case "skip_exclusive_gateway": return await EngineApi.SkipExclusiveGatewayAsync(engine, S("node_id"), S("flow_id"), ct);
             case "skip_conditional_parallel_gateway":
-                return await EngineApi.SkipConditionalParallelGatewayAsync(runtime, S("node_id"),
+                return await EngineApi.SkipConditionalParallelGatewayAsync(engine, S("node_id"),
                     a["flow_ids"]!.AsArray().Select(x => x!.GetValue<string>()).ToList(), S("converge_gateway_id"), ct);
-            case "forced_fail_activity": return await EngineApi.ForcedFailActivityAsync(runtime, S("node_id"), a["ex_data"]?.GetValue<string>() ?? "", ct);
+            case "forced_fail_activity": return await EngineApi.ForcedFailActivityAsync(engine, S("node_id"), a["ex_data"]?.GetValue<string>() ?? "", ct);
             case "callback":
                 {
                     var node = S("node_id");
-                    var version = a["version"]?.GetValue<string>() ?? (await runtime.ReadAsync(tx => tx.GetState(node), ct))?.Version ?? "";
+                    var version = a["version"]?.GetValue<string>() ?? (await engine.Store.ReadAsync(tx => tx.States.GetAsync(node), ct))?.Version ?? "";
                     if (_versions.TryGetValue(version, out var saved))
                     {
                         version = saved;
                     }
 
-                    return await EngineApi.CallbackAsync(runtime, node, version, a["data"] as JsonObject, ct);
+                    return await EngineApi.CallbackAsync(engine, node, version, a["data"] as JsonObject, ct);
                 }
 
-            case "get_pipeline_states": return await EngineApi.GetPipelineStatesAsync(runtime, S("root_id"), a["flat_children"]?.GetValue<bool>() ?? true, ct);
-            case "get_children_states": return await EngineApi.GetChildrenStatesAsync(runtime, S("node_id"), ct);
-            case "get_execution_data_inputs": return await EngineApi.GetExecutionDataInputsAsync(runtime, S("node_id"), ct);
-            case "get_execution_data_outputs": return await EngineApi.GetExecutionDataOutputsAsync(runtime, S("node_id"), ct);
-            case "get_execution_data": return await EngineApi.GetExecutionDataAsync(runtime, S("node_id"), ct);
-            case "get_data": return await EngineApi.GetDataAsync(runtime, S("node_id"), ct);
-            case "get_node_histories": return await EngineApi.GetNodeHistoriesAsync(runtime, S("node_id"), a["loop"]?.GetValue<int>() ?? -1, ct);
-            case "get_node_short_histories": return await EngineApi.GetNodeShortHistoriesAsync(runtime, S("node_id"), a["loop"]?.GetValue<int>() ?? -1, ct);
+            case "get_pipeline_states": return await EngineApi.GetPipelineStatesAsync(engine, S("root_id"), a["flat_children"]?.GetValue<bool>() ?? true, ct);
+            case "get_children_states": return await EngineApi.GetChildrenStatesAsync(engine, S("node_id"), ct);
+            case "get_execution_data_inputs": return await EngineApi.GetExecutionDataInputsAsync(engine, S("node_id"), ct);
+            case "get_execution_data_outputs": return await EngineApi.GetExecutionDataOutputsAsync(engine, S("node_id"), ct);
+            case "get_execution_data": return await EngineApi.GetExecutionDataAsync(engine, S("node_id"), ct);
+            case "get_data": return await EngineApi.GetDataAsync(engine, S("node_id"), ct);
+            case "get_node_histories": return await EngineApi.GetNodeHistoriesAsync(engine, S("node_id"), a["loop"]?.GetValue<int>() ?? -1, ct);
+            case "get_node_short_histories": return await EngineApi.GetNodeShortHistoriesAsync(engine, S("node_id"), a["loop"]?.GetValue<int>() ?? -1, ct);
             default:
                 return EngineApiResult.Fail(new InvalidOperationException($"unknown API function {name}"));
         }

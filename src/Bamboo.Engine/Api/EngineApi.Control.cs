@@ -9,39 +9,40 @@ namespace Bamboo.Engine.Api;
 
 public static partial class EngineApi
 {
-    private static Task<EngineApiResult> Command(IEngineRuntime runtime, Func<IStepTransaction, JsonNode?> body, CancellationToken cancellationToken) =>
-        Guard(() => runtime.TransactAsync(body, cancellationToken));
+    private static Task<EngineApiResult> Command(BambooEngine engine, Func<IStoreTransaction, ValueTask<JsonNode?>> body, CancellationToken cancellationToken) =>
+        Guard(() => engine.Store.WriteAsync(body, cancellationToken));
 
     /// <summary>
     /// A command on an activity whose service may want the API hooks (execution.md §13.2). They are read-only: the
     /// pre hook sees the node's data before the change, the post hook after it, and both run once the change has
     /// committed, so a hook can neither block the store nor alter the outcome.
     /// </summary>
-    private static Task<EngineApiResult> HookedCommand(IEngineRuntime runtime, string nodeId, ServiceHook pre, ServiceHook post,
-        Func<IStepTransaction, JsonNode?> body, CancellationToken cancellationToken, JsonObject? callbackData = null) =>
+    private static Task<EngineApiResult> HookedCommand(BambooEngine engine, string nodeId, ServiceHook pre, ServiceHook post,
+        Func<IStoreTransaction, ValueTask<JsonNode?>> body, CancellationToken cancellationToken, JsonObject? callbackData = null) =>
         Guard(async () =>
         {
             HookView? seen = null;
-            var result = await runtime.TransactAsync(tx =>
+            var result = await engine.Store.WriteAsync(async tx =>
             {
                 // An unknown node is left to the command itself, so that its checks and messages come first.
-                var compiled = CompiledPipelineCache.Of(runtime).FindForNode(tx, nodeId);
-                var before = Snapshot(tx, nodeId);
-                var value = body(tx);
+                var compiled = await engine.Compiled.FindForNodeAsync(tx, nodeId).ConfigureAwait(false);
+                var before = await SnapshotAsync(tx, nodeId).ConfigureAwait(false);
+                var value = await body(tx).ConfigureAwait(false);
                 if (compiled?.Node(nodeId).Node is ServiceActivityNode activity)
                 {
-                    seen = new HookView(activity, before, Snapshot(tx, nodeId), compiled.RootDataCopy(), compiled.RootId, tx.GetState(nodeId));
+                    seen = new HookView(activity, before, await SnapshotAsync(tx, nodeId).ConfigureAwait(false), compiled.RootDataCopy(), compiled.RootId,
+                        await tx.States.GetAsync(nodeId).ConfigureAwait(false));
                 }
 
                 return value;
             }, cancellationToken).ConfigureAwait(false);
-            if (seen is { } view && runtime.Components.HasComponent(view.Activity.ComponentCode, view.Activity.ComponentVersion))
+            if (seen is { } view && engine.Components.HasComponent(view.Activity.ComponentCode, view.Activity.ComponentVersion))
             {
-                var service = runtime.Components.CreateService(view.Activity.ComponentCode, view.Activity.ComponentVersion);
+                var service = engine.Components.CreateService(view.Activity.ComponentCode, view.Activity.ComponentVersion);
                 if (service.NeedRunHook)
                 {
                     service.Context = new ServiceContext(nodeId, view.State?.Version ?? "", view.RootId, view.RootId, view.State?.Loop ?? 1,
-                        view.State?.InnerLoop ?? 1, runtime.Time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+                        view.State?.InnerLoop ?? 1, engine.Time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
                     await ReadOnlyHookAsync(service, pre, view.Before, view.RootData, callbackData, cancellationToken).ConfigureAwait(false);
                     await ReadOnlyHookAsync(service, post, view.After, view.RootData, callbackData, cancellationToken).ConfigureAwait(false);
                 }
@@ -52,9 +53,9 @@ public static partial class EngineApi
 
     private sealed record HookView(ServiceActivityNode Activity, ExecutionData Before, ExecutionData After, JsonObject RootData, string RootId, StateRecord? State);
 
-    private static ExecutionData Snapshot(IStepTransaction tx, string nodeId)
+    private static async ValueTask<ExecutionData> SnapshotAsync(IStoreTransaction tx, string nodeId)
     {
-        var data = tx.GetExecutionData(nodeId);
+        var data = await tx.Data.GetExecutionDataAsync(nodeId).ConfigureAwait(false);
         return new ExecutionData((JsonObject?)data?.Inputs.DeepClone() ?? [], (JsonObject?)data?.Outputs.DeepClone() ?? []);
     }
 
@@ -72,12 +73,12 @@ public static partial class EngineApi
         }
     }
 
-    private static StateRecord RequireState(IStepTransaction tx, string nodeId) =>
-        tx.GetState(nodeId) ?? throw new NotFoundError($"node({nodeId}) does not exist or has no state yet");
+    private static async ValueTask<StateRecord> RequireStateAsync(IStoreTransaction tx, string nodeId) =>
+        await tx.States.GetAsync(nodeId).ConfigureAwait(false) ?? throw new NotFoundError($"node({nodeId}) does not exist or has no state yet");
 
-    private static ProcessRecord SleepingProcessAt(IStepTransaction tx, string nodeId)
+    private static async ValueTask<ProcessRecord> SleepingProcessAtAsync(IStoreTransaction tx, string nodeId)
     {
-        var processes = tx.GetProcessesAt(nodeId, asleep: true, dead: false);
+        var processes = await tx.Processes.GetAtAsync(nodeId, asleep: true, dead: false).ConfigureAwait(false);
         return processes.Count switch
         {
             0 => throw new InvalidOperationError($"can not find sleep process with current node id: {nodeId}"),
@@ -94,99 +95,99 @@ public static partial class EngineApi
         }
     }
 
-    private static StateRecord RequirePipeline(IStepTransaction tx, string pipelineId) =>
-        tx.GetState(pipelineId) ?? throw new NotFoundError($"node({pipelineId}) does not exist");
+    private static async ValueTask<StateRecord> RequirePipelineAsync(IStoreTransaction tx, string pipelineId) =>
+        await tx.States.GetAsync(pipelineId).ConfigureAwait(false) ?? throw new NotFoundError($"node({pipelineId}) does not exist");
 
     /// <summary>Pause and revoke: the pipeline's state moves if the transition is legal; its processes notice at their next node.</summary>
-    private static Task<EngineApiResult> MovePipeline(IEngineRuntime runtime, string pipelineId, string to, CancellationToken cancellationToken) =>
-        Command(runtime, tx =>
+    private static Task<EngineApiResult> MovePipeline(BambooEngine engine, string pipelineId, string to, CancellationToken cancellationToken) =>
+        Command(engine, async tx =>
         {
-            StateWriter.Set(tx, pipelineId, new StateWriter.Change(to), RequirePipeline(tx, pipelineId));
+            await StateWriter.SetAsync(tx, pipelineId, new StateWriter.Change(to), await RequirePipelineAsync(tx, pipelineId).ConfigureAwait(false)).ConfigureAwait(false);
             return null;
         }, cancellationToken);
 
-    public static Task<EngineApiResult> PausePipelineAsync(IEngineRuntime runtime, string pipelineId, CancellationToken cancellationToken = default) =>
-        MovePipeline(runtime, pipelineId, NodeState.Suspended, cancellationToken);
+    public static Task<EngineApiResult> PausePipelineAsync(BambooEngine engine, string pipelineId, CancellationToken cancellationToken = default) =>
+        MovePipeline(engine, pipelineId, NodeState.Suspended, cancellationToken);
 
-    public static Task<EngineApiResult> RevokePipelineAsync(IEngineRuntime runtime, string pipelineId, CancellationToken cancellationToken = default) =>
-        MovePipeline(runtime, pipelineId, NodeState.Revoked, cancellationToken);
+    public static Task<EngineApiResult> RevokePipelineAsync(BambooEngine engine, string pipelineId, CancellationToken cancellationToken = default) =>
+        MovePipeline(engine, pipelineId, NodeState.Revoked, cancellationToken);
 
-    public static Task<EngineApiResult> ResumePipelineAsync(IEngineRuntime runtime, string pipelineId, CancellationToken cancellationToken = default) =>
-        Command(runtime, tx =>
+    public static Task<EngineApiResult> ResumePipelineAsync(BambooEngine engine, string pipelineId, CancellationToken cancellationToken = default) =>
+        Command(engine, async tx =>
         {
-            var state = RequirePipeline(tx, pipelineId);
+            var state = await RequirePipelineAsync(tx, pipelineId).ConfigureAwait(false);
             if (state.Name != NodeState.Suspended)
             {
                 throw new InvalidOperationError($"pipeline({pipelineId}) state is: {state.Name}, expected SUSPENDED");
             }
 
-            StateWriter.Set(tx, pipelineId, new StateWriter.Change(NodeState.Running), state);
-            Restart(tx, tx.GetProcessesSuspendedBy(pipelineId));
+            await StateWriter.SetAsync(tx, pipelineId, new StateWriter.Change(NodeState.Running), state).ConfigureAwait(false);
+            await RestartAsync(tx, await tx.Processes.GetSuspendedByAsync(pipelineId).ConfigureAwait(false)).ConfigureAwait(false);
             return null;
         }, cancellationToken);
 
-    private static void Restart(IStepTransaction tx, IEnumerable<ProcessRecord> processes)
+    private static async ValueTask RestartAsync(IStoreTransaction tx, IEnumerable<ProcessRecord> processes)
     {
         foreach (var p in processes)
         {
-            tx.UpdateProcess(p with { Suspended = false, SuspendedBy = "" });
-            tx.Enqueue(PipelineEngine.NewExecuteTask(tx, p.Id, p.CurrentNodeId));
+            await tx.Processes.UpdateAsync(p with { Suspended = false, SuspendedBy = "" }).ConfigureAwait(false);
+            await tx.Tasks.EnqueueAsync(TaskRecord.Execute(p.RootPipelineId, p.Id, p.CurrentNodeId)).ConfigureAwait(false);
         }
     }
 
-    public static Task<EngineApiResult> PauseNodeAppointAsync(IEngineRuntime runtime, string nodeId, CancellationToken cancellationToken = default) =>
-        HookedCommand(runtime, nodeId, ServiceHook.PrePauseNode, ServiceHook.PostPauseNode, tx =>
+    public static Task<EngineApiResult> PauseNodeAppointAsync(BambooEngine engine, string nodeId, CancellationToken cancellationToken = default) =>
+        HookedCommand(engine, nodeId, ServiceHook.PrePauseNode, ServiceHook.PostPauseNode, async tx =>
         {
-            var info = CompiledFor(runtime, tx, nodeId).Node(nodeId);
+            var info = (await CompiledForAsync(engine, tx, nodeId).ConfigureAwait(false)).Node(nodeId);
             if (info.Node.Kind == NodeKind.SubProcess)
             {
                 throw new InvalidOperationError("can not use pause_node_appoint api for NodeType.SubProcess");
             }
 
-            var state = tx.GetState(nodeId);
+            var state = await tx.States.GetAsync(nodeId).ConfigureAwait(false);
             if (state?.Name == NodeState.Running)
             {
                 // Deliberate difference from bamboo: pausing a running node would strand it (execution.md §10.2).
                 throw new InvalidOperationError($"node({nodeId}) is RUNNING; pause_node_appoint only applies to nodes that have not started");
             }
 
-            StateWriter.Set(tx, nodeId, new StateWriter.Change(NodeState.Suspended), state);
+            await StateWriter.SetAsync(tx, nodeId, new StateWriter.Change(NodeState.Suspended), state).ConfigureAwait(false);
             return null;
         }, cancellationToken);
 
-    public static Task<EngineApiResult> ResumeNodeAppointAsync(IEngineRuntime runtime, string nodeId, CancellationToken cancellationToken = default) =>
-        Command(runtime, tx =>
+    public static Task<EngineApiResult> ResumeNodeAppointAsync(BambooEngine engine, string nodeId, CancellationToken cancellationToken = default) =>
+        Command(engine, async tx =>
         {
-            var info = CompiledFor(runtime, tx, nodeId).Node(nodeId);
+            var info = (await CompiledForAsync(engine, tx, nodeId).ConfigureAwait(false)).Node(nodeId);
             if (info.Node.Kind == NodeKind.SubProcess)
             {
                 throw new InvalidOperationError("can not use resume_node_appoint api for NodeType.SubProcess");
             }
 
-            var state = tx.GetState(nodeId);
+            var state = await tx.States.GetAsync(nodeId).ConfigureAwait(false);
             if (state is not null && state.Name != NodeState.Suspended)
             {
                 throw new InvalidOperationError($"node({nodeId}) state is {state.Name}, expected SUSPENDED");
             }
 
-            StateWriter.Set(tx, nodeId, new StateWriter.Change(NodeState.Ready), state);
-            Restart(tx, tx.GetProcessesSuspendedBy(nodeId));
+            await StateWriter.SetAsync(tx, nodeId, new StateWriter.Change(NodeState.Ready), state).ConfigureAwait(false);
+            await RestartAsync(tx, await tx.Processes.GetSuspendedByAsync(nodeId).ConfigureAwait(false)).ConfigureAwait(false);
             return null;
         }, cancellationToken);
 
     /// <summary>Re-runs a FAILED node, optionally with new raw inputs.</summary>
-    public static Task<EngineApiResult> RetryNodeAsync(IEngineRuntime runtime, string nodeId, JsonObject? data = null, CancellationToken cancellationToken = default) =>
-        HookedCommand(runtime, nodeId, ServiceHook.PreRetryNode, ServiceHook.PostRetryNode, tx =>
+    public static Task<EngineApiResult> RetryNodeAsync(BambooEngine engine, string nodeId, JsonObject? data = null, CancellationToken cancellationToken = default) =>
+        HookedCommand(engine, nodeId, ServiceHook.PreRetryNode, ServiceHook.PostRetryNode, async tx =>
         {
-            var info = CompiledFor(runtime, tx, nodeId).Node(nodeId);
+            var info = (await CompiledForAsync(engine, tx, nodeId).ConfigureAwait(false)).Node(nodeId);
             if (info.Node is ServiceActivityNode { Retryable: false })
             {
                 throw new InvalidOperationError($"can not retry node({nodeId}) with can_retry(False)");
             }
 
-            var state = RequireState(tx, nodeId);
+            var state = await RequireStateAsync(tx, nodeId).ConfigureAwait(false);
             RequireFailed(state);
-            var process = SleepingProcessAt(tx, nodeId);
+            var process = await SleepingProcessAtAsync(tx, nodeId).ConfigureAwait(false);
             if (data is not null)
             {
                 var escape = (data["_escape_render_keys"] as JsonArray)?.Select(x => x?.GetValue<string>()).ToHashSet() ?? [];
@@ -199,53 +200,53 @@ public static partial class EngineApi
                     }
                 }
 
-                tx.SetRawInputsOverride(nodeId, raw);
+                await tx.Data.SetRawInputsOverrideAsync(nodeId, raw).ConfigureAwait(false);
             }
 
-            RetryAt(tx, state, process);
+            await RetryAtAsync(tx, state, process).ConfigureAwait(false);
             return null;
         }, cancellationToken);
 
     /// <summary>History of the failed attempt, READY under a new version, and the process restarted at the node.</summary>
-    private static void RetryAt(IStepTransaction tx, StateRecord state, ProcessRecord process)
+    private static async ValueTask RetryAtAsync(IStoreTransaction tx, StateRecord state, ProcessRecord process)
     {
-        PipelineEngine.AddHistory(tx, state);
-        StateWriter.Set(tx, state.NodeId, new StateWriter.Change(NodeState.Ready)
+        await PipelineEngine.AddHistoryAsync(tx, state).ConfigureAwait(false);
+        await StateWriter.SetAsync(tx, state.NodeId, new StateWriter.Change(NodeState.Ready)
         {
             IsRetry = true,
             RefreshVersion = true,
             ClearStartedTime = true,
             ClearArchivedTime = true,
-        }, state);
-        tx.Enqueue(PipelineEngine.NewExecuteTask(tx, process.Id, state.NodeId));
+        }, state).ConfigureAwait(false);
+        await tx.Tasks.EnqueueAsync(TaskRecord.Execute(process.RootPipelineId, process.Id, state.NodeId)).ConfigureAwait(false);
     }
 
-    public static Task<EngineApiResult> RetrySubprocessAsync(IEngineRuntime runtime, string nodeId, CancellationToken cancellationToken = default) =>
-        Command(runtime, tx =>
+    public static Task<EngineApiResult> RetrySubprocessAsync(BambooEngine engine, string nodeId, CancellationToken cancellationToken = default) =>
+        Command(engine, async tx =>
         {
-            var info = CompiledFor(runtime, tx, nodeId).Node(nodeId);
+            var info = (await CompiledForAsync(engine, tx, nodeId).ConfigureAwait(false)).Node(nodeId);
             if (info.Node.Kind != NodeKind.SubProcess)
             {
                 throw new InvalidOperationError($"node({nodeId}) type is not SubProcess");
             }
 
-            var state = RequireState(tx, nodeId);
+            var state = await RequireStateAsync(tx, nodeId).ConfigureAwait(false);
             RequireFailed(state);
-            var process = SleepingProcessAt(tx, nodeId);
+            var process = await SleepingProcessAtAsync(tx, nodeId).ConfigureAwait(false);
             if (process.PipelineStack.Count > 0 && process.PipelineStack[^1] == nodeId)
             {
-                tx.UpdateProcess(process with { PipelineStack = process.PipelineStack.Take(process.PipelineStack.Count - 1).ToList() });
+                await tx.Processes.UpdateAsync(process with { PipelineStack = process.PipelineStack.Take(process.PipelineStack.Count - 1).ToList() }).ConfigureAwait(false);
             }
 
-            RetryAt(tx, state, process);
+            await RetryAtAsync(tx, state, process).ConfigureAwait(false);
             return null;
         }, cancellationToken);
 
     /// <summary>Finishes a FAILED activity (or start event) without running it and continues.</summary>
-    public static Task<EngineApiResult> SkipNodeAsync(IEngineRuntime runtime, string nodeId, CancellationToken cancellationToken = default) =>
-        HookedCommand(runtime, nodeId, ServiceHook.PreSkipNode, ServiceHook.PostSkipNode, tx =>
+    public static Task<EngineApiResult> SkipNodeAsync(BambooEngine engine, string nodeId, CancellationToken cancellationToken = default) =>
+        HookedCommand(engine, nodeId, ServiceHook.PreSkipNode, ServiceHook.PostSkipNode, async tx =>
         {
-            var info = CompiledFor(runtime, tx, nodeId).Node(nodeId);
+            var info = (await CompiledForAsync(engine, tx, nodeId).ConfigureAwait(false)).Node(nodeId);
             var skippable = info.Node switch
             {
                 ServiceActivityNode a => a.Skippable,
@@ -262,30 +263,30 @@ public static partial class EngineApi
                 throw new InvalidOperationError($"can not use skip_node api for NodeType.{info.Node.Kind}");
             }
 
-            var state = RequireState(tx, nodeId);
+            var state = await RequireStateAsync(tx, nodeId).ConfigureAwait(false);
             RequireFailed(state);
-            var process = SleepingProcessAt(tx, nodeId);
-            SkipTo(tx, state, process, info.Single);
+            var process = await SleepingProcessAtAsync(tx, nodeId).ConfigureAwait(false);
+            await SkipToAsync(tx, state, process, info.Single).ConfigureAwait(false);
             return null;
         }, cancellationToken);
 
-    private static void SkipTo(IStepTransaction tx, StateRecord state, ProcessRecord process, string next)
+    private static async ValueTask SkipToAsync(IStoreTransaction tx, StateRecord state, ProcessRecord process, string next)
     {
-        MarkSkipped(tx, state);
-        tx.Enqueue(PipelineEngine.NewExecuteTask(tx, process.Id, next));
+        await MarkSkippedAsync(tx, state).ConfigureAwait(false);
+        await tx.Tasks.EnqueueAsync(TaskRecord.Execute(process.RootPipelineId, process.Id, next)).ConfigureAwait(false);
     }
 
     /// <summary>History of the failed attempt, then FINISHED with skip under a new version.</summary>
-    private static void MarkSkipped(IStepTransaction tx, StateRecord state)
+    private static async ValueTask MarkSkippedAsync(IStoreTransaction tx, StateRecord state)
     {
-        PipelineEngine.AddHistory(tx, state);
-        StateWriter.Set(tx, state.NodeId, new StateWriter.Change(NodeState.Finished) { IsSkip = true, RefreshVersion = true, SetArchiveTime = true }, state);
+        await PipelineEngine.AddHistoryAsync(tx, state).ConfigureAwait(false);
+        await StateWriter.SetAsync(tx, state.NodeId, new StateWriter.Change(NodeState.Finished) { IsSkip = true, RefreshVersion = true, SetArchiveTime = true }, state).ConfigureAwait(false);
     }
 
-    public static Task<EngineApiResult> SkipExclusiveGatewayAsync(IEngineRuntime runtime, string nodeId, string flowId, CancellationToken cancellationToken = default) =>
-        Command(runtime, tx =>
+    public static Task<EngineApiResult> SkipExclusiveGatewayAsync(BambooEngine engine, string nodeId, string flowId, CancellationToken cancellationToken = default) =>
+        Command(engine, async tx =>
         {
-            var info = CompiledFor(runtime, tx, nodeId).Node(nodeId);
+            var info = (await CompiledForAsync(engine, tx, nodeId).ConfigureAwait(false)).Node(nodeId);
             if (info.Node.Kind != NodeKind.ExclusiveGateway)
             {
                 throw new InvalidOperationError($"{nodeId} is not exclusive gateway, actual: {info.Node.Type}");
@@ -293,16 +294,16 @@ public static partial class EngineApi
 
             var target = info.Targets.FirstOrDefault(t => t.FlowId == flowId).Target
                 ?? throw new InvalidOperationError($"flow {flowId} is not an outgoing flow of gateway {nodeId}");
-            var state = RequireState(tx, nodeId);
+            var state = await RequireStateAsync(tx, nodeId).ConfigureAwait(false);
             RequireFailed(state);
-            SkipTo(tx, state, SleepingProcessAt(tx, nodeId), target);
+            await SkipToAsync(tx, state, await SleepingProcessAtAsync(tx, nodeId).ConfigureAwait(false), target).ConfigureAwait(false);
             return null;
         }, cancellationToken);
 
-    public static Task<EngineApiResult> SkipConditionalParallelGatewayAsync(IEngineRuntime runtime, string nodeId, IReadOnlyList<string> flowIds, string convergeGatewayId, CancellationToken cancellationToken = default) =>
-        Command(runtime, tx =>
+    public static Task<EngineApiResult> SkipConditionalParallelGatewayAsync(BambooEngine engine, string nodeId, IReadOnlyList<string> flowIds, string convergeGatewayId, CancellationToken cancellationToken = default) =>
+        Command(engine, async tx =>
         {
-            var info = CompiledFor(runtime, tx, nodeId).Node(nodeId);
+            var info = (await CompiledForAsync(engine, tx, nodeId).ConfigureAwait(false)).Node(nodeId);
             if (info.Node is not GatewayNode { Kind: NodeKind.ConditionalParallelGateway } gateway)
             {
                 throw new InvalidOperationError($"{nodeId} is not conditional parallel gateway, actual: {info.Node.Type}");
@@ -320,56 +321,55 @@ public static partial class EngineApi
 
             var targets = flowIds.Select(f => info.Targets.FirstOrDefault(t => t.FlowId == f).Target
                 ?? throw new InvalidOperationError($"flow {f} is not an outgoing flow of gateway {nodeId}")).Distinct().ToList();
-            var state = RequireState(tx, nodeId);
+            var state = await RequireStateAsync(tx, nodeId).ConfigureAwait(false);
             RequireFailed(state);
-            var process = SleepingProcessAt(tx, nodeId);
-            PipelineEngine.ForkChildren(tx, process, targets, convergeGatewayId);
-            MarkSkipped(tx, state);
+            var process = await SleepingProcessAtAsync(tx, nodeId).ConfigureAwait(false);
+            await PipelineEngine.ForkChildrenAsync(tx, process, targets, convergeGatewayId).ConfigureAwait(false);
+            await MarkSkippedAsync(tx, state).ConfigureAwait(false);
             return null;
         }, cancellationToken);
 
     /// <summary>Fails a RUNNING activity; its late execute or schedule results are then discarded.</summary>
-    public static Task<EngineApiResult> ForcedFailActivityAsync(IEngineRuntime runtime, string nodeId, string exData, CancellationToken cancellationToken = default) =>
-        HookedCommand(runtime, nodeId, ServiceHook.PreForcedFailActivity, ServiceHook.PostForcedFailActivity, tx =>
+    public static Task<EngineApiResult> ForcedFailActivityAsync(BambooEngine engine, string nodeId, string exData, CancellationToken cancellationToken = default) =>
+        HookedCommand(engine, nodeId, ServiceHook.PreForcedFailActivity, ServiceHook.PostForcedFailActivity, async tx =>
         {
-            var info = CompiledFor(runtime, tx, nodeId).Node(nodeId);
+            var info = (await CompiledForAsync(engine, tx, nodeId).ConfigureAwait(false)).Node(nodeId);
             if (info.Node.Kind != NodeKind.ServiceActivity)
             {
                 throw new InvalidOperationError($"{nodeId} is not activity, actual: {info.Node.Type}");
             }
 
-            var state = RequireState(tx, nodeId);
+            var state = await RequireStateAsync(tx, nodeId).ConfigureAwait(false);
             if (state.Name != NodeState.Running)
             {
                 throw new InvalidOperationError($"{nodeId} state is not RUNNING, actual {state.Name}");
             }
 
-            var live = tx.GetProcessesAt(nodeId, asleep: null, dead: false);
+            var live = await tx.Processes.GetAtAsync(nodeId, asleep: null, dead: false).ConfigureAwait(false);
             if (live.Count == 0)
             {
                 throw new InvalidOperationError($"can not find process with current node id: {nodeId}");
             }
 
-            var data = tx.GetExecutionData(nodeId);
+            var data = await tx.Data.GetExecutionDataAsync(nodeId).ConfigureAwait(false);
             var outputs = data?.Outputs ?? [];
             outputs["ex_data"] = exData;
             outputs["_forced_failed"] = true;
-            StateWriter.Set(tx, nodeId, new StateWriter.Change(NodeState.Failed) { RefreshVersion = true, SetArchiveTime = true }, state);
-            tx.SetExecutionData(new ExecutionDataRecord(nodeId, data?.Inputs ?? [], outputs));
-            tx.UpdateProcess(live[0] with { Asleep = true });
+            await StateWriter.SetAsync(tx, nodeId, new StateWriter.Change(NodeState.Failed) { RefreshVersion = true, SetArchiveTime = true }, state).ConfigureAwait(false);
+            await tx.Data.SetExecutionDataAsync(new ExecutionDataRecord(nodeId, data?.Inputs ?? [], outputs)).ConfigureAwait(false);
+            await tx.Processes.UpdateAsync(live[0] with { Asleep = true }).ConfigureAwait(false);
             return null;
         }, cancellationToken);
 
     /// <summary>Delivers callback data to an activity waiting in its schedule phase at <paramref name="version"/>.</summary>
-    public static Task<EngineApiResult> CallbackAsync(IEngineRuntime runtime, string nodeId, string version, JsonObject? data, CancellationToken cancellationToken = default) =>
-        HookedCommand(runtime, nodeId, ServiceHook.PreCallback, ServiceHook.PostCallback, tx =>
+    public static Task<EngineApiResult> CallbackAsync(BambooEngine engine, string nodeId, string version, JsonObject? data, CancellationToken cancellationToken = default) =>
+        HookedCommand(engine, nodeId, ServiceHook.PreCallback, ServiceHook.PostCallback, async tx =>
         {
-            var process = SleepingProcessAt(tx, nodeId);
-            var state = RequireState(tx, nodeId);
-            var schedule = tx.GetSchedule(nodeId, version) ?? throw new NotFoundError($"node({nodeId}) has no schedule for version {version}");
+            var process = await SleepingProcessAtAsync(tx, nodeId).ConfigureAwait(false);
+            var state = await RequireStateAsync(tx, nodeId).ConfigureAwait(false);
+            var schedule = await tx.Schedules.GetAsync(nodeId, version).ConfigureAwait(false) ?? throw new NotFoundError($"node({nodeId}) has no schedule for version {version}");
             if (state.Version != version)
             {
-                tx.UpdateSchedule(schedule with { Expired = true });
                 throw new InvalidOperationError($"node version {version} not exist (current {state.Version})");
             }
 
@@ -383,8 +383,10 @@ public static partial class EngineApi
                 throw new InvalidOperationError("schedule is already expired");
             }
 
-            var callbackId = tx.InsertCallbackData(nodeId, version, (JsonObject?)data?.DeepClone() ?? []);
-            tx.Enqueue(new TaskRecord(0, TaskKind.Schedule, process.Id, nodeId, schedule.Id, callbackId, null, tx.Now, null, null, 0));
+            var activity = (ServiceActivityNode)(await CompiledForAsync(engine, tx, nodeId).ConfigureAwait(false)).Node(nodeId).Node;
+            var callbackId = await tx.Schedules.InsertCallbackDataAsync(nodeId, version, (JsonObject?)data?.DeepClone() ?? []).ConfigureAwait(false);
+            await tx.Tasks.EnqueueAsync(TaskRecord.Schedule(process.RootPipelineId, process.Id, nodeId, schedule.Id, callbackId,
+                Requirement.Component(activity.ComponentCode, activity.ComponentVersion))).ConfigureAwait(false);
             return null;
         }, cancellationToken, data);
 }

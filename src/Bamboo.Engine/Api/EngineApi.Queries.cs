@@ -35,15 +35,15 @@ public static partial class EngineApi
     /// The stored states among these nodes of a run, oldest first, and in flow order within a millisecond. The store
     /// keeps no index of states by run (it would cost every step a second b-tree write), so the ids come from the tree.
     /// </summary>
-    private static List<StateRecord> StatesOf(IStepTransaction tx, CompiledPipeline run, IEnumerable<string> nodeIds) =>
-        [.. tx.GetStates([.. nodeIds.Distinct()]).OrderBy(s => s.CreatedTime).ThenBy(s => run.FlowOrder(s.NodeId)).ThenBy(s => s.NodeId, StringComparer.Ordinal)];
+    private static async ValueTask<List<StateRecord>> StatesOfAsync(IStoreTransaction tx, CompiledPipeline run, IEnumerable<string> nodeIds) =>
+        [.. (await tx.States.GetManyAsync([.. nodeIds.Distinct()]).ConfigureAwait(false)).OrderBy(s => s.CreatedTime).ThenBy(s => run.FlowOrder(s.NodeId)).ThenBy(s => s.NodeId, StringComparer.Ordinal)];
 
     /// <summary>States of a run as a tree (or flat under the root).</summary>
-    public static Task<EngineApiResult> GetPipelineStatesAsync(IEngineRuntime runtime, string rootId, bool flatChildren = true, CancellationToken cancellationToken = default) =>
-        Guard(() => runtime.ReadAsync<JsonNode?>(tx =>
+    public static Task<EngineApiResult> GetPipelineStatesAsync(BambooEngine engine, string rootId, bool flatChildren = true, CancellationToken cancellationToken = default) =>
+        Guard(() => engine.Store.ReadAsync<JsonNode?>(async tx =>
         {
-            var run = CompiledPipelineCache.Of(runtime).Find(tx, rootId);
-            var states = run is null ? [] : StatesOf(tx, run, run.Nodes.Keys.Append(rootId));
+            var run = await engine.Compiled.FindAsync(tx, rootId).ConfigureAwait(false);
+            var states = run is null ? [] : await StatesOfAsync(tx, run, run.Nodes.Keys.Append(rootId)).ConfigureAwait(false);
             var root = states.FirstOrDefault(s => s.NodeId == rootId);
             if (root is null)
             {
@@ -68,10 +68,10 @@ public static partial class EngineApi
             return new JsonObject { [rootId] = entry };
         }, cancellationToken));
 
-    public static Task<EngineApiResult> GetChildrenStatesAsync(IEngineRuntime runtime, string nodeId, CancellationToken cancellationToken = default) =>
-        Guard(() => runtime.ReadAsync<JsonNode?>(tx =>
+    public static Task<EngineApiResult> GetChildrenStatesAsync(BambooEngine engine, string nodeId, CancellationToken cancellationToken = default) =>
+        Guard(() => engine.Store.ReadAsync<JsonNode?>(async tx =>
         {
-            var state = tx.GetState(nodeId);
+            var state = await tx.States.GetAsync(nodeId).ConfigureAwait(false);
             if (state is null)
             {
                 return new JsonObject();
@@ -79,9 +79,9 @@ public static partial class EngineApi
 
             var entry = StateEntry(state, state.RootId);
             var children = (JsonObject)entry["children"]!;
-            var compiled = CompiledPipelineCache.Of(runtime).Get(tx, state.RootId);
+            var compiled = await engine.Compiled.GetAsync(tx, state.RootId).ConfigureAwait(false);
             var members = compiled.Pipelines.TryGetValue(nodeId, out var pipeline) ? pipeline.NodeIds : [];
-            foreach (var c in StatesOf(tx, compiled, members).Where(c => c.ParentId == nodeId))
+            foreach (var c in (await StatesOfAsync(tx, compiled, members).ConfigureAwait(false)).Where(c => c.ParentId == nodeId))
             {
                 children[c.NodeId] = StateEntry(c);
             }
@@ -89,24 +89,24 @@ public static partial class EngineApi
             return new JsonObject { [nodeId] = entry };
         }, cancellationToken));
 
-    public static Task<EngineApiResult> GetExecutionDataInputsAsync(IEngineRuntime runtime, string nodeId, CancellationToken cancellationToken = default) =>
-        Guard(() => runtime.ReadAsync<JsonNode?>(tx => tx.GetExecutionData(nodeId)?.Inputs ?? [], cancellationToken));
+    public static Task<EngineApiResult> GetExecutionDataInputsAsync(BambooEngine engine, string nodeId, CancellationToken cancellationToken = default) =>
+        Guard(() => engine.Store.ReadAsync<JsonNode?>(async tx => (await tx.Data.GetExecutionDataAsync(nodeId).ConfigureAwait(false))?.Inputs ?? [], cancellationToken));
 
-    public static Task<EngineApiResult> GetExecutionDataOutputsAsync(IEngineRuntime runtime, string nodeId, CancellationToken cancellationToken = default) =>
-        Guard(() => runtime.ReadAsync<JsonNode?>(tx => tx.GetExecutionData(nodeId)?.Outputs ?? [], cancellationToken));
+    public static Task<EngineApiResult> GetExecutionDataOutputsAsync(BambooEngine engine, string nodeId, CancellationToken cancellationToken = default) =>
+        Guard(() => engine.Store.ReadAsync<JsonNode?>(async tx => (await tx.Data.GetExecutionDataAsync(nodeId).ConfigureAwait(false))?.Outputs ?? [], cancellationToken));
 
-    public static Task<EngineApiResult> GetExecutionDataAsync(IEngineRuntime runtime, string nodeId, CancellationToken cancellationToken = default) =>
-        Guard(() => runtime.ReadAsync<JsonNode?>(tx =>
+    public static Task<EngineApiResult> GetExecutionDataAsync(BambooEngine engine, string nodeId, CancellationToken cancellationToken = default) =>
+        Guard(() => engine.Store.ReadAsync<JsonNode?>(async tx =>
         {
-            var d = tx.GetExecutionData(nodeId) ?? throw new NotFoundError($"node({nodeId}) has no execution data");
+            var d = await tx.Data.GetExecutionDataAsync(nodeId).ConfigureAwait(false) ?? throw new NotFoundError($"node({nodeId}) has no execution data");
             return new JsonObject { ["inputs"] = d.Inputs, ["outputs"] = d.Outputs };
         }, cancellationToken));
 
     /// <summary>Raw (unrendered) inputs and the outputs mapping of a node.</summary>
-    public static Task<EngineApiResult> GetDataAsync(IEngineRuntime runtime, string nodeId, CancellationToken cancellationToken = default) =>
-        Guard(() => runtime.ReadAsync<JsonNode?>(tx =>
+    public static Task<EngineApiResult> GetDataAsync(BambooEngine engine, string nodeId, CancellationToken cancellationToken = default) =>
+        Guard(() => engine.Store.ReadAsync<JsonNode?>(async tx =>
         {
-            var run = tx.GetRun(nodeId);
+            var run = await tx.Runs.GetAsync(nodeId).ConfigureAwait(false);
             if (run is not null)
             {
                 var inputs = new JsonObject();
@@ -118,7 +118,7 @@ public static partial class EngineApi
                 return new JsonObject { ["inputs"] = inputs, ["outputs"] = new JsonObject() };
             }
 
-            var compiled = CompiledFor(runtime, tx, nodeId);
+            var compiled = await CompiledForAsync(engine, tx, nodeId).ConfigureAwait(false);
             var info = compiled.Node(nodeId);
             var outputs = new JsonObject();
             foreach (var (k, keys) in info.OutputsMapping)
@@ -129,7 +129,7 @@ public static partial class EngineApi
             switch (info.Node)
             {
                 case ServiceActivityNode or SubProcessNode:
-                    return new JsonObject { ["inputs"] = tx.GetRawInputsOverride(nodeId) ?? (JsonObject)info.RawInputs.DeepClone(), ["outputs"] = outputs };
+                    return new JsonObject { ["inputs"] = await tx.Data.GetRawInputsOverrideAsync(nodeId).ConfigureAwait(false) ?? (JsonObject)info.RawInputs.DeepClone(), ["outputs"] = outputs };
                 case StartEventNode when compiled.Pipelines[info.ParentPipelineId].Pipeline.Data.PreRenderKeys is { Count: > 0 } keys:
                     return new JsonObject
                     {
@@ -141,11 +141,11 @@ public static partial class EngineApi
             }
         }, cancellationToken));
 
-    public static Task<EngineApiResult> GetNodeHistoriesAsync(IEngineRuntime runtime, string nodeId, int loop = -1, CancellationToken cancellationToken = default) =>
-        Guard(() => runtime.ReadAsync<JsonNode?>(tx => new JsonArray(tx.GetHistories(nodeId, loop).Select(h => (JsonNode)HistoryEntry(h, full: true)).ToArray()), cancellationToken));
+    public static Task<EngineApiResult> GetNodeHistoriesAsync(BambooEngine engine, string nodeId, int loop = -1, CancellationToken cancellationToken = default) =>
+        Guard(() => engine.Store.ReadAsync<JsonNode?>(async tx => new JsonArray((await tx.Schedules.GetHistoriesAsync(nodeId, loop).ConfigureAwait(false)).Select(h => (JsonNode)HistoryEntry(h, full: true)).ToArray()), cancellationToken));
 
-    public static Task<EngineApiResult> GetNodeShortHistoriesAsync(IEngineRuntime runtime, string nodeId, int loop = -1, CancellationToken cancellationToken = default) =>
-        Guard(() => runtime.ReadAsync<JsonNode?>(tx => new JsonArray(tx.GetHistories(nodeId, loop).Select(h => (JsonNode)HistoryEntry(h, full: false)).ToArray()), cancellationToken));
+    public static Task<EngineApiResult> GetNodeShortHistoriesAsync(BambooEngine engine, string nodeId, int loop = -1, CancellationToken cancellationToken = default) =>
+        Guard(() => engine.Store.ReadAsync<JsonNode?>(async tx => new JsonArray((await tx.Schedules.GetHistoriesAsync(nodeId, loop).ConfigureAwait(false)).Select(h => (JsonNode)HistoryEntry(h, full: false)).ToArray()), cancellationToken));
 
     /// <summary>A history row as api.md §20 shows it; the short form (§21) leaves out retry, inputs and outputs.</summary>
     private static JsonObject HistoryEntry(HistoryRecord h, bool full)

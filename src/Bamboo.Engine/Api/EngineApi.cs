@@ -31,32 +31,37 @@ public static partial class EngineApi
         }
     }
 
-    private static CompiledPipeline CompiledFor(IEngineRuntime runtime, IStepTransaction tx, string nodeId) =>
-        CompiledPipelineCache.Of(runtime).ForNode(tx, nodeId);
+    private static ValueTask<CompiledPipeline> CompiledForAsync(BambooEngine engine, IStoreTransaction tx, string nodeId) =>
+        engine.Compiled.ForNodeAsync(tx, nodeId);
 
     /// <summary>Validates and starts a pipeline; the run proceeds in the workers.</summary>
-    public static Task<EngineApiResult> RunPipelineAsync(IEngineRuntime runtime, Pipeline pipeline, RunPipelineOptions? options = null, CancellationToken cancellationToken = default) =>
+    public static Task<EngineApiResult> RunPipelineAsync(BambooEngine engine, Pipeline pipeline, RunPipelineOptions? options = null, CancellationToken cancellationToken = default) =>
         Guard(async () =>
         {
-            ArgumentNullException.ThrowIfNull(runtime);
+            ArgumentNullException.ThrowIfNull(engine);
             ArgumentNullException.ThrowIfNull(pipeline);
             options ??= new RunPipelineOptions();
-            var validated = new PipelineValidator(runtime.Components.EndEventCodes).Validate(pipeline, options.CycleTolerate);
+            var validated = new PipelineValidator(engine.Components.EndEventCodes).Validate(pipeline, options.CycleTolerate);
             var start = options.StartNodeId ?? validated.StartEvent.Id;
             PipelineValidator.ValidateStartNode(validated, start);
             var rootContext = options.RootPipelineContext.ToDictionary(kv => kv.Key, kv => kv.Value);
             var subContext = options.SubprocessContext.ToDictionary(kv => kv.Key, kv => kv.Value);
             var compiled = CompiledPipeline.Compile(validated, options.RootPipelineData, subContext, rootContext);
             CheckContextConflicts(compiled);
+            if (options.CheckComponents)
+            {
+                CheckComponents(engine.Components, compiled);
+            }
+
             // The caller's tree is stored as given; validation is deterministic and is redone when a process loads it.
             var treeJson = pipeline.Source.ToJsonString();
-            var cache = CompiledPipelineCache.Of(runtime);
+            var cache = engine.Compiled;
             try
             {
                 // Everything that needs no store is made before the transaction, outside the write lock.
                 var nodeIds = compiled.Nodes.Keys.Append(validated.Id).Distinct().ToList();
                 var rootData = (JsonObject)options.RootPipelineData.DeepClone();
-                await runtime.TransactAsync(tx => StoreRun(tx, validated, compiled, options, treeJson, nodeIds, rootData, start, cache), cancellationToken).ConfigureAwait(false);
+                await engine.Store.WriteAsync(tx => StoreRunAsync(tx, validated, compiled, options, treeJson, nodeIds, rootData, start, cache), cancellationToken).ConfigureAwait(false);
             }
             catch
             {
@@ -68,12 +73,12 @@ public static partial class EngineApi
             return null;
         });
 
-    private static int StoreRun(IStepTransaction tx, Pipeline validated, CompiledPipeline compiled, RunPipelineOptions options, string treeJson,
+    private static async ValueTask<int> StoreRunAsync(IStoreTransaction tx, Pipeline validated, CompiledPipeline compiled, RunPipelineOptions options, string treeJson,
         IReadOnlyCollection<string> nodeIds, JsonObject rootData, string start, CompiledPipelineCache cache)
     {
         // The root id is one of the run's node ids, so one insert detects both a root that ran before and a node id
         // that another run uses.
-        var taken = tx.InsertRun(new RunRecord(validated.Id, treeJson, options.CycleTolerate, rootData, tx.Now), nodeIds);
+        var taken = await tx.Runs.InsertAsync(new RunRecord(validated.Id, treeJson, options.CycleTolerate, rootData, tx.Now), nodeIds).ConfigureAwait(false);
         if (taken == validated.Id)
         {
             throw new InvalidOperationError($"pipeline({validated.Id}) already exists; a root id can run only once");
@@ -88,17 +93,37 @@ public static partial class EngineApi
         {
             foreach (var value in info.InitialContext)
             {
-                tx.UpsertContextValue(pipelineId, value);
+                await tx.Data.UpsertContextValueAsync(pipelineId, value).ConfigureAwait(false);
             }
         }
 
-        tx.InsertState(new StateRecord(validated.Id, validated.Id, "", NodeState.Running, Versions.New(), 1, 1, 0, false, false, tx.Now, tx.Now, null));
-        var process = tx.InsertProcess(new ProcessRecord(0, validated.Id, -1, "", start, [validated.Id], true, false, "", false, -1, 0, tx.Now, options.Priority, options.Queue));
-        tx.Enqueue(PipelineEngine.NewExecuteTask(tx, process, start));
+        await tx.States.InsertAsync(new StateRecord(validated.Id, validated.Id, "", NodeState.Running, Versions.New(), 1, 1, 0, false, false, tx.Now, tx.Now, null)).ConfigureAwait(false);
+        var process = await tx.Processes.InsertAsync(new ProcessRecord(0, validated.Id, -1, "", start, [validated.Id], true, false, "", false, -1, 0, tx.Now, options.Priority, options.Queue)).ConfigureAwait(false);
+        await tx.Tasks.EnqueueAsync(TaskRecord.Execute(validated.Id, process, start)).ConfigureAwait(false);
         // Cached before the commit: the worker that claims the first task often runs before this caller resumes, and
         // would otherwise parse the tree again inside the write lock. Nothing after this line can fail but the commit.
         cache.Add(compiled);
         return 0;
+    }
+
+    /// <summary>Every component and lazy variable type the run uses must be registered here; the error names the first that is not.</summary>
+    private static void CheckComponents(Components.ComponentRegistry registry, CompiledPipeline compiled)
+    {
+        foreach (var info in compiled.Nodes.Values)
+        {
+            if (info.Node is ServiceActivityNode a && !registry.HasComponent(a.ComponentCode, a.ComponentVersion))
+            {
+                throw new InvalidOperationError($"node {a.Id}: component {a.ComponentCode} (version {(string.IsNullOrEmpty(a.ComponentVersion) ? Components.ComponentRegistry.DefaultVersion : a.ComponentVersion)}) is not registered in this process");
+            }
+        }
+
+        foreach (var (id, info) in compiled.Pipelines)
+        {
+            foreach (var value in info.InitialContext.Where(v => v.Type == ContextValueType.Compute && !registry.HasVariable(v.Code)))
+            {
+                throw new InvalidOperationError($"pipeline {id}, variable {value.Key}: variable type {value.Code} is not registered in this process");
+            }
+        }
     }
 
     private static void CheckContextConflicts(CompiledPipeline compiled)

@@ -18,4 +18,10 @@ public sealed record RunPipelineOptions
     public string Queue { get; init; } = "";
 
     public int Priority { get; init; } = 100;
+
+    /// <summary>
+    /// Refuse a tree whose components or variable types this engine's registry lacks, naming the node. Off by default:
+    /// a run may be started by a process that only starts runs, for workers elsewhere that have the components.
+    /// </summary>
+    public bool CheckComponents { get; init; }
 }

@@ -36,11 +36,19 @@ public sealed class ComponentRegistry
         return this;
     }
 
-    public bool HasComponent(string code, string version = DefaultVersion) => _services.ContainsKey((code, version));
+    public bool HasComponent(string code, string version = DefaultVersion) => _services.ContainsKey((code, string.IsNullOrEmpty(version) ? DefaultVersion : version));
 
     public bool HasVariable(string code) => _variables.ContainsKey(code);
 
     public bool HasEndEvent(string code) => _endEvents.ContainsKey(code);
+
+    /// <summary>What a worker with this registry can run, as <see cref="Runtime.Requirement"/> names.</summary>
+    public IReadOnlyCollection<string> Capabilities() =>
+    [
+        .. _services.Keys.Select(k => Runtime.Requirement.Component(k.Code, k.Version)),
+        .. _variables.Keys.Select(Runtime.Requirement.Variable),
+        .. _endEvents.Keys.Select(Runtime.Requirement.EndEvent),
+    ];
 
     /// <summary>End-event codes, which the validator accepts as sink types.</summary>
     public IReadOnlyCollection<string> EndEventCodes => _endEvents.Keys;

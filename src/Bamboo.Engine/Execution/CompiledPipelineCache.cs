@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using Bamboo.Engine.Exceptions;
 using Bamboo.Engine.Model;
 using Bamboo.Engine.Runtime;
@@ -8,54 +7,48 @@ using Bamboo.Engine.Validation;
 namespace Bamboo.Engine.Execution;
 
 /// <summary>
-/// Compiled runs of one runtime, shared by the engine and the API so a tree is parsed once per process.
-/// Runs are immutable once started, so entries never go stale; one cache per runtime instance keeps two
-/// engines in one process apart.
+/// Compiled runs of one engine, shared by the engine and the API so a tree is parsed once per process.
+/// Runs are immutable once started, so entries never go stale.
 /// </summary>
 internal sealed class CompiledPipelineCache
 {
     internal const int Capacity = 1000;
 
-    private static readonly ConditionalWeakTable<IEngineRuntime, CompiledPipelineCache> PerRuntime = [];
-
     private readonly ConcurrentDictionary<string, CompiledPipeline> _runs = new();
-    private readonly IEngineRuntime _runtime;
     private int _count;
 
-    private CompiledPipelineCache(IEngineRuntime runtime) => _runtime = runtime;
-
-    public static CompiledPipelineCache Of(IEngineRuntime runtime) => PerRuntime.GetValue(runtime, r => new CompiledPipelineCache(r));
-
-    public CompiledPipeline Get(IStepTransaction tx, string rootId) =>
-        Find(tx, rootId) ?? throw new NotFoundError($"pipeline({rootId}) does not exist");
+    public async ValueTask<CompiledPipeline> GetAsync(IStoreTransaction tx, string rootId) =>
+        await FindAsync(tx, rootId).ConfigureAwait(false) ?? throw new NotFoundError($"pipeline({rootId}) does not exist");
 
     /// <summary>The compiled run, read from the store only when it is not cached; null when the store has no such run.</summary>
-    public CompiledPipeline? Find(IStepTransaction tx, string rootId)
+    public async ValueTask<CompiledPipeline?> FindAsync(IStoreTransaction tx, string rootId)
     {
         if (_runs.TryGetValue(rootId, out var compiled))
         {
             return compiled;
         }
 
-        var run = tx.GetRun(rootId);
+        var run = await tx.Runs.GetAsync(rootId).ConfigureAwait(false);
         if (run is null)
         {
             return null;
         }
 
-        var validated = new PipelineValidator(_runtime.Components.EndEventCodes).Validate(Pipeline.Parse(run.TreeJson), run.CycleTolerate);
+        // Checked against the starting process's end events when the run started; this process may lack some (it then
+        // hands their tasks to a worker that has them).
+        var validated = new PipelineValidator(null).Validate(Pipeline.Parse(run.TreeJson), run.CycleTolerate);
         compiled = CompiledPipeline.Compile(validated, run.RootPipelineData);
         Add(compiled);
         return compiled;
     }
 
     /// <summary>The run a node belongs to.</summary>
-    public CompiledPipeline ForNode(IStepTransaction tx, string nodeId) =>
-        FindForNode(tx, nodeId) ?? throw new NotFoundError($"node({nodeId}) does not exist");
+    public async ValueTask<CompiledPipeline> ForNodeAsync(IStoreTransaction tx, string nodeId) =>
+        await FindForNodeAsync(tx, nodeId).ConfigureAwait(false) ?? throw new NotFoundError($"node({nodeId}) does not exist");
 
     /// <summary>The compiled run a node belongs to; null when no run in the store has that node.</summary>
-    public CompiledPipeline? FindForNode(IStepTransaction tx, string nodeId) =>
-        tx.GetNodeRoot(nodeId) is { } root ? Get(tx, root) : null;
+    public async ValueTask<CompiledPipeline?> FindForNodeAsync(IStoreTransaction tx, string nodeId) =>
+        await tx.Runs.GetNodeRootAsync(nodeId).ConfigureAwait(false) is { } root ? await GetAsync(tx, root).ConfigureAwait(false) : null;
 
     public void Add(CompiledPipeline compiled)
     {

@@ -9,7 +9,7 @@ namespace Bamboo.Engine.Execution;
 internal static class ContextHydrator
 {
     /// <summary>Loads the values an expression set needs: its references plus their stored closures.</summary>
-    public static IReadOnlyList<ContextValue> Load(IStepTransaction tx, string pipelineId, IEnumerable<string> references)
+    public static async ValueTask<IReadOnlyList<ContextValue>> LoadAsync(IStoreTransaction tx, string pipelineId, IEnumerable<string> references)
     {
         var keys = references.ToHashSet();
         if (keys.Count == 0)
@@ -17,11 +17,11 @@ internal static class ContextHydrator
             return [];
         }
 
-        var values = tx.GetContextValues(pipelineId, keys).ToList();
+        var values = (await tx.Data.GetContextValuesAsync(pipelineId, keys).ConfigureAwait(false)).ToList();
         var missing = values.SelectMany(v => v.References).Where(r => !keys.Contains(r)).ToHashSet();
         if (missing.Count > 0)
         {
-            values.AddRange(tx.GetContextValues(pipelineId, missing));
+            values.AddRange(await tx.Data.GetContextValuesAsync(pipelineId, missing).ConfigureAwait(false));
         }
 
         return values;

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
 using Bamboo.Engine.Exceptions;
 using Bamboo.Engine.Runtime;
 using Microsoft.Extensions.Logging;
@@ -5,43 +7,163 @@ using Microsoft.Extensions.Logging;
 namespace Bamboo.Engine.Execution;
 
 /// <summary>
-/// In-process workers: each claims due tasks under a lease and runs them; idle workers wake as soon as work is
-/// committed or the next delayed task falls due. Leases are renewed while tasks run, so after a crash another
-/// process takes the work over once the lease lapses.
+/// In-process workers: loops that claim the tasks this process can run and follow them. The worker registers in the
+/// store and beats while it lives; another process takes its tasks only once the beat has stood still for the
+/// worker's lease. On shutdown it stops claiming, lets work in flight finish within a grace period, then hands back
+/// what is left at once, so the next worker need not wait for a lease.
 /// </summary>
-public sealed partial class EngineWorker(IEngineRuntime runtime, PipelineEngine engine, ILogger<EngineWorker> logger)
+public sealed partial class EngineWorker(BambooEngine engine, PipelineEngine pipelines, ILogger<EngineWorker> logger)
 {
     private const int MaxAttempts = 5;
-    private static readonly TimeSpan IdleWait = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan IdleWait = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan StoreRetry = TimeSpan.FromSeconds(1);
 
-    public string Owner { get; } = Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8];
+    private readonly IEngineStore _store = engine.Store;
+    private readonly EngineOptions _options = engine.Options;
+    private readonly ConcurrentDictionary<string, (long Beat, long Since)> _seen = new();
+    private volatile string _owner = NewOwner();
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>The name this worker holds tasks under; a new one after it was reaped (see <see cref="IWorkerRegistry"/>).</summary>
+    public string Owner => _owner;
+
+    /// <summary>Only tasks of these runs are claimed; null (the default) serves every run in the store.</summary>
+    public IReadOnlyCollection<string>? Roots { get; init; }
+
+    /// <summary>Raised when the store fails (a full disk, an I/O error, a lost connection); the worker retries after a pause.</summary>
+    public event EventHandler<StoreFailedEventArgs>? StoreFailed;
+
+    private static string NewOwner() => Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>
+    /// Runs until <paramref name="cancellationToken"/> is cancelled, then shuts down within the grace period of
+    /// <see cref="EngineOptions.ShutdownGrace"/> and says what it left.
+    /// </summary>
+    public async Task<WorkerExit> RunAsync(CancellationToken cancellationToken)
     {
-        using var slots = new SemaphoreSlim(Math.Max(1, runtime.Options.MaxConcurrentTasks));
-        var running = new System.Collections.Concurrent.ConcurrentDictionary<Task, byte>();
-        var loops = Enumerable.Range(0, Math.Max(1, runtime.Options.WorkerCount)).Select(_ => WorkLoopAsync(slots, running, cancellationToken)).ToList();
-        loops.Add(RenewLoopAsync(cancellationToken));
+        EnsureThreads();
+        var filter = engine.WorkFilter(Roots);
+        using var slots = new SemaphoreSlim(Math.Max(1, _options.MaxConcurrentTasks));
+        using var work = new CancellationTokenSource();
+        using var life = new CancellationTokenSource();
+        var running = new ConcurrentDictionary<Task, byte>();
+        await RegisterAsync(cancellationToken).ConfigureAwait(false);
+        var beating = BeatLoopAsync(life.Token);
+        var loops = Enumerable.Range(0, Math.Max(1, _options.WorkerCount)).Select(_ => WorkLoopAsync(filter, slots, running, work.Token, cancellationToken)).ToList();
+        await Task.WhenAll(loops).ConfigureAwait(false);
+
+        // Stopping: nothing new is claimed; tasks in flight get the grace period to reach their next commit.
+        var inFlight = Task.WhenAll(running.Keys);
+        var finished = await Task.WhenAny(inFlight, Task.Delay(_options.ShutdownGrace, engine.Time, CancellationToken.None)).ConfigureAwait(false) == inFlight;
+        var abandoned = finished ? 0 : running.Count;
+        await work.CancelAsync().ConfigureAwait(false);
+        HandBack left;
         try
         {
-            await Task.WhenAll(loops).ConfigureAwait(false);
+            left = await _store.Workers.HandBackAsync(Owner, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (DbException ex)
         {
-            // Normal shutdown.
+            // The store is failing: the tasks stay with this worker's name, and others take them once its beat stops.
+            LogHandBackFailed(ex);
+            left = new HandBack(-1, -1);
         }
 
-        // Tasks still waiting on a service stop with the token; their leases lapse and another worker resumes them.
-        await Task.WhenAll(running.Keys).ConfigureAwait(false);
+        await life.CancelAsync().ConfigureAwait(false);
+        await beating.ConfigureAwait(false);
+        return new WorkerExit(left.Tasks, left.RunningNodes, abandoned);
     }
 
-    private async Task RenewLoopAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// A service that blocks its thread keeps a thread-pool thread; the pool adds threads only slowly beyond its
+    /// minimum, so enough are allowed at once for every task slot to block without starving the engine itself.
+    /// </summary>
+    private void EnsureThreads()
     {
-        var period = runtime.Options.TaskLease / 3;
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        var wanted = _options.MaxConcurrentTasks + Environment.ProcessorCount;
+        if (workers < wanted)
+        {
+            ThreadPool.SetMinThreads(wanted, io);
+        }
+    }
+
+    private async Task RegisterAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                await _store.Workers.RegisterAsync(Owner, _options.TaskLease, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (DbException ex)
+            {
+                Fault(ex);
+                await Task.Delay(StoreRetry, engine.Time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Beats, and watches the other workers' beats: one whose beat stood still for its lease, on this process's
+    /// monotonic clock, is reaped and its tasks go back to the queue. Wall clocks are never compared.
+    /// </summary>
+    private async Task BeatLoopAsync(CancellationToken cancellationToken)
+    {
+        // Often enough that others see this worker alive well within its lease, and that a dead one is noticed soon.
+        var period = TimeSpan.FromTicks(Math.Min(_options.TaskLease.Ticks / 4, TimeSpan.TicksPerSecond));
         while (!cancellationToken.IsCancellationRequested)
         {
-            await Task.Delay(period, runtime.Time, cancellationToken).ConfigureAwait(false);
-            await runtime.RenewLeasesAsync(Owner, runtime.Options.TaskLease, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(period, engine.Time, cancellationToken).ConfigureAwait(false);
+                if (!await _store.Workers.HeartbeatAsync(Owner, cancellationToken).ConfigureAwait(false))
+                {
+                    // Reaped while frozen: the tasks it held are others' now, and its late writes are refused.
+                    LogReaped(Owner);
+                    _owner = NewOwner();
+                    await _store.Workers.RegisterAsync(Owner, _options.TaskLease, cancellationToken).ConfigureAwait(false);
+                }
+
+                await ReapSilentAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (DbException ex)
+            {
+                Fault(ex);
+            }
+        }
+    }
+
+    private async Task ReapSilentAsync(CancellationToken cancellationToken)
+    {
+        var now = engine.Time.GetTimestamp();
+        var workers = await _store.Workers.ListAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var key in _seen.Keys.Except(workers.Select(w => w.Owner)))
+        {
+            _seen.TryRemove(key, out _);
+        }
+
+        foreach (var w in workers)
+        {
+            if (w.Owner == Owner)
+            {
+                continue;
+            }
+
+            if (!_seen.TryGetValue(w.Owner, out var seen) || seen.Beat != w.Beat)
+            {
+                _seen[w.Owner] = (w.Beat, now);
+            }
+            else if (engine.Time.GetElapsedTime(seen.Since, now) >= w.Lease)
+            {
+                var released = await _store.Workers.ReapAsync(w.Owner, w.Beat, cancellationToken).ConfigureAwait(false);
+                _seen.TryRemove(w.Owner, out _);
+                LogReapedOther(w.Owner, released);
+            }
         }
     }
 
@@ -49,13 +171,13 @@ public sealed partial class EngineWorker(IEngineRuntime runtime, PipelineEngine 
     /// Claims tasks and runs their first step; a task that then waits on a service finishes in the background, so
     /// slow services never hold a loop. At most MaxConcurrentTasks tasks are in progress at once.
     /// </summary>
-    private async Task WorkLoopAsync(SemaphoreSlim slots, System.Collections.Concurrent.ConcurrentDictionary<Task, byte> running, CancellationToken cancellationToken)
+    private async Task WorkLoopAsync(WorkFilter filter, SemaphoreSlim slots, ConcurrentDictionary<Task, byte> running, CancellationToken work, CancellationToken stop)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        while (!stop.IsCancellationRequested)
         {
             try
             {
-                await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                await slots.WaitAsync(stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -65,10 +187,10 @@ public sealed partial class EngineWorker(IEngineRuntime runtime, PipelineEngine 
             var handedOff = false;
             try
             {
-                var work = await engine.StartNextAsync(Owner, cancellationToken).ConfigureAwait(false);
-                if (work is { } started)
+                var started = await pipelines.StartNextAsync(Owner, filter, stop, work).ConfigureAwait(false);
+                if (started is { } claimed)
                 {
-                    var rest = FinishAsync(started.Remaining, slots);
+                    var rest = FinishAsync(claimed.Remaining, slots);
                     running.TryAdd(rest, 0);
                     _ = rest.ContinueWith(t => running.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                     handedOff = true;
@@ -77,20 +199,18 @@ public sealed partial class EngineWorker(IEngineRuntime runtime, PipelineEngine 
                 {
                     slots.Release();
                     handedOff = true;
-                    var next = await runtime.NextDueAtAsync(cancellationToken).ConfigureAwait(false);
-                    var now = runtime.Time.GetUtcNow().ToUnixTimeMilliseconds();
-                    // Due already, yet nothing was claimable: only this worker's own tasks, whose renewal is late.
-                    var wait = next is long due && due > now ? TimeSpan.FromMilliseconds(Math.Min(due - now, IdleWait.TotalMilliseconds)) : IdleWait;
-                    await runtime.WaitForWorkAsync(wait, cancellationToken).ConfigureAwait(false);
+                    var next = await _store.NextDueInAsync(filter, stop).ConfigureAwait(false);
+                    var wait = next is { } due && due > TimeSpan.Zero && due < IdleWait ? due : IdleWait;
+                    await _store.WaitForWorkAsync(wait, stop).ConfigureAwait(false);
                 }
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception ex) when (ex is LeaseLostException or TaskFailedException)
+            catch (Exception ex) when (ex is LeaseLostException or TaskFailedException or DbException)
             {
-                await HandleAsync(ex).ConfigureAwait(false);
+                await HandleAsync(ex, stop).ConfigureAwait(false);
             }
             finally
             {
@@ -111,18 +231,18 @@ public sealed partial class EngineWorker(IEngineRuntime runtime, PipelineEngine 
         }
         catch (OperationCanceledException)
         {
-            // Shutting down: the lease lapses and another worker resumes the task.
+            // Past the grace period: the task is handed back, and another worker resumes it.
         }
-        catch (Exception ex) when (ex is LeaseLostException or TaskFailedException)
+        catch (Exception ex) when (ex is LeaseLostException or TaskFailedException or DbException)
         {
-            await HandleAsync(ex).ConfigureAwait(false);
+            await HandleAsync(ex, CancellationToken.None).ConfigureAwait(false);
         }
         catch (AggregateException many)
         {
             // A fork's branches followed with their forking task (and theirs, flattened): each failure names its own task.
-            foreach (var ex in many.Flatten().InnerExceptions.Where(e => e is LeaseLostException or TaskFailedException))
+            foreach (var ex in many.Flatten().InnerExceptions.Where(e => e is LeaseLostException or TaskFailedException or DbException))
             {
-                await HandleAsync(ex).ConfigureAwait(false);
+                await HandleAsync(ex, CancellationToken.None).ConfigureAwait(false);
             }
         }
         finally
@@ -131,24 +251,76 @@ public sealed partial class EngineWorker(IEngineRuntime runtime, PipelineEngine 
         }
     }
 
-    private async Task HandleAsync(Exception ex)
+    private async Task HandleAsync(Exception ex, CancellationToken cancellationToken)
     {
         try
         {
-            if (ex is TaskFailedException failed)
+            switch (ex)
             {
-                await RecordFailureAsync(failed).ConfigureAwait(false);
-            }
-            else if (ex is LeaseLostException lost)
-            {
-                // Another worker owns the task now (this one stalled past its lease); its transaction was discarded.
-                LogLeaseLost(lost.TaskId);
+                case TaskFailedException { InnerException: DbException store } failed:
+                    // The store failed, not the task: nothing of the step was applied. The task goes back to the
+                    // queue once the store takes writes again (it may still be held by this worker).
+                    Fault(store);
+                    await ReleaseAsync(failed.Task, cancellationToken).ConfigureAwait(false);
+                    break;
+                case TaskFailedException failed:
+                    await RecordFailureAsync(failed).ConfigureAwait(false);
+                    break;
+                case LeaseLostException lost:
+                    // Another worker owns the task now (this one stalled past its lease); its transaction was discarded.
+                    LogLeaseLost(lost.TaskId);
+                    break;
+                case DbException store:
+                    Fault(store);
+                    await Task.Delay(StoreRetry, engine.Time, cancellationToken).ConfigureAwait(false);
+                    break;
             }
         }
         catch (LeaseLostException lost)
         {
             LogLeaseLost(lost.TaskId);
         }
+        catch (DbException store)
+        {
+            Fault(store);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+    }
+
+    /// <summary>Gives a task back to the queue, retrying while the store fails; a task this worker does not hold is left alone.</summary>
+    private async Task ReleaseAsync(TaskRecord task, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                await _store.WriteAsync(async tx =>
+                {
+                    await tx.Tasks.RequeueAsync(task, TimeSpan.Zero).ConfigureAwait(false);
+                    return 0;
+                }, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (LeaseLostException)
+            {
+                // Not held: the claim itself was never committed, so the task is in the queue already.
+                return;
+            }
+            catch (DbException ex)
+            {
+                Fault(ex);
+                await Task.Delay(StoreRetry, engine.Time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private void Fault(DbException ex)
+    {
+        LogStoreFailed(ex, ex.Message);
+        StoreFailed?.Invoke(this, new StoreFailedEventArgs(ex));
     }
 
     /// <summary>Retries a failing task later with back-off; drops it after <see cref="MaxAttempts"/> tries.</summary>
@@ -156,23 +328,23 @@ public sealed partial class EngineWorker(IEngineRuntime runtime, PipelineEngine 
     {
         var task = failed.Task;
         LogTaskFailed(failed.InnerException!, task.Id, task.NodeId, task.Attempts);
-        return runtime.TransactAsync(tx =>
+        return _store.WriteAsync(async tx =>
         {
             if (task.Attempts >= MaxAttempts)
             {
                 LogTaskDropped(task.Id, task.NodeId, task.Attempts);
-                tx.CompleteTask(task);
+                await tx.Tasks.CompleteAsync(task).ConfigureAwait(false);
             }
             else
             {
-                tx.RequeueTask(task, tx.Now + (1000L * task.Attempts));
+                await tx.Tasks.RequeueAsync(task, TimeSpan.FromSeconds(task.Attempts)).ConfigureAwait(false);
             }
 
             return 0;
         }, CancellationToken.None);
     }
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Task {TaskId} was taken over by another worker after its lease lapsed; this worker's step was discarded")]
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Task {TaskId} was taken over by another worker; this worker's step was discarded")]
     private partial void LogLeaseLost(long taskId);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Task {TaskId} at node {NodeId} dropped after {Attempts} failed attempts; the process waits for an operator")]
@@ -180,4 +352,25 @@ public sealed partial class EngineWorker(IEngineRuntime runtime, PipelineEngine 
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "Task {TaskId} at node {NodeId} failed (attempt {Attempt})")]
     private partial void LogTaskFailed(Exception exception, long taskId, string nodeId, int attempt);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Error, Message = "The store failed: {Reason}; retrying")]
+    private partial void LogStoreFailed(Exception exception, string reason);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "Worker {Owner} was declared dead by another process while it was stalled; its tasks went to others, it goes on under a new name")]
+    private partial void LogReaped(string owner);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Worker {Owner} stopped beating; {Tasks} of its tasks went back to the queue")]
+    private partial void LogReapedOther(string owner, int tasks);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Error, Message = "Could not hand tasks back on exit; other workers take them once this worker's lease lapses")]
+    private partial void LogHandBackFailed(Exception exception);
+}
+
+/// <summary>What a worker left when it stopped: tasks handed back, of which nodes still RUNNING, and follows cut off by the grace period.</summary>
+public sealed record WorkerExit(int TasksHandedBack, int RunningNodes, int Abandoned);
+
+/// <summary>The store error a worker met.</summary>
+public sealed class StoreFailedEventArgs(DbException error) : EventArgs
+{
+    public DbException Error { get; } = error;
 }

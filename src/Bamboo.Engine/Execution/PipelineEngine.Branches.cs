@@ -11,7 +11,7 @@ public sealed partial class PipelineEngine
     /// branch waits on a service or continues in a later transaction, its task is stored, leased to this worker,
     /// and this worker follows it. Branches beyond the budget were queued by the fork as usual.
     /// </summary>
-    private StepOutcome StartBranches(IStepTransaction tx, TaskRecord task, Branches branches, StepOutcome own, CancellationToken cancellationToken)
+    private async ValueTask<StepOutcome> StartBranchesAsync(IStoreTransaction tx, TaskRecord task, Branches branches, StepOutcome own, CancellationToken cancellationToken)
     {
         if (branches.Forked.Count == 0)
         {
@@ -23,11 +23,10 @@ public sealed partial class PipelineEngine
         for (var i = 0; i < branches.Forked.Count; i++)
         {
             var child = branches.Forked[i];
-            // A fresh lease: the forking task's record may carry the lease of a claim made long ago (renewals only
-            // move the stored row), and a branch stored with a lapsed lease could be claimed a second time.
-            var branchTask = new TaskRecord(0, TaskKind.Execute, child.Id, child.CurrentNodeId, null, null, null, tx.Now,
-                task.LeaseOwner, tx.Now + (long)runtime.Options.TaskLease.TotalMilliseconds, 1);
-            var outcome = Walk(tx, branchTask, child, Compiled(tx, child.RootPipelineId), child.CurrentNodeId, new UserCodeResults(runtime.Components), cancellationToken, stored: child, branches: branches);
+            // Held by the forking task's worker: stored, it can only be taken over if that worker dies.
+            var branchTask = TaskRecord.Execute(child.RootPipelineId, child.Id, child.CurrentNodeId) with { LeaseOwner = task.LeaseOwner, Attempts = 1 };
+            var compiled = await CompiledAsync(tx, child.RootPipelineId).ConfigureAwait(false);
+            var outcome = await WalkAsync(tx, branchTask, child, compiled, child.CurrentNodeId, new UserCodeResults(_components), cancellationToken, stored: child, branches: branches).ConfigureAwait(false);
             if (outcome != StepOutcome.Done)
             {
                 started.Add((TaskOf(outcome) ?? branchTask, outcome));
@@ -57,22 +56,22 @@ public sealed partial class PipelineEngine
     private static bool IsStored(TaskRecord task) => task.Id != 0;
 
     /// <summary>Records where the task resumes: updates its row, or stores a branch's in-memory task (still leased to this worker).</summary>
-    private static TaskRecord Checkpoint(IStepTransaction tx, TaskRecord task)
+    private static async ValueTask<TaskRecord> CheckpointAsync(IStoreTransaction tx, TaskRecord task)
     {
         if (!IsStored(task))
         {
-            return task with { Id = tx.Enqueue(task) };
+            return task with { Id = await tx.Tasks.EnqueueAsync(task).ConfigureAwait(false) };
         }
 
-        tx.UpdateTask(task);
+        await tx.Tasks.CheckpointAsync(task).ConfigureAwait(false);
         return task;
     }
 
-    private static void Complete(IStepTransaction tx, TaskRecord task)
+    private static async ValueTask CompleteAsync(IStoreTransaction tx, TaskRecord task)
     {
         if (IsStored(task))
         {
-            tx.CompleteTask(task);
+            await tx.Tasks.CompleteAsync(task).ConfigureAwait(false);
         }
     }
 }

@@ -9,38 +9,38 @@ namespace Bamboo.Engine.Execution;
 
 public sealed partial class PipelineEngine
 {
-    private HandlerResult Handle(NodeStep step) => step.Info.Node switch
+    private ValueTask<HandlerResult> HandleAsync(NodeStep step) => step.Info.Node switch
     {
-        StartEventNode => StartEvent(step),
-        EndEventNode end => EndEvent(step, end),
-        ServiceActivityNode => PrepareActivity(step),
-        SubProcessNode sub => SubProcess(step, sub),
-        GatewayNode { Kind: NodeKind.ConvergeGateway } => Converge(step),
-        GatewayNode { Kind: NodeKind.ParallelGateway } g => Fork(step, g, step.Info.Targets.Select(t => t.Target).ToList()),
-        GatewayNode g => ConditionalGateway(step, g),
+        StartEventNode => StartEventAsync(step),
+        EndEventNode end => EndEventAsync(step, end),
+        ServiceActivityNode => PrepareActivityAsync(step),
+        SubProcessNode sub => SubProcessAsync(step, sub),
+        GatewayNode { Kind: NodeKind.ConvergeGateway } => ValueTask.FromResult(Converge(step)),
+        GatewayNode { Kind: NodeKind.ParallelGateway } g => ForkAsync(step, g, step.Info.Targets.Select(t => t.Target).ToList()),
+        GatewayNode g => ConditionalGatewayAsync(step, g),
         _ => throw new InvalidOperationException($"unknown node kind {step.Info.Node.Kind}"),
     };
 
-    private static HandlerResult StartEvent(NodeStep step)
+    private static async ValueTask<HandlerResult> StartEventAsync(NodeStep step)
     {
         var keys = step.Compiled.Pipelines[step.Info.ParentPipelineId].Pipeline.Data.PreRenderKeys;
         if (keys.Count > 0)
         {
             try
             {
-                var values = ContextHydrator.Load(step.Tx, step.TopPipelineId, keys);
+                var values = await ContextHydrator.LoadAsync(step.Tx, step.TopPipelineId, keys).ConfigureAwait(false);
                 var hydrated = ContextHydrator.Hydrate(values, step.Lazy);
                 foreach (var key in keys)
                 {
                     if (hydrated.TryGetValue(ContextHydrator.Strip(key), out var v))
                     {
-                        step.Tx.UpsertContextValue(step.TopPipelineId, new ContextValue(key, ContextValueType.Plain, v?.DeepClone(), "", []));
+                        await step.Tx.Data.UpsertContextValueAsync(step.TopPipelineId, new ContextValue(key, ContextValueType.Plain, v?.DeepClone(), "", [])).ConfigureAwait(false);
                     }
                 }
             }
             catch (Exception ex) when (ex is BambooException or InvalidOperationException or FormatException or KeyNotFoundException)
             {
-                step.Fail($"context hydrate failed({ex.Message}), check node log for details.");
+                await step.FailAsync($"context hydrate failed({ex.Message}), check node log for details.").ConfigureAwait(false);
                 return HandlerResult.SleepResult;
             }
         }
@@ -55,7 +55,7 @@ public sealed partial class PipelineEngine
         return new HandlerResult.Next(step.Info.Single);
     }
 
-    private HandlerResult EndEvent(NodeStep step, EndEventNode end)
+    private async ValueTask<HandlerResult> EndEventAsync(NodeStep step, EndEventNode end)
     {
         var tx = step.Tx;
         var stack = step.Process.PipelineStack.ToList();
@@ -71,8 +71,8 @@ public sealed partial class PipelineEngine
             catch (Exception ex) when (ex is not UserCodeNeededException)
 #pragma warning restore CA1031
             {
-                tx.SetExecutionData(new ExecutionDataRecord(end.Id, [], new JsonObject { ["ex_data"] = ex.ToString() }));
-                step.Fail(null);
+                await tx.Data.SetExecutionDataAsync(new ExecutionDataRecord(end.Id, [], new JsonObject { ["ex_data"] = ex.ToString() })).ConfigureAwait(false);
+                await step.FailAsync(null).ConfigureAwait(false);
                 return HandlerResult.SleepResult;
             }
         }
@@ -82,34 +82,34 @@ public sealed partial class PipelineEngine
         JsonObject outputs;
         try
         {
-            outputs = PipelineOutputs(step, pipelineId, isRoot);
+            outputs = await PipelineOutputsAsync(step, pipelineId, isRoot).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is BambooException or InvalidOperationException or FormatException)
         {
-            step.Fail($"pipeline outputs render failed({ex.Message})");
+            await step.FailAsync($"pipeline outputs render failed({ex.Message})").ConfigureAwait(false);
             return HandlerResult.SleepResult;
         }
 
-        var existing = tx.GetExecutionData(pipelineId);
-        tx.SetExecutionData(new ExecutionDataRecord(pipelineId, existing?.Inputs ?? [], outputs));
+        var existing = await tx.Data.GetExecutionDataAsync(pipelineId).ConfigureAwait(false);
+        await tx.Data.SetExecutionDataAsync(new ExecutionDataRecord(pipelineId, existing?.Inputs ?? [], outputs)).ConfigureAwait(false);
         step.Finish();
-        var pipelineState = tx.GetState(pipelineId)!;
-        StateWriter.Set(tx, pipelineId, new StateWriter.Change(NodeState.Finished) { ExpectedVersion = pipelineState.Version, SetArchiveTime = true }, pipelineState);
+        var pipelineState = (await tx.States.GetAsync(pipelineId).ConfigureAwait(false))!;
+        await StateWriter.SetAsync(tx, pipelineId, new StateWriter.Change(NodeState.Finished) { ExpectedVersion = pipelineState.Version, SetArchiveTime = true }, pipelineState).ConfigureAwait(false);
         if (isRoot)
         {
             return new HandlerResult.Die();
         }
 
         var subInfo = step.Compiled.Node(pipelineId);
-        ExtractOutputs(tx, subInfo, outputs, stack[^1]);
+        await ExtractOutputsAsync(tx, subInfo, outputs, stack[^1]).ConfigureAwait(false);
         step.Process = step.Process with { PipelineStack = stack };
         return new HandlerResult.Next(subInfo.Single);
     }
 
-    private JsonObject PipelineOutputs(NodeStep step, string pipelineId, bool isRoot)
+    private async ValueTask<JsonObject> PipelineOutputsAsync(NodeStep step, string pipelineId, bool isRoot)
     {
         var exported = step.Compiled.Pipelines[pipelineId].ExportedKeys;
-        var values = ContextHydrator.Load(step.Tx, pipelineId, exported);
+        var values = await ContextHydrator.LoadAsync(step.Tx, pipelineId, exported).ConfigureAwait(false);
         var hydrated = ContextHydrator.Hydrate(values, step.Lazy);
         var outputs = new JsonObject();
         foreach (var key in exported)
@@ -119,25 +119,25 @@ public sealed partial class PipelineEngine
 
         if (!isRoot)
         {
-            var s = step.Tx.GetState(pipelineId)!;
-            outputs["_loop"] = s.Loop + runtime.Options.RerunIndexOffset;
-            outputs["_inner_loop"] = s.InnerLoop + runtime.Options.RerunIndexOffset;
+            var s = (await step.Tx.States.GetAsync(pipelineId).ConfigureAwait(false))!;
+            outputs["_loop"] = s.Loop + _options.RerunIndexOffset;
+            outputs["_inner_loop"] = s.InnerLoop + _options.RerunIndexOffset;
         }
 
         return outputs;
     }
 
     /// <summary>The node's raw inputs: the tree's, unless a retry stored new ones.</summary>
-    private static JsonObject RawInputs(NodeStep step) =>
-        step.HadState ? step.Tx.GetRawInputsOverride(step.Info.Node.Id) ?? step.Info.RawInputs : step.Info.RawInputs;
+    private static async ValueTask<JsonObject> RawInputsAsync(NodeStep step) =>
+        step.HadState ? await step.Tx.Data.GetRawInputsOverrideAsync(step.Info.Node.Id).ConfigureAwait(false) ?? step.Info.RawInputs : step.Info.RawInputs;
 
-    private HandlerResult PrepareActivity(NodeStep step)
+    private async ValueTask<HandlerResult> PrepareActivityAsync(NodeStep step)
     {
         var tx = step.Tx;
         var node = (ServiceActivityNode)step.Info.Node;
-        var raw = RawInputs(step);
+        var raw = await RawInputsAsync(step).ConfigureAwait(false);
         var rootData = step.Compiled.RootDataCopy();
-        var offset = runtime.Options.RerunIndexOffset;
+        var offset = _options.RerunIndexOffset;
         var extra = new Dictionary<string, JsonNode?>
         {
             ["_loop"] = step.State.Loop + offset,
@@ -146,7 +146,7 @@ public sealed partial class PipelineEngine
         JsonObject inputs;
         try
         {
-            inputs = RenderInputs(step, raw, extra, ownLoop: true);
+            inputs = await RenderInputsAsync(step, raw, extra, ownLoop: true).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is BambooException or InvalidOperationException or FormatException or KeyNotFoundException or ArgumentException)
         {
@@ -156,14 +156,14 @@ public sealed partial class PipelineEngine
                 rawValues[k] = (v as JsonObject)?["value"]?.DeepClone();
             }
 
-            tx.SetExecutionData(new ExecutionDataRecord(node.Id, rawValues, new JsonObject
+            await tx.Data.SetExecutionDataAsync(new ExecutionDataRecord(node.Id, rawValues, new JsonObject
             {
                 ["ex_data"] = $"inputs hydrate failed({ex.Message}), check node log for details",
                 ["_result"] = false,
                 ["_loop"] = step.State.Loop,
                 ["_inner_loop"] = step.State.InnerLoop,
-            }));
-            step.Fail(null);
+            })).ConfigureAwait(false);
+            await step.FailAsync(null).ConfigureAwait(false);
             return HandlerResult.SleepResult;
         }
 
@@ -173,7 +173,7 @@ public sealed partial class PipelineEngine
     }
 
     /// <summary>Renders raw inputs (or params) in the top pipeline's context; escaped inputs pass through.</summary>
-    private JsonObject RenderInputs(NodeStep step, JsonObject raw, Dictionary<string, JsonNode?> extra, bool ownLoop)
+    private async ValueTask<JsonObject> RenderInputsAsync(NodeStep step, JsonObject raw, Dictionary<string, JsonNode?> extra, bool ownLoop)
     {
         var toRender = new Dictionary<string, JsonNode?>();
         var escaped = new Dictionary<string, JsonNode?>();
@@ -194,7 +194,7 @@ public sealed partial class PipelineEngine
         var result = new JsonObject();
         if (toRender.Count > 0)
         {
-            RenderInto(result, step, toRender, ownLoop);
+            await RenderIntoAsync(result, step, toRender, ownLoop).ConfigureAwait(false);
         }
 
         foreach (var (k, v) in extra)
@@ -211,7 +211,7 @@ public sealed partial class PipelineEngine
     }
 
     /// <summary>Renders the inputs that need it; nothing is loaded or hydrated for a node that has none.</summary>
-    private void RenderInto(JsonObject result, NodeStep step, Dictionary<string, JsonNode?> toRender, bool ownLoop)
+    private async ValueTask RenderIntoAsync(JsonObject result, NodeStep step, Dictionary<string, JsonNode?> toRender, bool ownLoop)
     {
         var refs = new HashSet<string>();
         foreach (var v in toRender.Values)
@@ -219,12 +219,12 @@ public sealed partial class PipelineEngine
             refs.UnionWith(Template.References(v));
         }
 
-        var values = ContextHydrator.Load(step.Tx, step.TopPipelineId, refs).ToList();
+        var values = (await ContextHydrator.LoadAsync(step.Tx, step.TopPipelineId, refs).ConfigureAwait(false)).ToList();
         foreach (var (outKey, ctxKeys) in step.Info.OutputsMapping)
         {
             if (outKey == "_loop" || (ownLoop && outKey == "_inner_loop"))
             {
-                var n = (outKey == "_loop" ? step.State.Loop : step.State.InnerLoop) + runtime.Options.RerunIndexOffset;
+                var n = (outKey == "_loop" ? step.State.Loop : step.State.InnerLoop) + _options.RerunIndexOffset;
                 values.AddRange(ctxKeys.Select(k => new ContextValue(k, ContextValueType.Plain, JsonValue.Create(n), "", [])));
             }
         }
@@ -236,7 +236,7 @@ public sealed partial class PipelineEngine
         }
     }
 
-    private static void ExtractOutputs(IStepTransaction tx, NodeInfo info, JsonObject outputs, string pipelineId)
+    private static async ValueTask ExtractOutputsAsync(IStoreTransaction tx, NodeInfo info, JsonObject outputs, string pipelineId)
     {
         foreach (var (outKey, ctxKeys) in info.OutputsMapping)
         {
@@ -247,46 +247,46 @@ public sealed partial class PipelineEngine
 
             foreach (var ctxKey in ctxKeys)
             {
-                tx.UpsertContextValue(pipelineId, new ContextValue(ctxKey, ContextValueType.Plain, value?.DeepClone(), "", []));
+                await tx.Data.UpsertContextValueAsync(pipelineId, new ContextValue(ctxKey, ContextValueType.Plain, value?.DeepClone(), "", [])).ConfigureAwait(false);
             }
         }
     }
 
-    private HandlerResult SubProcess(NodeStep step, SubProcessNode sub)
+    private async ValueTask<HandlerResult> SubProcessAsync(NodeStep step, SubProcessNode sub)
     {
         var tx = step.Tx;
-        var raw = RawInputs(step);
+        var raw = await RawInputsAsync(step).ConfigureAwait(false);
         JsonObject inputs;
         try
         {
-            inputs = RenderInputs(step, raw, [], ownLoop: false);
+            inputs = await RenderInputsAsync(step, raw, [], ownLoop: false).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is BambooException or InvalidOperationException or FormatException or KeyNotFoundException or ArgumentException)
         {
-            tx.ResetInnerLoop(step.Compiled.Pipelines[sub.Id].NodeIds);
-            step.Fail($"context hydrate failed({ex.Message}), check node log for details.");
+            await tx.States.ResetInnerLoopAsync(step.Compiled.Pipelines[sub.Id].NodeIds).ConfigureAwait(false);
+            await step.FailAsync($"context hydrate failed({ex.Message}), check node log for details.").ConfigureAwait(false);
             return HandlerResult.SleepResult;
         }
 
         // After rendering, which may stop the walk for a lazy variable: nothing of the node is written before.
-        tx.ResetInnerLoop(step.Compiled.Pipelines[sub.Id].NodeIds);
+        await tx.States.ResetInnerLoopAsync(step.Compiled.Pipelines[sub.Id].NodeIds).ConfigureAwait(false);
 
-        var existing = tx.GetExecutionData(sub.Id);
-        tx.SetExecutionData(new ExecutionDataRecord(sub.Id, inputs, existing?.Outputs ?? []));
+        var existing = await tx.Data.GetExecutionDataAsync(sub.Id).ConfigureAwait(false);
+        await tx.Data.SetExecutionDataAsync(new ExecutionDataRecord(sub.Id, inputs, existing?.Outputs ?? [])).ConfigureAwait(false);
         foreach (var (k, v) in inputs)
         {
-            tx.UpsertContextValue(sub.Id, new ContextValue(k, ContextValueType.Plain, v?.DeepClone(), "", []));
+            await tx.Data.UpsertContextValueAsync(sub.Id, new ContextValue(k, ContextValueType.Plain, v?.DeepClone(), "", [])).ConfigureAwait(false);
         }
 
         step.Process = step.Process with { PipelineStack = [.. step.Process.PipelineStack, sub.Id] };
         return new HandlerResult.Next(sub.Pipeline.StartEvent.Id);
     }
 
-    private static HandlerResult Fork(NodeStep step, GatewayNode gateway, List<string> targets)
+    private static async ValueTask<HandlerResult> ForkAsync(NodeStep step, GatewayNode gateway, List<string> targets)
     {
         var tx = step.Tx;
         var converge = gateway.ConvergeGatewayId ?? throw new TreeInvalidException($"gateway {gateway.Id} has no converge_gateway_id");
-        step.Process = ForkChildren(tx, step.Process, targets.Distinct().ToList(), converge, step.Branches);
+        step.Process = await ForkChildrenAsync(tx, step.Process, targets.Distinct().ToList(), converge, step.Branches).ConfigureAwait(false);
         step.Finish();
         return HandlerResult.SleepResult;
     }
@@ -295,16 +295,16 @@ public sealed partial class PipelineEngine
     /// Creates one child per target and makes the parent wait for all of them; returns the parent as written. Each
     /// child is queued, or, while <paramref name="inline"/> has budget, handed to it to start in this transaction.
     /// </summary>
-    internal static ProcessRecord ForkChildren(IStepTransaction tx, ProcessRecord parent, IReadOnlyList<string> targets, string converge, Branches? inline = null)
+    internal static async ValueTask<ProcessRecord> ForkChildrenAsync(IStoreTransaction tx, ProcessRecord parent, IReadOnlyList<string> targets, string converge, Branches? inline = null)
     {
         var waiting = parent with { Asleep = true, NeedAck = targets.Count, AckNum = 0 };
-        tx.UpdateProcess(waiting);
+        await tx.Processes.UpdateAsync(waiting).ConfigureAwait(false);
         foreach (var target in targets)
         {
             var startsHere = inline is { Budget: > 0 };
             var child = new ProcessRecord(0, parent.RootPipelineId, parent.Id, converge, target,
                 parent.PipelineStack, !startsHere, false, "", false, -1, 0, tx.Now, parent.Priority, parent.Queue);
-            child = child with { Id = tx.InsertProcess(child) };
+            child = child with { Id = await tx.Processes.InsertAsync(child).ConfigureAwait(false) };
             if (startsHere)
             {
                 inline!.Budget--;
@@ -312,14 +312,14 @@ public sealed partial class PipelineEngine
             }
             else
             {
-                tx.Enqueue(NewExecuteTask(tx, child.Id, target));
+                await tx.Tasks.EnqueueAsync(TaskRecord.Execute(child.RootPipelineId, child.Id, target)).ConfigureAwait(false);
             }
         }
 
         return waiting;
     }
 
-    private HandlerResult ConditionalGateway(NodeStep step, GatewayNode gateway)
+    private async ValueTask<HandlerResult> ConditionalGatewayAsync(NodeStep step, GatewayNode gateway)
     {
         var tx = step.Tx;
         Dictionary<string, JsonNode?> hydrated;
@@ -331,7 +331,7 @@ public sealed partial class PipelineEngine
                 refs.UnionWith(Template.References(c.Evaluate));
             }
 
-            var values = ContextHydrator.Load(tx, step.TopPipelineId, refs);
+            var values = await ContextHydrator.LoadAsync(tx, step.TopPipelineId, refs).ConfigureAwait(false);
             hydrated = ContextHydrator.Hydrate(values, step.Lazy);
             foreach (var (k, v) in hydrated.ToList())
             {
@@ -344,11 +344,11 @@ public sealed partial class PipelineEngine
         }
         catch (Exception ex) when (ex is BambooException or InvalidOperationException or FormatException or KeyNotFoundException or ArgumentException)
         {
-            step.Fail($"evaluation context hydrate failed({ex.Message}), check node log for details.");
+            await step.FailAsync($"evaluation context hydrate failed({ex.Message}), check node log for details.").ConfigureAwait(false);
             return HandlerResult.SleepResult;
         }
 
-        var first = runtime.Options.HonourGatewayStrategy && gateway.ExtraInfo?["strategy"] is JsonValue sv2 && sv2.TryGetValue<string>(out var strategy) && strategy == "FIRST";
+        var first = _options.HonourGatewayStrategy && gateway.ExtraInfo?["strategy"] is JsonValue sv2 && sv2.TryGetValue<string>(out var strategy) && strategy == "FIRST";
         var chosen = new List<string>();
         foreach (var condition in gateway.Conditions)
         {
@@ -367,13 +367,13 @@ public sealed partial class PipelineEngine
             }
             catch (ConditionParseException)
             {
-                step.Fail($"evaluate[{condition.Evaluate}] fail with data[{ContextJson(hydrated)}]：please check if some variable not exists or the expression is unsupported, related reference is <a href=\"https://boolrule.readthedocs.io/en/latest/expressions.html\">boolrule</a>");
+                await step.FailAsync($"evaluate[{condition.Evaluate}] fail with data[{ContextJson(hydrated)}]：please check if some variable not exists or the expression is unsupported, related reference is <a href=\"https://boolrule.readthedocs.io/en/latest/expressions.html\">boolrule</a>").ConfigureAwait(false);
                 return HandlerResult.SleepResult;
             }
             catch (ExpressionException ex)
             {
                 var shown = gateway.Kind == NodeKind.ExclusiveGateway ? text : condition.Evaluate;
-                step.Fail($"evaluate[{shown}] fail with data[{ContextJson(hydrated)}] message: {ex.Message}");
+                await step.FailAsync($"evaluate[{shown}] fail with data[{ContextJson(hydrated)}] message: {ex.Message}").ConfigureAwait(false);
                 return HandlerResult.SleepResult;
             }
         }
@@ -385,19 +385,19 @@ public sealed partial class PipelineEngine
 
         if (chosen.Count == 0)
         {
-            step.Fail("all conditions of branches are not meet");
+            await step.FailAsync("all conditions of branches are not meet").ConfigureAwait(false);
             return HandlerResult.SleepResult;
         }
 
         var targets = chosen.Select(f => step.Info.Targets.First(t => t.FlowId == f).Target).ToList();
         if (gateway.Kind == NodeKind.ConditionalParallelGateway)
         {
-            return Fork(step, gateway, targets);
+            return await ForkAsync(step, gateway, targets).ConfigureAwait(false);
         }
 
         if (chosen.Count > 1)
         {
-            step.Fail($"multiple conditions meet: [{string.Join(", ", chosen.Select(c => "'" + c + "'"))}]");
+            await step.FailAsync($"multiple conditions meet: [{string.Join(", ", chosen.Select(c => "'" + c + "'"))}]").ConfigureAwait(false);
             return HandlerResult.SleepResult;
         }
 

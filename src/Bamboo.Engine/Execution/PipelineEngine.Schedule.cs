@@ -8,20 +8,20 @@ namespace Bamboo.Engine.Execution;
 public sealed partial class PipelineEngine
 {
     /// <summary>Schedule routine, first half (execution.md §7.3 steps 1–5): checks, then the lock.</summary>
-    private StepOutcome PrepareSchedule(IStepTransaction tx, TaskRecord task)
+    private async ValueTask<StepOutcome> PrepareScheduleAsync(IStoreTransaction tx, TaskRecord task)
     {
-        var schedule = task.ScheduleId is long id ? tx.GetSchedule(id) : null;
+        var schedule = task.ScheduleId is long id ? await tx.Schedules.GetAsync(id).ConfigureAwait(false) : null;
         if (schedule is null || schedule.Finished)
         {
-            tx.CompleteTask(task);
+            await tx.Tasks.CompleteAsync(task).ConfigureAwait(false);
             return StepOutcome.Done;
         }
 
-        var state = tx.GetState(schedule.NodeId);
+        var state = await tx.States.GetAsync(schedule.NodeId).ConfigureAwait(false);
         if (state is null || state.Version != schedule.Version || state.Name != NodeState.Running)
         {
-            tx.UpdateSchedule(schedule with { Expired = true });
-            tx.CompleteTask(task);
+            await tx.Schedules.UpdateAsync(schedule with { Expired = true }).ConfigureAwait(false);
+            await tx.Tasks.CompleteAsync(task).ConfigureAwait(false);
             return StepOutcome.Done;
         }
 
@@ -29,23 +29,23 @@ public sealed partial class PipelineEngine
         {
             if (schedule.Type == (int)ScheduleType.MultipleCallback)
             {
-                tx.RequeueTask(task, tx.Now + (long)runtime.Options.ScheduleLockRetry.TotalMilliseconds);
+                await tx.Tasks.RequeueAsync(task, _options.ScheduleLockRetry).ConfigureAwait(false);
             }
             else
             {
-                tx.CompleteTask(task);
+                await tx.Tasks.CompleteAsync(task).ConfigureAwait(false);
             }
 
             return StepOutcome.Done;
         }
 
         schedule = schedule with { Scheduling = true, LockOwner = task.Id };
-        tx.UpdateSchedule(schedule);
-        var process = tx.GetProcess(schedule.ProcessId);
-        tx.UpdateProcess(process with { LastHeartbeat = tx.Now });
-        var compiled = Compiled(tx, process.RootPipelineId);
-        var data = tx.GetExecutionData(schedule.NodeId);
-        var callback = task.CallbackDataId is long cb ? tx.GetCallbackData(cb)?.Data : null;
+        await tx.Schedules.UpdateAsync(schedule).ConfigureAwait(false);
+        var process = await tx.Processes.GetAsync(schedule.ProcessId).ConfigureAwait(false);
+        await tx.Processes.UpdateAsync(process with { LastHeartbeat = tx.Now }).ConfigureAwait(false);
+        var compiled = await CompiledAsync(tx, process.RootPipelineId).ConfigureAwait(false);
+        var data = await tx.Data.GetExecutionDataAsync(schedule.NodeId).ConfigureAwait(false);
+        var callback = task.CallbackDataId is long cb ? (await tx.Schedules.GetCallbackDataAsync(cb).ConfigureAwait(false))?.Data : null;
         return new ScheduleCallOutcome(task, compiled.Node(schedule.NodeId), schedule, state, process.RootPipelineId,
             process.PipelineStack[^1], data?.Inputs ?? [], data?.Outputs ?? [], compiled.RootDataCopy(), callback);
     }
@@ -59,7 +59,7 @@ public sealed partial class PipelineEngine
         Service service;
         try
         {
-            service = runtime.Components.CreateService(node.ComponentCode, node.ComponentVersion);
+            service = _components.CreateService(node.ComponentCode, node.ComponentVersion);
         }
         catch (NotFoundError ex)
         {
@@ -112,56 +112,56 @@ public sealed partial class PipelineEngine
     }
 
     /// <summary>Schedule routine, second half: persist the call, release the lock, finish or wait.</summary>
-    private StepOutcome ApplyScheduleResult(IStepTransaction tx, ScheduleCallOutcome call, ServiceResult result)
+    private async ValueTask<StepOutcome> ApplyScheduleResultAsync(IStoreTransaction tx, ScheduleCallOutcome call, ServiceResult result)
     {
-        var schedule = tx.GetSchedule(call.Schedule.Id)!;
+        var schedule = (await tx.Schedules.GetAsync(call.Schedule.Id).ConfigureAwait(false))!;
         schedule = schedule with { Times = schedule.Times + 1, Scheduling = false, LockOwner = null };
         var nodeId = schedule.NodeId;
-        var state = tx.GetState(nodeId);
+        var state = await tx.States.GetAsync(nodeId).ConfigureAwait(false);
         if (state is null || state.Version != schedule.Version || state.Name != NodeState.Running)
         {
             // Forced fail or another change won meanwhile: the late result is discarded.
-            tx.UpdateSchedule(schedule with { Expired = true });
-            tx.CompleteTask(call.Task);
+            await tx.Schedules.UpdateAsync(schedule with { Expired = true }).ConfigureAwait(false);
+            await tx.Tasks.CompleteAsync(call.Task).ConfigureAwait(false);
             LogStale(nodeId, "the node changed version while its schedule ran");
             return StepOutcome.Done;
         }
 
-        tx.SetExecutionData(new ExecutionDataRecord(nodeId, result.Inputs, result.Outputs));
-        var process = tx.GetProcess(schedule.ProcessId);
+        await tx.Data.SetExecutionDataAsync(new ExecutionDataRecord(nodeId, result.Inputs, result.Outputs)).ConfigureAwait(false);
+        var process = await tx.Processes.GetAsync(schedule.ProcessId).ConfigureAwait(false);
         switch (result.Verdict)
         {
             case Verdict.KeepWaiting:
-                tx.UpdateSchedule(schedule);
+                await tx.Schedules.UpdateAsync(schedule).ConfigureAwait(false);
                 if (result.NextPoll is TimeSpan delay)
                 {
                     var poll = call.Task with { CallbackDataId = null };
-                    tx.UpdateTask(poll);
-                    tx.RequeueTask(poll, tx.Now + (long)delay.TotalMilliseconds);
+                    await tx.Tasks.CheckpointAsync(poll).ConfigureAwait(false);
+                    await tx.Tasks.RequeueAsync(poll, delay).ConfigureAwait(false);
                 }
                 else
                 {
-                    tx.CompleteTask(call.Task);
+                    await tx.Tasks.CompleteAsync(call.Task).ConfigureAwait(false);
                 }
 
                 return StepOutcome.Done;
             case Verdict.Fail:
-                tx.UpdateSchedule(schedule);
-                ExtractOutputs(tx, call.Node, result.Outputs, call.TopPipelineId);
-                StateWriter.Set(tx, nodeId, new StateWriter.Change(NodeState.Failed) { ExpectedVersion = state.Version, SetArchiveTime = true }, state);
-                tx.CompleteTask(call.Task);
+                await tx.Schedules.UpdateAsync(schedule).ConfigureAwait(false);
+                await ExtractOutputsAsync(tx, call.Node, result.Outputs, call.TopPipelineId).ConfigureAwait(false);
+                await StateWriter.SetAsync(tx, nodeId, new StateWriter.Change(NodeState.Failed) { ExpectedVersion = state.Version, SetArchiveTime = true }, state).ConfigureAwait(false);
+                await tx.Tasks.CompleteAsync(call.Task).ConfigureAwait(false);
                 return StepOutcome.Done;
             default:
-                tx.UpdateSchedule(schedule with { Finished = result.Verdict == Verdict.Finish });
-                StateWriter.Set(tx, nodeId, new StateWriter.Change(NodeState.Finished)
+                await tx.Schedules.UpdateAsync(schedule with { Finished = result.Verdict == Verdict.Finish }).ConfigureAwait(false);
+                await StateWriter.SetAsync(tx, nodeId, new StateWriter.Change(NodeState.Finished)
                 {
                     ExpectedVersion = state.Version,
                     SetArchiveTime = true,
                     ErrorIgnored = result.Verdict == Verdict.Ignored,
-                }, state);
-                ExtractOutputs(tx, call.Node, result.Outputs, call.TopPipelineId);
-                tx.CompleteTask(call.Task);
-                tx.Enqueue(NewExecuteTask(tx, process.Id, call.Node.Single));
+                }, state).ConfigureAwait(false);
+                await ExtractOutputsAsync(tx, call.Node, result.Outputs, call.TopPipelineId).ConfigureAwait(false);
+                await tx.Tasks.CompleteAsync(call.Task).ConfigureAwait(false);
+                await tx.Tasks.EnqueueAsync(TaskRecord.Execute(process.RootPipelineId, process.Id, call.Node.Single)).ConfigureAwait(false);
                 return StepOutcome.Done;
         }
     }

@@ -8,23 +8,23 @@ namespace Bamboo.Engine.Execution;
 public sealed partial class PipelineEngine
 {
     /// <summary>A recover point: the node is RUNNING at the task's version and its execute was never committed.</summary>
-    private StepOutcome ResumeServiceCall(IStepTransaction tx, TaskRecord task, UserCodeResults userCode)
+    private async ValueTask<StepOutcome> ResumeServiceCallAsync(IStoreTransaction tx, TaskRecord task, UserCodeResults userCode)
     {
-        var state = tx.GetState(task.NodeId);
+        var state = await tx.States.GetAsync(task.NodeId).ConfigureAwait(false);
         if (state is null || state.Version != task.Version || state.Name != NodeState.Running)
         {
             LogStale(task.NodeId, "recover point no longer matches the node state");
-            tx.CompleteTask(task);
+            await tx.Tasks.CompleteAsync(task).ConfigureAwait(false);
             return StepOutcome.Done;
         }
 
-        var process = tx.GetProcess(task.ProcessId);
-        var compiled = Compiled(tx, process.RootPipelineId);
+        var process = await tx.Processes.GetAsync(task.ProcessId).ConfigureAwait(false);
+        var compiled = await CompiledAsync(tx, process.RootPipelineId).ConfigureAwait(false);
         var step = new NodeStep(tx, task with { Version = null }, process, compiled, compiled.Node(task.NodeId), state, state, userCode);
         HandlerResult result;
         try
         {
-            result = PrepareActivity(step);
+            result = await PrepareActivityAsync(step).ConfigureAwait(false);
         }
         catch (UserCodeNeededException)
         {
@@ -36,12 +36,12 @@ public sealed partial class PipelineEngine
             return step.ServiceCall! with { Task = task, Process = process };
         }
 
-        step.Flush();
-        return Sleep(tx, task, step.Process);
+        await step.FlushAsync().ConfigureAwait(false);
+        return await SleepAsync(tx, task, step.Process).ConfigureAwait(false);
     }
 
     private ServiceContext ContextFor(string nodeId, string version, string top, string root, int loop, int innerLoop) =>
-        new(nodeId, version, top, root, loop, innerLoop, runtime.Time, logger);
+        new(nodeId, version, top, root, loop, innerLoop, engine.Time, logger);
 
     private async Task<ServiceResult> CallExecuteAsync(ServiceCallOutcome call, CancellationToken cancellationToken)
     {
@@ -52,7 +52,7 @@ public sealed partial class PipelineEngine
         Service service;
         try
         {
-            service = runtime.Components.CreateService(node.ComponentCode, node.ComponentVersion);
+            service = _components.CreateService(node.ComponentCode, node.ComponentVersion);
         }
         catch (NotFoundError ex)
         {
@@ -137,56 +137,58 @@ public sealed partial class PipelineEngine
     }
 
     /// <summary>Applies an execute that finished after its RUNNING state was committed, if the node still has that version.</summary>
-    private StepOutcome ApplyExecuteResult(IStepTransaction tx, ServiceCallOutcome call, ServiceResult result, CancellationToken cancellationToken)
+    private async ValueTask<StepOutcome> ApplyExecuteResultAsync(IStoreTransaction tx, ServiceCallOutcome call, ServiceResult result, CancellationToken cancellationToken)
     {
         var nodeId = call.Node.Node.Id;
-        var state = tx.GetState(nodeId);
+        var state = await tx.States.GetAsync(nodeId).ConfigureAwait(false);
         if (state is null || state.Version != call.Version || state.Name != NodeState.Running)
         {
             LogStale(nodeId, "the node changed version while its execute ran");
-            tx.CompleteTask(call.Task);
+            await tx.Tasks.CompleteAsync(call.Task).ConfigureAwait(false);
             return StepOutcome.Done;
         }
 
-        var process = call.Process ?? tx.GetProcess(call.Task.ProcessId);
-        var compiled = Compiled(tx, process.RootPipelineId);
-        var task = call.Task with { Version = null };
-        var step = new NodeStep(tx, task, process, compiled, call.Node, state, state, new UserCodeResults(runtime.Components));
-        var next = ApplyExecute(step, call, result);
-        step.Flush();
+        var process = call.Process ?? await tx.Processes.GetAsync(call.Task.ProcessId).ConfigureAwait(false);
+        var compiled = await CompiledAsync(tx, process.RootPipelineId).ConfigureAwait(false);
+        var task = call.Task with { Version = null, Requires = null };
+        var step = new NodeStep(tx, task, process, compiled, call.Node, state, state, new UserCodeResults(_components));
+        var next = await ApplyExecuteAsync(step, call, result).ConfigureAwait(false);
+        await step.FlushAsync().ConfigureAwait(false);
         // The same transaction moves the process on, up to the next activity's RUNNING.
         return next is HandlerResult.Next n
-            ? WalkFrom(tx, task, step.Process with { Asleep = false }, compiled, n.NodeId, step.UserCode, cancellationToken, stored: process)
-            : Sleep(tx, task, step.Process);
+            ? await WalkFromAsync(tx, task, step.Process with { Asleep = false }, compiled, n.NodeId, step.UserCode, cancellationToken, stored: process).ConfigureAwait(false)
+            : await SleepAsync(tx, task, step.Process).ConfigureAwait(false);
     }
 
     /// <summary>Records an execute's data and decides what follows: the next node, or sleep (schedule phase or failure).</summary>
-    private static HandlerResult ApplyExecute(NodeStep step, ServiceCallOutcome call, ServiceResult result)
+    private static async ValueTask<HandlerResult> ApplyExecuteAsync(NodeStep step, ServiceCallOutcome call, ServiceResult result)
     {
         var tx = step.Tx;
         var nodeId = call.Node.Node.Id;
-        tx.SetExecutionData(new ExecutionDataRecord(nodeId, result.Inputs, result.Outputs));
+        await tx.Data.SetExecutionDataAsync(new ExecutionDataRecord(nodeId, result.Inputs, result.Outputs)).ConfigureAwait(false);
         switch (result.Verdict)
         {
             case Verdict.Schedule:
                 {
-                    var schedule = tx.GetSchedule(nodeId, call.Version);
-                    var scheduleId = schedule?.Id ?? tx.InsertSchedule(new ScheduleRecord(0, (int)result.ScheduleType!, step.Process.Id, nodeId, call.Version, false, false, false, null, 0));
+                    var schedule = await tx.Schedules.GetAsync(nodeId, call.Version).ConfigureAwait(false);
+                    var scheduleId = schedule?.Id ?? await tx.Schedules.InsertAsync(new ScheduleRecord(0, (int)result.ScheduleType!, step.Process.Id, nodeId, call.Version, false, false, false, null, 0)).ConfigureAwait(false);
                     if (result.ScheduleType == ScheduleType.Poll)
                     {
-                        tx.Enqueue(new TaskRecord(0, TaskKind.Schedule, step.Process.Id, nodeId, scheduleId, null, null, tx.Now, null, null, 0));
+                        var node = (Model.ServiceActivityNode)call.Node.Node;
+                        await tx.Tasks.EnqueueAsync(TaskRecord.Schedule(step.Process.RootPipelineId, step.Process.Id, nodeId, scheduleId, null,
+                            Requirement.Component(node.ComponentCode, node.ComponentVersion))).ConfigureAwait(false);
                     }
 
                     return HandlerResult.SleepResult;
                 }
 
             case Verdict.Fail:
-                ExtractOutputs(tx, call.Node, result.Outputs, call.TopPipelineId);
-                step.Fail(null);
+                await ExtractOutputsAsync(tx, call.Node, result.Outputs, call.TopPipelineId).ConfigureAwait(false);
+                await step.FailAsync(null).ConfigureAwait(false);
                 return HandlerResult.SleepResult;
             default:
                 step.Finish(errorIgnored: result.Verdict == Verdict.Ignored);
-                ExtractOutputs(tx, call.Node, result.Outputs, call.TopPipelineId);
+                await ExtractOutputsAsync(tx, call.Node, result.Outputs, call.TopPipelineId).ConfigureAwait(false);
                 return new HandlerResult.Next(call.Node.Single);
         }
     }

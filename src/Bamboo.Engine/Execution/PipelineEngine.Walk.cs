@@ -6,30 +6,33 @@ namespace Bamboo.Engine.Execution;
 
 public sealed partial class PipelineEngine
 {
+    /// <summary>States of a pipeline on a process's stack that stop its walk.</summary>
+    private static readonly string[] StoppingStates = [NodeState.Revoked, NodeState.Suspended];
+
     /// <summary>The execute loop (execution.md §3) from the task's node, inside one transaction.</summary>
-    private StepOutcome Walk(IStepTransaction tx, TaskRecord task, CancellationToken cancellationToken, ProcessRecord? known = null, UserCodeResults? userCode = null)
+    private async ValueTask<StepOutcome> WalkAsync(IStoreTransaction tx, TaskRecord task, CancellationToken cancellationToken, ProcessRecord? known = null, UserCodeResults? userCode = null)
     {
-        var process = known ?? tx.GetProcess(task.ProcessId);
+        var process = known ?? await tx.Processes.GetAsync(task.ProcessId).ConfigureAwait(false);
         if (process.Dead)
         {
-            tx.CompleteTask(task);
+            await tx.Tasks.CompleteAsync(task).ConfigureAwait(false);
             return StepOutcome.Done;
         }
 
-        var compiled = Compiled(tx, process.RootPipelineId);
+        var compiled = await CompiledAsync(tx, process.RootPipelineId).ConfigureAwait(false);
         // Waking is not written on its own: every way out of the walk writes the process when it differs from
         // what is stored, so a woken process costs one write, not two.
         var woken = process.Asleep ? process with { Asleep = false, LastHeartbeat = tx.Now } : process;
-        return WalkFrom(tx, task, woken, compiled, task.NodeId, userCode, cancellationToken, stored: process);
+        return await WalkFromAsync(tx, task, woken, compiled, task.NodeId, userCode, cancellationToken, stored: process).ConfigureAwait(false);
     }
 
-    /// <summary>Walks from <paramref name="nodeId"/>, then starts the branches a fork on the way created (see StartBranches).</summary>
-    private StepOutcome WalkFrom(IStepTransaction tx, TaskRecord task, ProcessRecord process, CompiledPipeline compiled, string nodeId,
+    /// <summary>Walks from <paramref name="nodeId"/>, then starts the branches a fork on the way created (see StartBranchesAsync).</summary>
+    private async ValueTask<StepOutcome> WalkFromAsync(IStoreTransaction tx, TaskRecord task, ProcessRecord process, CompiledPipeline compiled, string nodeId,
         UserCodeResults? userCode, CancellationToken cancellationToken, ProcessRecord? stored = null)
     {
-        var branches = new Branches(runtime.Options.MaxConcurrentTasks);
-        var outcome = Walk(tx, task, process, compiled, nodeId, userCode ?? new UserCodeResults(runtime.Components), cancellationToken, stored, branches);
-        return StartBranches(tx, task, branches, outcome, cancellationToken);
+        var branches = new Branches(_options.MaxConcurrentTasks);
+        var outcome = await WalkAsync(tx, task, process, compiled, nodeId, userCode ?? new UserCodeResults(_components), cancellationToken, stored, branches).ConfigureAwait(false);
+        return await StartBranchesAsync(tx, task, branches, outcome, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -38,8 +41,9 @@ public sealed partial class PipelineEngine
     /// and ends, and its service runs after the commit. The transaction that applies the service's result walks on
     /// to the next activity, so a sequence of services costs one transaction per service. A lazy variable or an
     /// executable end event stops the walk before its node; it runs between transactions (see UserCodeResults).
+    /// User code this worker does not have stops the walk too, and the task goes back to the queue for a worker that has it.
     /// </summary>
-    private StepOutcome Walk(IStepTransaction tx, TaskRecord task, ProcessRecord process, CompiledPipeline compiled, string nodeId,
+    private async ValueTask<StepOutcome> WalkAsync(IStoreTransaction tx, TaskRecord task, ProcessRecord process, CompiledPipeline compiled, string nodeId,
         UserCodeResults userCode, CancellationToken cancellationToken, ProcessRecord? stored = null, Branches? branches = null)
     {
         stored ??= process;
@@ -47,53 +51,60 @@ public sealed partial class PipelineEngine
         {
             if (nodeId == process.DestinationId)
             {
-                return ReachDestination(tx, task, process);
+                return await ReachDestinationAsync(tx, task, process).ConfigureAwait(false);
             }
 
             if (steps >= NodesPerTransaction)
             {
                 // Commit here and continue in the next transaction, to keep the write lock short.
-                return Pause(tx, task, process, stored, nodeId, null);
+                return await PauseAsync(tx, task, process, stored, nodeId, null).ConfigureAwait(false);
             }
 
             process = process with { CurrentNodeId = nodeId };
             // One read for the node and the pipelines on the stack that stop it.
-            var (state, stopping) = tx.GetStepStates(nodeId, process.PipelineStack);
+            var (state, stopping) = await tx.States.GetStepStatesAsync(nodeId, process.PipelineStack, StoppingStates).ConfigureAwait(false);
             var stop = CheckStack(stopping, process);
             if (stop is not null)
             {
-                tx.UpdateProcess(stop);
-                Complete(tx, task);
+                await tx.Processes.UpdateAsync(stop).ConfigureAwait(false);
+                await CompleteAsync(tx, task).ConfigureAwait(false);
                 return StepOutcome.Done;
             }
 
             var info = compiled.Node(nodeId);
+            if (info.Node is ServiceActivityNode activity && !_components.HasComponent(activity.ComponentCode, activity.ComponentVersion)
+                && state?.Name is null or NodeState.Ready or NodeState.Finished or NodeState.LoopReady)
+            {
+                // Another worker may have this component: the node waits for it, untouched.
+                return await HandOverAsync(tx, task, process, stored, nodeId, Requirement.Component(activity.ComponentCode, activity.ComponentVersion)).ConfigureAwait(false);
+            }
+
             var loop = 1;
             var innerLoop = 1;
             HistoryRecord? history = null;
             if (state is not null)
             {
-                if (state.Name == NodeState.Finished && info.Node.Kind != NodeKind.SubProcess && state.Loop > runtime.Options.RerunLimit)
+                if (state.Name == NodeState.Finished && info.Node.Kind != NodeKind.SubProcess && state.Loop > _options.RerunLimit)
                 {
-                    var data = tx.GetExecutionData(nodeId);
+                    var data = await tx.Data.GetExecutionDataAsync(nodeId).ConfigureAwait(false);
                     var outputs = data?.Outputs ?? [];
-                    outputs["ex_data"] = $"node execution exceed rerun limit {runtime.Options.RerunLimit}";
-                    tx.SetExecutionData(new ExecutionDataRecord(nodeId, data?.Inputs ?? [], outputs));
-                    StateWriter.Set(tx, nodeId, new StateWriter.Change(NodeState.Failed) { SetArchiveTime = true }, state);
-                    return Sleep(tx, task, process);
+                    outputs["ex_data"] = $"node execution exceed rerun limit {_options.RerunLimit}";
+                    await tx.Data.SetExecutionDataAsync(new ExecutionDataRecord(nodeId, data?.Inputs ?? [], outputs)).ConfigureAwait(false);
+                    await StateWriter.SetAsync(tx, nodeId, new StateWriter.Change(NodeState.Failed) { SetArchiveTime = true }, state).ConfigureAwait(false);
+                    return await SleepAsync(tx, task, process).ConfigureAwait(false);
                 }
 
                 if (state.Name == NodeState.Suspended)
                 {
-                    tx.UpdateState(state with { RootId = process.RootPipelineId, ParentId = info.ParentPipelineId }, state.Version);
-                    tx.UpdateProcess(process with { Suspended = true, SuspendedBy = nodeId });
-                    Complete(tx, task);
+                    await tx.States.UpdateAsync(state with { RootId = process.RootPipelineId, ParentId = info.ParentPipelineId }, state.Version).ConfigureAwait(false);
+                    await tx.Processes.UpdateAsync(process with { Suspended = true, SuspendedBy = nodeId }).ConfigureAwait(false);
+                    await CompleteAsync(tx, task).ConfigureAwait(false);
                     return StepOutcome.Done;
                 }
 
                 if (state.Name is not (NodeState.Ready or NodeState.Finished or NodeState.LoopReady))
                 {
-                    return Sleep(tx, task, process);
+                    return await SleepAsync(tx, task, process).ConfigureAwait(false);
                 }
 
                 if (state.Name == NodeState.Finished)
@@ -101,7 +112,7 @@ public sealed partial class PipelineEngine
                     loop = state.Loop + 1;
                     innerLoop = state.InnerLoop + 1;
                     // Read now, written once the handler is through: a walk that stops for user code writes nothing.
-                    history = HistoryOf(tx, state);
+                    history = await HistoryOfAsync(tx, state).ConfigureAwait(false);
                 }
                 else
                 {
@@ -128,31 +139,39 @@ public sealed partial class PipelineEngine
             HandlerResult result;
             try
             {
-                result = Handle(step);
+                result = await HandleAsync(step).ConfigureAwait(false);
             }
             catch (UserCodeNeededException)
             {
                 // Handlers write nothing before their user code, so the node is untouched: stop before it.
-                return Pause(tx, task, process, stored, nodeId, userCode);
+                return userCode.Unmet is { } requirement
+                    ? await HandOverAsync(tx, task, process, stored, nodeId, requirement).ConfigureAwait(false)
+                    : await PauseAsync(tx, task, process, stored, nodeId, userCode).ConfigureAwait(false);
             }
 
             if (history is not null)
             {
-                tx.AddHistory(history);
+                await tx.Schedules.AddHistoryAsync(history).ConfigureAwait(false);
             }
 
-            step.Flush();
+            await step.FlushAsync().ConfigureAwait(false);
             process = step.Process;
             switch (result)
             {
                 case HandlerResult.CallService:
                     {
                         // RUNNING with a recover point commits before the service runs; the result comes in a later step.
-                        var pending = Checkpoint(tx, task with { NodeId = nodeId, Version = running.Version });
+                        var node = (ServiceActivityNode)info.Node;
+                        var pending = await CheckpointAsync(tx, task with
+                        {
+                            NodeId = nodeId,
+                            Version = running.Version,
+                            Requires = Requirement.Component(node.ComponentCode, node.ComponentVersion),
+                        }).ConfigureAwait(false);
                         var written = SameAsStored(process, stored) ? stored : process;
                         if (!ReferenceEquals(written, stored))
                         {
-                            tx.UpdateProcess(process);
+                            await tx.Processes.UpdateAsync(process).ConfigureAwait(false);
                         }
 
                         return step.ServiceCall! with { Task = pending, Process = written };
@@ -163,10 +182,10 @@ public sealed partial class PipelineEngine
                     continue;
 
                 case HandlerResult.Sleep:
-                    return Sleep(tx, task, process);
+                    return await SleepAsync(tx, task, process).ConfigureAwait(false);
                 case HandlerResult.Die:
-                    tx.UpdateProcess(process with { Dead = true });
-                    Complete(tx, task);
+                    await tx.Processes.UpdateAsync(process with { Dead = true }).ConfigureAwait(false);
+                    await CompleteAsync(tx, task).ConfigureAwait(false);
                     return new PipelineFinishedOutcome(process.RootPipelineId);
                 default:
                     throw new InvalidOperationException("unknown handler result");
@@ -175,17 +194,46 @@ public sealed partial class PipelineEngine
     }
 
     /// <summary>Ends this transaction's walk before <paramref name="nodeId"/>; the task resumes there in the next one.</summary>
-    private static ContinueOutcome Pause(IStepTransaction tx, TaskRecord task, ProcessRecord process, ProcessRecord stored, string nodeId, UserCodeResults? userCode)
+    private static async ValueTask<StepOutcome> PauseAsync(IStoreTransaction tx, TaskRecord task, ProcessRecord process, ProcessRecord stored, string nodeId, UserCodeResults? userCode)
+    {
+        var samePlace = await MoveProcessAsync(tx, process, stored, nodeId).ConfigureAwait(false);
+        var next = await CheckpointAsync(tx, task with { NodeId = nodeId, Version = null, Requires = null }).ConfigureAwait(false);
+        return new ContinueOutcome(next, samePlace ? stored : process with { CurrentNodeId = nodeId }) { UserCode = userCode };
+    }
+
+    /// <summary>
+    /// Ends the walk before <paramref name="nodeId"/> and gives the task back to the queue for a worker that meets
+    /// <paramref name="requirement"/>. Nothing of the node is written: it waits, and the task says what for.
+    /// </summary>
+    private async ValueTask<StepOutcome> HandOverAsync(IStoreTransaction tx, TaskRecord task, ProcessRecord process, ProcessRecord stored, string nodeId, string requirement)
+    {
+        await MoveProcessAsync(tx, process, stored, nodeId).ConfigureAwait(false);
+        var waiting = task with { NodeId = nodeId, Version = null, Requires = requirement };
+        if (IsStored(task))
+        {
+            await tx.Tasks.CheckpointAsync(waiting).ConfigureAwait(false);
+            await tx.Tasks.RequeueAsync(waiting with { Attempts = 0 }, TimeSpan.Zero).ConfigureAwait(false);
+        }
+        else
+        {
+            await tx.Tasks.EnqueueAsync(waiting with { LeaseOwner = null, Attempts = 0 }).ConfigureAwait(false);
+        }
+
+        LogHandedOver(nodeId, requirement);
+        return StepOutcome.Done;
+    }
+
+    /// <summary>Writes the process at <paramref name="nodeId"/> unless only its position and heartbeat differ from what is stored; true when it did not.</summary>
+    private static async ValueTask<bool> MoveProcessAsync(IStoreTransaction tx, ProcessRecord process, ProcessRecord stored, string nodeId)
     {
         // The task row records where to resume; the process row only changes when more than its position did.
         var samePlace = SamePlaceAside(process, stored);
         if (!samePlace)
         {
-            tx.UpdateProcess(process with { CurrentNodeId = nodeId });
+            await tx.Processes.UpdateAsync(process with { CurrentNodeId = nodeId }).ConfigureAwait(false);
         }
 
-        var next = Checkpoint(tx, task with { NodeId = nodeId, Version = null });
-        return new ContinueOutcome(next, samePlace ? stored : process with { CurrentNodeId = nodeId }) { UserCode = userCode };
+        return samePlace;
     }
 
     /// <summary>Whether two process records differ at most in heartbeat.</summary>
@@ -197,22 +245,22 @@ public sealed partial class PipelineEngine
         a.PipelineStack.SequenceEqual(b.PipelineStack)
         && a with { CurrentNodeId = "", LastHeartbeat = 0, PipelineStack = b.PipelineStack } == b with { CurrentNodeId = "", LastHeartbeat = 0 };
 
-    private static StepOutcome Sleep(IStepTransaction tx, TaskRecord task, ProcessRecord process)
+    private static async ValueTask<StepOutcome> SleepAsync(IStoreTransaction tx, TaskRecord task, ProcessRecord process)
     {
-        tx.UpdateProcess(process with { Asleep = true });
-        Complete(tx, task);
+        await tx.Processes.UpdateAsync(process with { Asleep = true }).ConfigureAwait(false);
+        await CompleteAsync(tx, task).ConfigureAwait(false);
         return StepOutcome.Done;
     }
 
-    private static StepOutcome ReachDestination(IStepTransaction tx, TaskRecord task, ProcessRecord child)
+    private static async ValueTask<StepOutcome> ReachDestinationAsync(IStoreTransaction tx, TaskRecord task, ProcessRecord child)
     {
-        tx.UpdateProcess(child with { Dead = true });
-        if (tx.AcknowledgeChild(child.ParentId))
+        await tx.Processes.UpdateAsync(child with { Dead = true }).ConfigureAwait(false);
+        if (await tx.Processes.AcknowledgeChildAsync(child.ParentId).ConfigureAwait(false))
         {
-            tx.Enqueue(NewExecuteTask(tx, child.ParentId, child.DestinationId));
+            await tx.Tasks.EnqueueAsync(TaskRecord.Execute(child.RootPipelineId, child.ParentId, child.DestinationId)).ConfigureAwait(false);
         }
 
-        Complete(tx, task);
+        await CompleteAsync(tx, task).ConfigureAwait(false);
         return StepOutcome.Done;
     }
 
@@ -258,24 +306,22 @@ public sealed partial class PipelineEngine
         return null;
     }
 
-    internal static TaskRecord NewExecuteTask(IStepTransaction tx, long processId, string nodeId) =>
-        new(0, TaskKind.Execute, processId, nodeId, null, null, null, tx.Now, null, null, 0);
-
-    internal static void AddHistory(IStepTransaction tx, StateRecord state) => tx.AddHistory(HistoryOf(tx, state));
+    internal static async ValueTask AddHistoryAsync(IStoreTransaction tx, StateRecord state) =>
+        await tx.Schedules.AddHistoryAsync(await HistoryOfAsync(tx, state).ConfigureAwait(false)).ConfigureAwait(false);
 
     /// <summary>The history row of a node's attempt that is about to be replaced: its state and its data.</summary>
-    private static HistoryRecord HistoryOf(IStepTransaction tx, StateRecord state)
+    private static async ValueTask<HistoryRecord> HistoryOfAsync(IStoreTransaction tx, StateRecord state)
     {
-        var data = tx.GetExecutionData(state.NodeId);
+        var data = await tx.Data.GetExecutionDataAsync(state.NodeId).ConfigureAwait(false);
         return new HistoryRecord(0, state.NodeId, state.Loop, state.Retry, state.Skip, state.Version,
             state.StartedTime, state.ArchivedTime, data?.Inputs ?? [], data?.Outputs ?? []);
     }
 
     /// <summary>
     /// Everything a handler may touch for the node being executed. State changes stay in memory until
-    /// <see cref="Flush"/>, so a node that enters and leaves RUNNING in one transaction is written once.
+    /// <see cref="FlushAsync"/>, so a node that enters and leaves RUNNING in one transaction is written once.
     /// </summary>
-    private sealed class NodeStep(IStepTransaction tx, TaskRecord task, ProcessRecord process, CompiledPipeline compiled, NodeInfo info, StateRecord state,
+    private sealed class NodeStep(IStoreTransaction tx, TaskRecord task, ProcessRecord process, CompiledPipeline compiled, NodeInfo info, StateRecord state,
         StateRecord? persisted, UserCodeResults userCode)
     {
         private StateRecord? _persisted = persisted;
@@ -292,7 +338,7 @@ public sealed partial class PipelineEngine
         /// </summary>
         public bool HadState { get; } = persisted is not null;
 
-        public IStepTransaction Tx { get; } = tx;
+        public IStoreTransaction Tx { get; } = tx;
 
         public TaskRecord Task { get; } = task;
 
@@ -319,23 +365,23 @@ public sealed partial class PipelineEngine
             }, Tx.Now);
 
         /// <summary>Writes the pending state if it differs from what is stored.</summary>
-        public void Flush()
+        public async ValueTask FlushAsync()
         {
             if (_persisted != State)
             {
-                StateWriter.Write(Tx, State, _persisted);
+                await StateWriter.WriteAsync(Tx, State, _persisted).ConfigureAwait(false);
                 _persisted = State;
             }
         }
 
-        public void Fail(string? exData)
+        public async ValueTask FailAsync(string? exData)
         {
             if (exData is not null)
             {
-                var data = Tx.GetExecutionData(State.NodeId);
+                var data = await Tx.Data.GetExecutionDataAsync(State.NodeId).ConfigureAwait(false);
                 var outputs = data?.Outputs ?? [];
                 outputs["ex_data"] = exData;
-                Tx.SetExecutionData(new ExecutionDataRecord(State.NodeId, data?.Inputs ?? [], outputs));
+                await Tx.Data.SetExecutionDataAsync(new ExecutionDataRecord(State.NodeId, data?.Inputs ?? [], outputs)).ConfigureAwait(false);
             }
 
             State = StateWriter.Next(State.NodeId, State, new StateWriter.Change(NodeState.Failed) { SetArchiveTime = true }, Tx.Now);

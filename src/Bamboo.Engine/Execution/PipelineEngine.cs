@@ -10,31 +10,36 @@ namespace Bamboo.Engine.Execution;
 /// hooks, lazy variables, executable end events) runs only between transactions, and its result is applied only if
 /// the node still has the version it started with.
 /// </summary>
-public sealed partial class PipelineEngine(IEngineRuntime runtime, ILogger<PipelineEngine> logger, IPipelineEventSink? events = null)
+public sealed partial class PipelineEngine(BambooEngine engine, ILogger<PipelineEngine> logger, IPipelineEventSink? events = null)
 {
     private const int NodesPerTransaction = 64;
 
-    private readonly CompiledPipelineCache _compiled = CompiledPipelineCache.Of(runtime);
+    private readonly IEngineStore _store = engine.Store;
+    private readonly EngineOptions _options = engine.Options;
+    private readonly Components.ComponentRegistry _components = engine.Components;
 
-    private CompiledPipeline Compiled(IStepTransaction tx, string rootId) => _compiled.Get(tx, rootId);
+    private ValueTask<CompiledPipeline> CompiledAsync(IStoreTransaction tx, string rootId) => engine.Compiled.GetAsync(tx, rootId);
 
     /// <summary>Raised after the transaction that finished a root pipeline has committed.</summary>
     public event EventHandler<PipelineFinishedEventArgs>? PipelineFinished;
 
     /// <summary>
-    /// Claims the next due task and runs its first step; <c>Remaining</c> completes when the task is done (at once for
-    /// most steps, later when a service is still running). Null when no task was due.
+    /// Claims the next due task <paramref name="filter"/> admits and runs its first step; <c>Remaining</c> completes when
+    /// the task is done (at once for most steps, later when a service runs). Null when no task was due. Once
+    /// <paramref name="stopping"/> is cancelled, the task runs no further user code: what it started finishes and
+    /// commits, and the task stays at its checkpoint for the worker to hand back. <paramref name="cancellationToken"/>
+    /// cuts off user code in flight.
     /// </summary>
-    public async Task<(TaskRecord Task, Task Remaining)?> StartNextAsync(string owner, CancellationToken cancellationToken = default)
+    public async Task<(TaskRecord Task, Task Remaining)?> StartNextAsync(string owner, WorkFilter filter, CancellationToken stopping, CancellationToken cancellationToken = default)
     {
         TaskRecord? claimed = null;
         Exception? failed = null;
         StepOutcome outcome;
         try
         {
-            outcome = await runtime.TransactAsync(tx =>
+            outcome = await _store.WriteAsync(async tx =>
             {
-                claimed = tx.ClaimTask(owner, (long)runtime.Options.TaskLease.TotalMilliseconds);
+                claimed = await tx.Tasks.ClaimAsync(owner, filter).ConfigureAwait(false);
                 if (claimed is null)
                 {
                     return StepOutcome.Done;
@@ -42,7 +47,7 @@ public sealed partial class PipelineEngine(IEngineRuntime runtime, ILogger<Pipel
 
                 try
                 {
-                    return tx.Isolated(() => FirstStep(tx, claimed, cancellationToken));
+                    return await tx.IsolatedAsync(() => FirstStepAsync(tx, claimed, cancellationToken)).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not (OperationCanceledException or LeaseLostException))
                 {
@@ -63,11 +68,11 @@ public sealed partial class PipelineEngine(IEngineRuntime runtime, ILogger<Pipel
             throw new TaskFailedException(claimed!, failed);
         }
 
-        return claimed is null ? null : (claimed, RestAsync(claimed, outcome, cancellationToken));
+        return claimed is null ? null : (claimed, RestAsync(claimed, outcome, stopping, cancellationToken));
     }
 
     /// <summary>Follows a task to its end; a failure is reported as the <see cref="TaskFailedException"/> of the task it belongs to.</summary>
-    private async Task RestAsync(TaskRecord task, StepOutcome outcome, CancellationToken cancellationToken)
+    private async Task RestAsync(TaskRecord task, StepOutcome outcome, CancellationToken stopping, CancellationToken cancellationToken)
     {
         if (outcome == StepOutcome.Done)
         {
@@ -79,7 +84,7 @@ public sealed partial class PipelineEngine(IEngineRuntime runtime, ILogger<Pipel
         await Task.Yield();
         try
         {
-            await FollowAsync(task, outcome, cancellationToken).ConfigureAwait(false);
+            await FollowAsync(task, outcome, stopping, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not (OperationCanceledException or LeaseLostException or TaskFailedException or AggregateException))
         {
@@ -91,9 +96,9 @@ public sealed partial class PipelineEngine(IEngineRuntime runtime, ILogger<Pipel
     /// Follows the forking task and the branches it started side by side. Each failure names its own task; when
     /// several fail, an <see cref="AggregateException"/> carries them all.
     /// </summary>
-    private async Task FollowBranchesAsync(TaskRecord task, BranchesOutcome forked, CancellationToken cancellationToken)
+    private async Task FollowBranchesAsync(TaskRecord task, BranchesOutcome forked, CancellationToken stopping, CancellationToken cancellationToken)
     {
-        var all = Task.WhenAll(forked.Started.Select(b => RestAsync(b.Task, b.Outcome, cancellationToken)).Prepend(RestAsync(task, forked.Own, cancellationToken)));
+        var all = Task.WhenAll(forked.Started.Select(b => RestAsync(b.Task, b.Outcome, stopping, cancellationToken)).Prepend(RestAsync(task, forked.Own, stopping, cancellationToken)));
         try
         {
             await all.ConfigureAwait(false);
@@ -104,43 +109,48 @@ public sealed partial class PipelineEngine(IEngineRuntime runtime, ILogger<Pipel
         }
     }
 
-    private StepOutcome FirstStep(IStepTransaction tx, TaskRecord task, CancellationToken cancellationToken) =>
-        task.Kind == TaskKind.Schedule ? PrepareSchedule(tx, task)
-        : task.Version is not null ? ResumeServiceCall(tx, task, new UserCodeResults(runtime.Components))
-        : Walk(tx, task, cancellationToken);
+    private ValueTask<StepOutcome> FirstStepAsync(IStoreTransaction tx, TaskRecord task, CancellationToken cancellationToken) =>
+        task.Kind == TaskKind.Schedule ? PrepareScheduleAsync(tx, task)
+        : task.Version is not null ? ResumeServiceCallAsync(tx, task, new UserCodeResults(_components))
+        : WalkAsync(tx, task, cancellationToken);
 
     /// <summary>Runs the service calls and further transactions a step asked for, until the task is done.</summary>
-    private async Task FollowAsync(TaskRecord task, StepOutcome outcome, CancellationToken cancellationToken)
+    private async Task FollowAsync(TaskRecord task, StepOutcome outcome, CancellationToken stopping, CancellationToken cancellationToken)
     {
         while (true)
         {
+            if (stopping.IsCancellationRequested && outcome is ServiceCallOutcome or ScheduleCallOutcome or ResumeOutcome or ContinueOutcome)
+            {
+                // Shutting down: the task's checkpoint is committed; the worker hands it back for another to go on.
+                return;
+            }
+
             switch (outcome)
             {
                 case BranchesOutcome forked:
-                    await FollowBranchesAsync(task, forked, cancellationToken).ConfigureAwait(false);
+                    await FollowBranchesAsync(task, forked, stopping, cancellationToken).ConfigureAwait(false);
                     return;
                 case ServiceCallOutcome call:
                     {
                         var result = await CallExecuteAsync(call, cancellationToken).ConfigureAwait(false);
-                        outcome = await runtime.TransactAsync(tx => ApplyExecuteResult(tx, call, result, cancellationToken), cancellationToken).ConfigureAwait(false);
+                        outcome = await _store.WriteAsync(tx => ApplyExecuteResultAsync(tx, call, result, cancellationToken), cancellationToken).ConfigureAwait(false);
                         break;
                     }
 
                 case ResumeOutcome resume:
                     resume.UserCode.RunMissing();
-                    outcome = await runtime.TransactAsync(tx => ResumeServiceCall(tx, resume.Task, resume.UserCode), cancellationToken).ConfigureAwait(false);
+                    outcome = await _store.WriteAsync(tx => ResumeServiceCallAsync(tx, resume.Task, resume.UserCode), cancellationToken).ConfigureAwait(false);
                     break;
-
                 case ScheduleCallOutcome call:
                     {
                         var result = await CallScheduleAsync(call, cancellationToken).ConfigureAwait(false);
-                        outcome = await runtime.TransactAsync(tx => ApplyScheduleResult(tx, call, result), cancellationToken).ConfigureAwait(false);
+                        outcome = await _store.WriteAsync(tx => ApplyScheduleResultAsync(tx, call, result), cancellationToken).ConfigureAwait(false);
                         break;
                     }
 
                 case ContinueOutcome next:
                     next.UserCode?.RunMissing();
-                    outcome = await runtime.TransactAsync(tx => Walk(tx, next.Task, cancellationToken, next.Process, next.UserCode), cancellationToken).ConfigureAwait(false);
+                    outcome = await _store.WriteAsync(tx => WalkAsync(tx, next.Task, cancellationToken, next.Process, next.UserCode), cancellationToken).ConfigureAwait(false);
                     break;
                 case PipelineFinishedOutcome finished:
                     Emit(new PipelineEvent("pipeline_finish", finished.RootId, null, new JsonObject { ["pipeline_id"] = finished.RootId }));
@@ -179,4 +189,7 @@ public sealed partial class PipelineEngine(IEngineRuntime runtime, ILogger<Pipel
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Service hook {Hook} of node {NodeId} failed")]
     private partial void LogHookFailed(Exception exception, string hook, string nodeId);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Node {NodeId} waits for a worker that has {Requirement}; its task went back to the queue")]
+    private partial void LogHandedOver(string nodeId, string requirement);
 }

@@ -27,22 +27,22 @@ internal static class StateWriter
     }
 
     /// <summary>Checks and applies a change and writes it: insert for a new record, versioned update otherwise.</summary>
-    public static StateRecord Set(IStepTransaction tx, string nodeId, Change c, StateRecord? current = null)
+    public static async ValueTask<StateRecord> SetAsync(IStoreTransaction tx, string nodeId, Change c, StateRecord? current = null)
     {
-        current ??= tx.GetState(nodeId);
+        current ??= await tx.States.GetAsync(nodeId).ConfigureAwait(false);
         var next = Next(nodeId, current, c, tx.Now);
-        Write(tx, next, current);
+        await WriteAsync(tx, next, current).ConfigureAwait(false);
         return next;
     }
 
     /// <summary>Writes <paramref name="next"/> over <paramref name="persisted"/> (null: no row yet).</summary>
-    public static void Write(IStepTransaction tx, StateRecord next, StateRecord? persisted)
+    public static async ValueTask WriteAsync(IStoreTransaction tx, StateRecord next, StateRecord? persisted)
     {
         if (persisted is null)
         {
-            tx.InsertState(next);
+            await tx.States.InsertAsync(next).ConfigureAwait(false);
         }
-        else if (!tx.UpdateState(next, persisted.Version))
+        else if (!await tx.States.UpdateAsync(next, persisted.Version).ConfigureAwait(false))
         {
             throw new StateVersionNotMatchException($"state with version({persisted.Version}) not exist");
         }

@@ -18,6 +18,12 @@ internal sealed class UserCodeResults(ComponentRegistry registry)
     private Dictionary<string, Outcome>? _endEvents;
     private List<Call>? _missing;
 
+    /// <summary>
+    /// Set when the walk needs user code this process does not have (a requirement name): the task must go to a
+    /// worker that has it rather than fail the node.
+    /// </summary>
+    public string? Unmet { get; private set; }
+
     /// <summary>Calls the last walk asked for; empty when it had everything.</summary>
     public IReadOnlyList<Call> Missing => (IReadOnlyList<Call>?)_missing ?? [];
 
@@ -30,10 +36,10 @@ internal sealed class UserCodeResults(ComponentRegistry registry)
             return done.Value?.DeepClone() ?? done.Throw();
         }
 
-        // A type this process does not know fails the same way inside and outside: no need to leave the transaction.
         if (!registry.HasVariable(code))
         {
-            throw new NotFoundError($"variable type {code} does not exist");
+            Unmet = Runtime.Requirement.Variable(code);
+            throw new UserCodeNeededException();
         }
 
         (_missing ??= []).Add(new LazyCall(code, input?.DeepClone(), pipelineData()));
@@ -52,6 +58,12 @@ internal sealed class UserCodeResults(ComponentRegistry registry)
             }
 
             return;
+        }
+
+        if (!registry.HasEndEvent(code))
+        {
+            Unmet = Runtime.Requirement.EndEvent(code);
+            throw new UserCodeNeededException();
         }
 
         (_missing ??= []).Add(new EndEventCall(nodeId, code, inSubprocess, rootId, pipelineId));

@@ -18,8 +18,17 @@ public sealed class EngineOptions
     /// <summary>Tasks in progress at once; a task waiting on a slow service holds a slot, not a worker loop.</summary>
     public int MaxConcurrentTasks { get; set; } = 64;
 
-    /// <summary>How long a claimed task is owned before another worker may take it over (after a crash).</summary>
+    /// <summary>
+    /// How long this worker's heartbeat may stand still before other processes count it dead and take its tasks over
+    /// (after a crash or a freeze). Measured by each observer on its own monotonic clock.
+    /// </summary>
     public TimeSpan TaskLease { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// On shutdown, how long tasks in flight may run on before they are cut off and handed back (their services then
+    /// run again elsewhere).
+    /// </summary>
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Delay before a multi-callback schedule that found the lock taken tries again.</summary>
     public TimeSpan ScheduleLockRetry { get; set; } = TimeSpan.FromMilliseconds(200);

@@ -45,8 +45,19 @@ public enum TaskKind
 
 /// <summary>
 /// One unit of durable work in the queue. For execute tasks, a non-null <see cref="Version"/> is a recover point:
-/// the node is RUNNING at that version and its service execute has not been committed yet.
+/// the node is RUNNING at that version and its service execute has not been applied yet. <see cref="Requires"/> names
+/// the user code the task runs next (see <see cref="Requirement"/>); null when it needs none. <see cref="DueAt"/> is
+/// on the store's clock.
 /// </summary>
 public sealed record TaskRecord(
-    long Id, TaskKind Kind, long ProcessId, string NodeId, long? ScheduleId, long? CallbackDataId,
-    string? Version, long DueAt, string? LeaseOwner, long? LeaseUntil, int Attempts);
+    long Id, TaskKind Kind, string RootId, long ProcessId, string NodeId, long? ScheduleId, long? CallbackDataId,
+    string? Version, string? Requires, long DueAt, string? LeaseOwner, int Attempts)
+{
+    /// <summary>A new task that runs the execute loop of a process from a node.</summary>
+    public static TaskRecord Execute(string rootId, long processId, string nodeId) =>
+        new(0, TaskKind.Execute, rootId, processId, nodeId, null, null, null, null, 0, null, 0);
+
+    /// <summary>A new task that runs one schedule call of an activity, with callback data or not.</summary>
+    public static TaskRecord Schedule(string rootId, long processId, string nodeId, long scheduleId, long? callbackDataId, string? requires) =>
+        new(0, TaskKind.Schedule, rootId, processId, nodeId, scheduleId, callbackDataId, null, requires, 0, null, 0);
+}

@@ -8,7 +8,7 @@ internal static class ConnectionRules
 {
     private const int Max = 1000;
 
-    public static void Check(LevelGraph graph, IReadOnlyCollection<string> endEventTypes)
+    public static void Check(LevelGraph graph, IReadOnlyCollection<string>? endEventTypes)
     {
         // Start, end, activities, gateways: the order bamboo checks them in, which decides the node an error names.
         for (var i = 0; i < graph.Nodes.Length; i++)
@@ -21,7 +21,7 @@ internal static class ConnectionRules
                 NodeKind.ServiceActivity or NodeKind.SubProcess or NodeKind.ConvergeGateway => (1, Max, 1, 1),
                 _ => (1, Max, 1, Max),
             };
-            if (node.Kind == NodeKind.ExecutableEndEvent && !endEventTypes.Contains(node.Type))
+            if (node.Kind == NodeKind.ExecutableEndEvent && endEventTypes is not null && !endEventTypes.Contains(node.Type))
             {
                 throw new ConnectionValidateException(node.Id, $"end event type \"{node.Type}\" is not EmptyEndEvent nor a registered executable end event");
             }

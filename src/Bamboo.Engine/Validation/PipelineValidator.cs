@@ -5,9 +5,11 @@ namespace Bamboo.Engine.Validation;
 
 /// <summary>
 /// Checks a tree before a run (validation.md) and returns it with every converge_gateway_id filled in and every
-/// subprocess pipeline's id set to its SubProcess node's id.
+/// subprocess pipeline's id set to its SubProcess node's id. Executable end events must have one of
+/// <paramref name="executableEndEventTypes"/>; null accepts any (a stored run, checked when it started, loaded by a
+/// worker that may not have them all).
 /// </summary>
-public sealed class PipelineValidator(IReadOnlyCollection<string> executableEndEventTypes)
+public sealed class PipelineValidator(IReadOnlyCollection<string>? executableEndEventTypes)
 {
     public PipelineValidator()
         : this([])

@@ -26,7 +26,7 @@ public sealed class ConcurrencyTests : IAsyncLifetime
         return (pipeline.Id, act);
     }
 
-    private Task IdleAsync() => WaitUntil.TrueAsync(async () => await _h.Runtime.NextDueAtAsync() is null, TimeSpan.FromSeconds(20), "the queue to drain");
+    private Task IdleAsync() => WaitUntil.TrueAsync(async () => await Task.FromResult(_h.TasksLeft() == 0), TimeSpan.FromSeconds(20), "the queue to drain");
 
     private static async Task<(EngineApiResult A, EngineApiResult B)> RaceAsync(Func<Task<EngineApiResult>> a, Func<Task<EngineApiResult>> b)
     {
@@ -42,8 +42,8 @@ public sealed class ConcurrencyTests : IAsyncLifetime
             var (root, act) = await FailedAsync();
 
             var (retry, skip) = await RaceAsync(
-                () => EngineApi.RetryNodeAsync(_h.Runtime, act, new JsonObject { ["bit"] = 1 }),
-                () => EngineApi.SkipNodeAsync(_h.Runtime, act));
+                () => EngineApi.RetryNodeAsync(_h.Engine, act, new JsonObject { ["bit"] = 1 }),
+                () => EngineApi.SkipNodeAsync(_h.Engine, act));
 
             Assert.True(retry.Result ^ skip.Result, $"round {round}: retry={retry.Result} ({retry.Message}), skip={skip.Result} ({skip.Message})");
             await _h.WaitStateAsync(root, NodeState.Finished);
@@ -51,7 +51,7 @@ public sealed class ConcurrencyTests : IAsyncLifetime
             Assert.Equal(NodeState.Finished, state.Name);
             Assert.Equal(retry.Result ? 1 : 0, state.Retry);
             Assert.Equal(skip.Result, state.Skip);
-            Assert.Single((await EngineApi.GetNodeHistoriesAsync(_h.Runtime, act)).Data!.AsArray());
+            Assert.Single((await EngineApi.GetNodeHistoriesAsync(_h.Engine, act)).Data!.AsArray());
         }
     }
 
@@ -63,13 +63,13 @@ public sealed class ConcurrencyTests : IAsyncLifetime
             var (root, act) = await FailedAsync();
 
             var (first, second) = await RaceAsync(
-                () => EngineApi.RetryNodeAsync(_h.Runtime, act, new JsonObject { ["bit"] = 1 }),
-                () => EngineApi.RetryNodeAsync(_h.Runtime, act, new JsonObject { ["bit"] = 1 }));
+                () => EngineApi.RetryNodeAsync(_h.Engine, act, new JsonObject { ["bit"] = 1 }),
+                () => EngineApi.RetryNodeAsync(_h.Engine, act, new JsonObject { ["bit"] = 1 }));
 
             Assert.True(first.Result ^ second.Result, $"round {round}: {first.Message} / {second.Message}");
             await _h.WaitStateAsync(root, NodeState.Finished);
             Assert.Equal(1, (await _h.StateAsync(act))!.Retry);
-            Assert.Single((await EngineApi.GetNodeHistoriesAsync(_h.Runtime, act)).Data!.AsArray());
+            Assert.Single((await EngineApi.GetNodeHistoriesAsync(_h.Engine, act)).Data!.AsArray());
         }
     }
 
@@ -80,19 +80,19 @@ public sealed class ConcurrencyTests : IAsyncLifetime
         {
             var (pipeline, act) = EngineHarness.OneActivity("callback_node");
             await _h.StartAsync(pipeline);
-            await WaitUntil.TrueAsync(() => _h.Runtime.ReadAsync(tx => tx.GetState(act) is { } s && tx.GetSchedule(act, s.Version) is not null),
+            await WaitUntil.TrueAsync(() => _h.Store.ReadAsync(async tx => await tx.States.GetAsync(act) is { } s && await tx.Schedules.GetAsync(act, s.Version) is not null),
                 TimeSpan.FromSeconds(20), "the schedule");
             var version = (await _h.StateAsync(act))!.Version;
 
             var (callback, forced) = await RaceAsync(
-                () => EngineApi.CallbackAsync(_h.Runtime, act, version, []),
-                () => EngineApi.ForcedFailActivityAsync(_h.Runtime, act, "forced by test"));
+                () => EngineApi.CallbackAsync(_h.Engine, act, version, []),
+                () => EngineApi.ForcedFailActivityAsync(_h.Engine, act, "forced by test"));
             await IdleAsync();
 
             Assert.True(callback.Result || forced.Result, $"round {round}: both refused");
             var state = (await _h.StateAsync(act))!;
-            var outputs = (await EngineApi.GetExecutionDataOutputsAsync(_h.Runtime, act)).Data!;
-            var schedule = await _h.Runtime.ReadAsync(tx => tx.GetSchedule(act, version))!;
+            var outputs = (await EngineApi.GetExecutionDataOutputsAsync(_h.Engine, act)).Data!;
+            var schedule = (await _h.Store.ReadAsync(tx => tx.Schedules.GetAsync(act, version)))!;
             if (forced.Result)
             {
                 // The forced fail won: a callback that got in first is discarded, never applied.
@@ -120,8 +120,8 @@ public sealed class ConcurrencyTests : IAsyncLifetime
             await _h.StartAsync(pipeline);
 
             var (pause, revoke) = await RaceAsync(
-                () => EngineApi.PausePipelineAsync(_h.Runtime, pipeline.Id),
-                () => EngineApi.RevokePipelineAsync(_h.Runtime, pipeline.Id));
+                () => EngineApi.PausePipelineAsync(_h.Engine, pipeline.Id),
+                () => EngineApi.RevokePipelineAsync(_h.Engine, pipeline.Id));
             await IdleAsync();
 
             // RUNNING -> SUSPENDED -> REVOKED is allowed, REVOKED -> SUSPENDED is not: revoke always takes effect.
@@ -145,7 +145,7 @@ public sealed class ConcurrencyTests : IAsyncLifetime
             // notices the pause. Whatever the interleaving, the pipeline must not be left stranded.
             var (pipeline, _) = EngineHarness.OneActivity("delay", new() { ["ms"] = random.Next(0, 6) });
             await _h.StartAsync(pipeline);
-            var pause = await EngineApi.PausePipelineAsync(_h.Runtime, pipeline.Id);
+            var pause = await EngineApi.PausePipelineAsync(_h.Engine, pipeline.Id);
             if (!pause.Result)
             {
                 // The whole pipeline finished before the pause arrived: nothing to race.
@@ -158,7 +158,7 @@ public sealed class ConcurrencyTests : IAsyncLifetime
                 async () =>
                 {
                     await Task.Delay(resumeAfter);
-                    return await EngineApi.ResumePipelineAsync(_h.Runtime, pipeline.Id);
+                    return await EngineApi.ResumePipelineAsync(_h.Engine, pipeline.Id);
                 },
                 () => Task.FromResult(EngineApiResult.Success()));
 

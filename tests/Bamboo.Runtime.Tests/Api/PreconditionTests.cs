@@ -40,7 +40,7 @@ public sealed class PreconditionTests : IAsyncLifetime
     {
         var (pipeline, act) = EngineHarness.OneActivity("callback_node");
         await _h.StartAsync(pipeline);
-        await WaitUntil.TrueAsync(() => _h.Runtime.ReadAsync(tx => tx.GetProcessesAt(act, asleep: true, dead: false).Count == 1),
+        await WaitUntil.TrueAsync(() => _h.Store.ReadAsync(async tx => (await tx.Processes.GetAtAsync(act, asleep: true, dead: false)).Count == 1),
             TimeSpan.FromSeconds(20), "the callback node to wait");
         return (pipeline.Id, act);
     }
@@ -56,19 +56,19 @@ public sealed class PreconditionTests : IAsyncLifetime
     public async Task PausePipeline_UnknownOrAlreadyPaused_Refused()
     {
         var (root, _) = await WaitingAsync();
-        Refused(await EngineApi.PausePipelineAsync(_h.Runtime, "p_missing"), "p_missing");
-        Assert.True((await EngineApi.PausePipelineAsync(_h.Runtime, root)).Result);
+        Refused(await EngineApi.PausePipelineAsync(_h.Engine, "p_missing"), "p_missing");
+        Assert.True((await EngineApi.PausePipelineAsync(_h.Engine, root)).Result);
 
-        await AssertUnchangedAsync(root, () => EngineApi.PausePipelineAsync(_h.Runtime, root), root, "SUSPENDED");
+        await AssertUnchangedAsync(root, () => EngineApi.PausePipelineAsync(_h.Engine, root), root, "SUSPENDED");
     }
 
     [Fact]
     public async Task ResumePipeline_UnknownOrNotPaused_Refused()
     {
         var (root, _) = await WaitingAsync();
-        Refused(await EngineApi.ResumePipelineAsync(_h.Runtime, "p_missing"), "p_missing");
+        Refused(await EngineApi.ResumePipelineAsync(_h.Engine, "p_missing"), "p_missing");
 
-        await AssertUnchangedAsync(root, () => EngineApi.ResumePipelineAsync(_h.Runtime, root), root, "RUNNING", "SUSPENDED");
+        await AssertUnchangedAsync(root, () => EngineApi.ResumePipelineAsync(_h.Engine, root), root, "RUNNING", "SUSPENDED");
     }
 
     [Fact]
@@ -77,9 +77,9 @@ public sealed class PreconditionTests : IAsyncLifetime
         var (pipeline, _) = EngineHarness.OneActivity("debug_no_schedule_node");
         await _h.StartAsync(pipeline);
         await _h.WaitStateAsync(pipeline.Id, NodeState.Finished);
-        Refused(await EngineApi.RevokePipelineAsync(_h.Runtime, "p_missing"), "p_missing");
+        Refused(await EngineApi.RevokePipelineAsync(_h.Engine, "p_missing"), "p_missing");
 
-        await AssertUnchangedAsync(pipeline.Id, () => EngineApi.RevokePipelineAsync(_h.Runtime, pipeline.Id), "FINISHED", "REVOKED");
+        await AssertUnchangedAsync(pipeline.Id, () => EngineApi.RevokePipelineAsync(_h.Engine, pipeline.Id), "FINISHED", "REVOKED");
     }
 
     [Fact]
@@ -94,10 +94,10 @@ public sealed class PreconditionTests : IAsyncLifetime
         var (_, waiting) = await WaitingAsync();
         var (_, failed) = await FailedAsync();
 
-        Refused(await EngineApi.PauseNodeAppointAsync(_h.Runtime, "e_missing"), "e_missing");
-        Refused(await EngineApi.PauseNodeAppointAsync(_h.Runtime, sub.Id), "SubProcess");
-        await AssertUnchangedAsync(waiting, () => EngineApi.PauseNodeAppointAsync(_h.Runtime, waiting), waiting, "RUNNING");
-        await AssertUnchangedAsync(failed, () => EngineApi.PauseNodeAppointAsync(_h.Runtime, failed), failed, "FAILED", "SUSPENDED");
+        Refused(await EngineApi.PauseNodeAppointAsync(_h.Engine, "e_missing"), "e_missing");
+        Refused(await EngineApi.PauseNodeAppointAsync(_h.Engine, sub.Id), "SubProcess");
+        await AssertUnchangedAsync(waiting, () => EngineApi.PauseNodeAppointAsync(_h.Engine, waiting), waiting, "RUNNING");
+        await AssertUnchangedAsync(failed, () => EngineApi.PauseNodeAppointAsync(_h.Engine, failed), failed, "FAILED", "SUSPENDED");
     }
 
     [Fact]
@@ -105,8 +105,8 @@ public sealed class PreconditionTests : IAsyncLifetime
     {
         var (_, failed) = await FailedAsync();
 
-        Refused(await EngineApi.ResumeNodeAppointAsync(_h.Runtime, "e_missing"), "e_missing");
-        await AssertUnchangedAsync(failed, () => EngineApi.ResumeNodeAppointAsync(_h.Runtime, failed), failed, "FAILED", "SUSPENDED");
+        Refused(await EngineApi.ResumeNodeAppointAsync(_h.Engine, "e_missing"), "e_missing");
+        await AssertUnchangedAsync(failed, () => EngineApi.ResumeNodeAppointAsync(_h.Engine, failed), failed, "FAILED", "SUSPENDED");
     }
 
     [Fact]
@@ -116,18 +116,18 @@ public sealed class PreconditionTests : IAsyncLifetime
         var (_, waiting) = await WaitingAsync();
         var (_, failed) = await FailedAsync();
 
-        Refused(await EngineApi.RetryNodeAsync(_h.Runtime, "e_missing"), "e_missing");
-        await AssertUnchangedAsync(notRetryable, () => EngineApi.RetryNodeAsync(_h.Runtime, notRetryable), notRetryable, "can_retry(False)");
-        await AssertUnchangedAsync(waiting, () => EngineApi.RetryNodeAsync(_h.Runtime, waiting), waiting, "not FAILED", "RUNNING");
+        Refused(await EngineApi.RetryNodeAsync(_h.Engine, "e_missing"), "e_missing");
+        await AssertUnchangedAsync(notRetryable, () => EngineApi.RetryNodeAsync(_h.Engine, notRetryable), notRetryable, "can_retry(False)");
+        await AssertUnchangedAsync(waiting, () => EngineApi.RetryNodeAsync(_h.Engine, waiting), waiting, "not FAILED", "RUNNING");
 
         // The process that failed the node is not asleep yet (the window of execution.md §8).
-        await _h.Runtime.TransactAsync(tx =>
+        await _h.Store.WriteAsync(async tx =>
         {
-            tx.UpdateProcess(tx.GetProcessesAt(failed, asleep: true, dead: false)[0] with { Asleep = false });
+            await tx.Processes.UpdateAsync((await tx.Processes.GetAtAsync(failed, asleep: true, dead: false))[0] with { Asleep = false });
             return 0;
         });
-        await AssertUnchangedAsync(failed, () => EngineApi.RetryNodeAsync(_h.Runtime, failed, new JsonObject { ["bit"] = 1 }), "can not find sleep process", failed);
-        Assert.Null((await EngineApi.GetDataAsync(_h.Runtime, failed)).Data?["inputs"]?["bit"]);
+        await AssertUnchangedAsync(failed, () => EngineApi.RetryNodeAsync(_h.Engine, failed, new JsonObject { ["bit"] = 1 }), "can not find sleep process", failed);
+        Assert.Null((await EngineApi.GetDataAsync(_h.Engine, failed)).Data?["inputs"]?["bit"]);
     }
 
     [Fact]
@@ -135,8 +135,8 @@ public sealed class PreconditionTests : IAsyncLifetime
     {
         var (_, failed) = await FailedAsync();
 
-        Refused(await EngineApi.RetrySubprocessAsync(_h.Runtime, "e_missing"), "e_missing");
-        await AssertUnchangedAsync(failed, () => EngineApi.RetrySubprocessAsync(_h.Runtime, failed), failed, "not SubProcess");
+        Refused(await EngineApi.RetrySubprocessAsync(_h.Engine, "e_missing"), "e_missing");
+        await AssertUnchangedAsync(failed, () => EngineApi.RetrySubprocessAsync(_h.Engine, failed), failed, "not SubProcess");
     }
 
     [Fact]
@@ -151,10 +151,10 @@ public sealed class PreconditionTests : IAsyncLifetime
         await _h.StartAsync(PipelineBuilder.BuildTree(start));
         await _h.WaitStateAsync(pg.Id, NodeState.Finished);
 
-        Refused(await EngineApi.SkipNodeAsync(_h.Runtime, "e_missing"), "e_missing");
-        await AssertUnchangedAsync(notSkippable, () => EngineApi.SkipNodeAsync(_h.Runtime, notSkippable), "can not skip this node", notSkippable);
-        await AssertUnchangedAsync(pg.Id, () => EngineApi.SkipNodeAsync(_h.Runtime, pg.Id), "can not skip this node");
-        await AssertUnchangedAsync(waiting, () => EngineApi.SkipNodeAsync(_h.Runtime, waiting), "not FAILED", "RUNNING");
+        Refused(await EngineApi.SkipNodeAsync(_h.Engine, "e_missing"), "e_missing");
+        await AssertUnchangedAsync(notSkippable, () => EngineApi.SkipNodeAsync(_h.Engine, notSkippable), "can not skip this node", notSkippable);
+        await AssertUnchangedAsync(pg.Id, () => EngineApi.SkipNodeAsync(_h.Engine, pg.Id), "can not skip this node");
+        await AssertUnchangedAsync(waiting, () => EngineApi.SkipNodeAsync(_h.Engine, waiting), "not FAILED", "RUNNING");
     }
 
     // start -> eg(all false) -> {a, b} -> cg -> end ; start2 -> cpg(all false) -> {c, d} -> cg2 -> end2
@@ -179,12 +179,12 @@ public sealed class PreconditionTests : IAsyncLifetime
         var egFlow = egTree.Gateways[eg.Id].Outgoing[0];
         var cpgFlow = cpgTree.Gateways[cpg.Id].Outgoing[0];
 
-        await AssertUnchangedAsync(cpg.Id, () => EngineApi.SkipExclusiveGatewayAsync(_h.Runtime, cpg.Id, cpgFlow), "not exclusive gateway", "ConditionalParallelGateway");
-        await AssertUnchangedAsync(eg.Id, () => EngineApi.SkipExclusiveGatewayAsync(_h.Runtime, eg.Id, "f_missing"), "f_missing");
-        await AssertUnchangedAsync(eg.Id, () => EngineApi.SkipConditionalParallelGatewayAsync(_h.Runtime, eg.Id, [egFlow], cg2.Id), "not conditional parallel gateway");
-        await AssertUnchangedAsync(cpg.Id, () => EngineApi.SkipConditionalParallelGatewayAsync(_h.Runtime, cpg.Id, [], cg2.Id), "at least one flow");
-        await AssertUnchangedAsync(cpg.Id, () => EngineApi.SkipConditionalParallelGatewayAsync(_h.Runtime, cpg.Id, [cpgFlow], "cg_wrong"), "cg_wrong");
-        await AssertUnchangedAsync(cpg.Id, () => EngineApi.SkipConditionalParallelGatewayAsync(_h.Runtime, cpg.Id, ["f_missing"], cg2.Id), "f_missing");
+        await AssertUnchangedAsync(cpg.Id, () => EngineApi.SkipExclusiveGatewayAsync(_h.Engine, cpg.Id, cpgFlow), "not exclusive gateway", "ConditionalParallelGateway");
+        await AssertUnchangedAsync(eg.Id, () => EngineApi.SkipExclusiveGatewayAsync(_h.Engine, eg.Id, "f_missing"), "f_missing");
+        await AssertUnchangedAsync(eg.Id, () => EngineApi.SkipConditionalParallelGatewayAsync(_h.Engine, eg.Id, [egFlow], cg2.Id), "not conditional parallel gateway");
+        await AssertUnchangedAsync(cpg.Id, () => EngineApi.SkipConditionalParallelGatewayAsync(_h.Engine, cpg.Id, [], cg2.Id), "at least one flow");
+        await AssertUnchangedAsync(cpg.Id, () => EngineApi.SkipConditionalParallelGatewayAsync(_h.Engine, cpg.Id, [cpgFlow], "cg_wrong"), "cg_wrong");
+        await AssertUnchangedAsync(cpg.Id, () => EngineApi.SkipConditionalParallelGatewayAsync(_h.Engine, cpg.Id, ["f_missing"], cg2.Id), "f_missing");
     }
 
     [Fact]
@@ -196,9 +196,9 @@ public sealed class PreconditionTests : IAsyncLifetime
         await _h.WaitStateAsync(startEvent, NodeState.Finished);
         var (_, failed) = await FailedAsync();
 
-        Refused(await EngineApi.ForcedFailActivityAsync(_h.Runtime, "e_missing", "x"), "e_missing");
-        await AssertUnchangedAsync(startEvent, () => EngineApi.ForcedFailActivityAsync(_h.Runtime, startEvent, "x"), "is not activity", "EmptyStartEvent");
-        await AssertUnchangedAsync(failed, () => EngineApi.ForcedFailActivityAsync(_h.Runtime, failed, "x"), "not RUNNING", "FAILED");
+        Refused(await EngineApi.ForcedFailActivityAsync(_h.Engine, "e_missing", "x"), "e_missing");
+        await AssertUnchangedAsync(startEvent, () => EngineApi.ForcedFailActivityAsync(_h.Engine, startEvent, "x"), "is not activity", "EmptyStartEvent");
+        await AssertUnchangedAsync(failed, () => EngineApi.ForcedFailActivityAsync(_h.Engine, failed, "x"), "not RUNNING", "FAILED");
     }
 
     [Fact]
@@ -208,13 +208,13 @@ public sealed class PreconditionTests : IAsyncLifetime
         var (_, failed) = await FailedAsync();
         var version = (await _h.StateAsync(waiting))!.Version;
 
-        Refused(await EngineApi.CallbackAsync(_h.Runtime, "e_missing", "v", []), "can not find sleep process", "e_missing");
-        await AssertUnchangedAsync(waiting, () => EngineApi.CallbackAsync(_h.Runtime, waiting, "v_old", []), "v_old");
-        await AssertUnchangedAsync(failed, () => EngineApi.CallbackAsync(_h.Runtime, failed, (_h.StateAsync(failed).Result)!.Version, []), "no schedule");
+        Refused(await EngineApi.CallbackAsync(_h.Engine, "e_missing", "v", []), "can not find sleep process", "e_missing");
+        await AssertUnchangedAsync(waiting, () => EngineApi.CallbackAsync(_h.Engine, waiting, "v_old", []), "v_old");
+        await AssertUnchangedAsync(failed, () => EngineApi.CallbackAsync(_h.Engine, failed, (_h.StateAsync(failed).Result)!.Version, []), "no schedule");
 
-        Assert.True((await EngineApi.CallbackAsync(_h.Runtime, waiting, version, [])).Result);
+        Assert.True((await EngineApi.CallbackAsync(_h.Engine, waiting, version, [])).Result);
         await _h.WaitStateAsync(waiting, NodeState.Finished);
-        Refused(await EngineApi.CallbackAsync(_h.Runtime, waiting, version, []), "can not find sleep process");
+        Refused(await EngineApi.CallbackAsync(_h.Engine, waiting, version, []), "can not find sleep process");
     }
 
     [Fact]
@@ -223,9 +223,9 @@ public sealed class PreconditionTests : IAsyncLifetime
         var (pipeline, act) = EngineHarness.OneActivity("debug_no_schedule_node");
         await _h.StartAsync(pipeline);
 
-        Refused(await EngineApi.RunPipelineAsync(_h.Runtime, pipeline), pipeline.Id, "already exists");
+        Refused(await EngineApi.RunPipelineAsync(_h.Engine, pipeline), pipeline.Id, "already exists");
         var (other, _) = EngineHarness.OneActivity("debug_no_schedule_node");
-        Refused(await EngineApi.RunPipelineAsync(_h.Runtime, other, new RunPipelineOptions { StartNodeId = other.EndEvent.Id }), other.EndEvent.Id, "not allowed as a starting node");
+        Refused(await EngineApi.RunPipelineAsync(_h.Engine, other, new RunPipelineOptions { StartNodeId = other.EndEvent.Id }), other.EndEvent.Id, "not allowed as a starting node");
         Assert.Null(await _h.StateAsync(other.Id));
         Assert.NotNull(act);
     }
@@ -240,12 +240,12 @@ public sealed class PreconditionTests : IAsyncLifetime
         var copy = pipeline.ToJson();
         copy["id"] = "p" + Guid.NewGuid().ToString("N")[1..];
         var second = Bamboo.Engine.Model.Pipeline.Parse(copy.ToJsonString());
-        Refused(await EngineApi.RunPipelineAsync(_h.Runtime, second), "already used by another pipeline");
+        Refused(await EngineApi.RunPipelineAsync(_h.Engine, second), "already used by another pipeline");
         Assert.Null(await _h.StateAsync(second.Id));
-        Assert.Equal(pipeline.Id, await _h.Runtime.ReadAsync(tx => tx.GetNodeRoot(act)));
-        Assert.Null(await _h.Runtime.ReadAsync(tx => tx.GetRun(second.Id)));
+        Assert.Equal(pipeline.Id, await _h.Store.ReadAsync(tx => tx.Runs.GetNodeRootAsync(act)));
+        Assert.Null(await _h.Store.ReadAsync(tx => tx.Runs.GetAsync(second.Id)));
         // The ids indexed before the taken one was met are gone again.
-        Assert.Null(await _h.Runtime.ReadAsync(tx => tx.GetNodeRoot(second.Id)));
+        Assert.Null(await _h.Store.ReadAsync(tx => tx.Runs.GetNodeRootAsync(second.Id)));
     }
 
     [Fact]
@@ -259,9 +259,9 @@ public sealed class PreconditionTests : IAsyncLifetime
         var (other, _) = EngineHarness.OneActivity("debug_no_schedule_node");
         var copy = other.ToJson();
         copy["id"] = pipeline.Id;
-        Refused(await EngineApi.RunPipelineAsync(_h.Runtime, Bamboo.Engine.Model.Pipeline.Parse(copy.ToJsonString())), "already exists");
+        Refused(await EngineApi.RunPipelineAsync(_h.Engine, Bamboo.Engine.Model.Pipeline.Parse(copy.ToJsonString())), "already exists");
 
-        var states = await EngineApi.GetPipelineStatesAsync(_h.Runtime, pipeline.Id);
+        var states = await EngineApi.GetPipelineStatesAsync(_h.Engine, pipeline.Id);
         Assert.True(states.Result, states.Message);
         Assert.NotNull(states.Data![pipeline.Id]!["children"]![act]);
     }

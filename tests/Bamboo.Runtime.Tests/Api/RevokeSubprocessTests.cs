@@ -25,17 +25,17 @@ public sealed class RevokeSubprocessTests : IAsyncLifetime
         start.Extend(sub).Extend(new EmptyEndEvent());
         var pipeline = PipelineBuilder.BuildTree(start);
         await _h.StartAsync(pipeline);
-        await WaitUntil.TrueAsync(() => _h.Runtime.ReadAsync(tx => tx.GetProcessesAt(wait.Id, asleep: true, dead: false).Count == 1),
+        await WaitUntil.TrueAsync(() => _h.Store.ReadAsync(async tx => (await tx.Processes.GetAtAsync(wait.Id, asleep: true, dead: false)).Count == 1),
             TimeSpan.FromSeconds(20), "the inner node to wait");
 
-        Assert.True((await EngineApi.RevokePipelineAsync(_h.Runtime, sub.Id)).Result);
-        Assert.True((await EngineApi.CallbackAsync(_h.Runtime, wait.Id, (await _h.StateAsync(wait.Id))!.Version, [])).Result);
+        Assert.True((await EngineApi.RevokePipelineAsync(_h.Engine, sub.Id)).Result);
+        Assert.True((await EngineApi.CallbackAsync(_h.Engine, wait.Id, (await _h.StateAsync(wait.Id))!.Version, [])).Result);
         await _h.WaitStateAsync(wait.Id, NodeState.Finished);
-        await WaitUntil.TrueAsync(async () => await _h.Runtime.NextDueAtAsync() is null, TimeSpan.FromSeconds(20), "the queue to drain");
+        await WaitUntil.TrueAsync(async () => await Task.FromResult(_h.TasksLeft() == 0), TimeSpan.FromSeconds(20), "the queue to drain");
 
         Assert.Equal(NodeState.Revoked, (await _h.StateAsync(sub.Id))!.Name);
         Assert.Null(await _h.StateAsync(after.Id));
         Assert.Equal(NodeState.Running, (await _h.StateAsync(pipeline.Id))!.Name);
-        Assert.Empty(await _h.Runtime.ReadAsync(tx => tx.GetProcessesAt(after.Id, asleep: null, dead: false)));
+        Assert.Empty(await _h.Store.ReadAsync(tx => tx.Processes.GetAtAsync(after.Id, asleep: null, dead: false)));
     }
 }

@@ -36,14 +36,14 @@ public sealed class ServiceHookTests : IAsyncDisposable
     public async Task SkipNode_HookEnabledService_GetsPreAndPostSkipHooks_ReadOnly()
     {
         var (pipeline, act) = EngineHarness.OneActivity("watcher");
-        Assert.True((await EngineApi.RunPipelineAsync(_h.Runtime, pipeline)).Result);
-        await WaitUntil.TrueAsync(() => _h.Runtime.ReadAsync(tx => tx.GetProcessesAt(act, asleep: true, dead: false).Count == 1),
+        Assert.True((await EngineApi.RunPipelineAsync(_h.Engine, pipeline)).Result);
+        await WaitUntil.TrueAsync(() => _h.Store.ReadAsync(async tx => (await tx.Processes.GetAtAsync(act, asleep: true, dead: false)).Count == 1),
             TimeSpan.FromSeconds(20), "the node to fail");
 
-        Assert.True((await EngineApi.SkipNodeAsync(_h.Runtime, act)).Result);
+        Assert.True((await EngineApi.SkipNodeAsync(_h.Engine, act)).Result);
 
         Assert.Equal([$"{act}:pre_skip_node:false", $"{act}:post_skip_node:false"], Calls.Where(c => c.StartsWith(act, StringComparison.Ordinal)));
-        var outputs = (await EngineApi.GetExecutionDataOutputsAsync(_h.Runtime, act)).Data!.AsObject();
+        var outputs = (await EngineApi.GetExecutionDataOutputsAsync(_h.Engine, act)).Data!.AsObject();
         Assert.False(outputs.ContainsKey("tampered"));
     }
 }

@@ -51,7 +51,7 @@ public sealed class StateQueryTests : IAsyncLifetime
         var (pipeline, sub, act, inner) = await FinishedRunAsync();
         var other = await FinishedRunAsync();
 
-        var states = Data(await EngineApi.GetPipelineStatesAsync(_h.Runtime, pipeline.Id));
+        var states = Data(await EngineApi.GetPipelineStatesAsync(_h.Engine, pipeline.Id));
         var children = (JsonObject)states[pipeline.Id]!["children"]!;
         Assert.Equal(7, children.Count); // start, act, sub, sub's start, inner, sub's end, end
         Assert.Contains(act.Id, children.Select(c => c.Key));
@@ -70,7 +70,7 @@ public sealed class StateQueryTests : IAsyncLifetime
     {
         var (pipeline, sub, act, inner) = await FinishedRunAsync();
 
-        var states = Data(await EngineApi.GetPipelineStatesAsync(_h.Runtime, pipeline.Id, flatChildren: false));
+        var states = Data(await EngineApi.GetPipelineStatesAsync(_h.Engine, pipeline.Id, flatChildren: false));
         var top = (JsonObject)states[pipeline.Id]!["children"]!;
         Assert.Equal(4, top.Count); // start, act, sub, end
         Assert.Contains(act.Id, top.Select(c => c.Key));
@@ -84,15 +84,15 @@ public sealed class StateQueryTests : IAsyncLifetime
     {
         var (pipeline, sub, act, inner) = await FinishedRunAsync();
 
-        var ofSub = (JsonObject)Data(await EngineApi.GetChildrenStatesAsync(_h.Runtime, sub.Id))[sub.Id]!["children"]!;
+        var ofSub = (JsonObject)Data(await EngineApi.GetChildrenStatesAsync(_h.Engine, sub.Id))[sub.Id]!["children"]!;
         Assert.Equal(3, ofSub.Count);
         Assert.Contains(inner.Id, ofSub.Select(c => c.Key));
 
-        var ofRoot = (JsonObject)Data(await EngineApi.GetChildrenStatesAsync(_h.Runtime, pipeline.Id))[pipeline.Id]!["children"]!;
+        var ofRoot = (JsonObject)Data(await EngineApi.GetChildrenStatesAsync(_h.Engine, pipeline.Id))[pipeline.Id]!["children"]!;
         Assert.Equal(4, ofRoot.Count);
         Assert.DoesNotContain(inner.Id, ofRoot.Select(c => c.Key));
 
-        Assert.Empty((JsonObject)Data(await EngineApi.GetChildrenStatesAsync(_h.Runtime, act.Id))[act.Id]!["children"]!);
+        Assert.Empty((JsonObject)Data(await EngineApi.GetChildrenStatesAsync(_h.Engine, act.Id))[act.Id]!["children"]!);
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public sealed class StateQueryTests : IAsyncLifetime
     {
         var (_, sub, _, _) = await FinishedRunAsync();
 
-        Assert.Empty(Data(await EngineApi.GetPipelineStatesAsync(_h.Runtime, "no-such-run")));
-        Assert.Empty(Data(await EngineApi.GetPipelineStatesAsync(_h.Runtime, sub.Id)));
+        Assert.Empty(Data(await EngineApi.GetPipelineStatesAsync(_h.Engine, "no-such-run")));
+        Assert.Empty(Data(await EngineApi.GetPipelineStatesAsync(_h.Engine, sub.Id)));
     }
 }

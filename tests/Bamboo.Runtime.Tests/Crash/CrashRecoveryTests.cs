@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Bamboo.Engine;
 using Bamboo.Engine.Api;
 using Bamboo.Engine.Building;
 using Bamboo.Engine.Components;
@@ -72,8 +73,13 @@ public sealed class CrashRecoveryTests : IDisposable
     private static IEnumerable<string> NodeIds(Pipeline p) =>
         p.Nodes.Select(n => n.Id).Concat(p.Activities.Values.OfType<SubProcessNode>().SelectMany(s => NodeIds(s.Pipeline)));
 
-    private SqliteRuntime OpenStore(TimeSpan lease) =>
-        new(new SqliteRuntimeOptions { DatabasePath = Db }, new ComponentRegistry().AddTestkit(), new EngineOptions { WorkerCount = 4, TaskLease = lease });
+    private SqliteStore OpenStore() => new(new SqliteStoreOptions { DatabasePath = Db });
+
+    private static BambooEngine EngineOn(SqliteStore store, TimeSpan lease) =>
+        new(store, new ComponentRegistry().AddTestkit(), new EngineOptions { WorkerCount = 4, TaskLease = lease });
+
+    private static async Task<int> FinishedAsync(IStoreTransaction tx, IReadOnlyList<string> ids) =>
+        (await tx.States.GetManyAsync(ids)).Count(s => s.Name == NodeState.Finished);
 
     private Process StartWorkerProcess()
     {
@@ -94,40 +100,41 @@ public sealed class CrashRecoveryTests : IDisposable
         var sequential = Sequential();
         var parallel = Parallel();
         var ct = TestContext.Current.CancellationToken;
-        await using (var store = OpenStore(TimeSpan.FromSeconds(1)))
+        await using (var store = OpenStore())
         {
-            Assert.True((await EngineApi.RunPipelineAsync(store, sequential, cancellationToken: ct)).Result);
-            Assert.True((await EngineApi.RunPipelineAsync(store, parallel, cancellationToken: ct)).Result);
+            var starter = EngineOn(store, TimeSpan.FromSeconds(1));
+            Assert.True((await EngineApi.RunPipelineAsync(starter, sequential, cancellationToken: ct)).Result);
+            Assert.True((await EngineApi.RunPipelineAsync(starter, parallel, cancellationToken: ct)).Result);
         }
 
         var seqIds = NodeIds(sequential).ToList();
         var parIds = NodeIds(parallel).ToList();
-        await using var observer = OpenStore(TimeSpan.FromSeconds(1));
-        int Finished(IStepTransaction tx, IEnumerable<string> ids) => ids.Count(id => tx.GetState(id)?.Name == NodeState.Finished);
+        await using var observer = OpenStore();
 
         // Act 1: a worker process runs until both pipelines are well under way, then dies without warning.
         using (var worker = StartWorkerProcess())
         {
             await WaitUntil.TrueAsync(
-                () => observer.ReadAsync(tx => Finished(tx, seqIds) >= 50 && Finished(tx, parIds) >= 30, ct),
+                () => observer.ReadAsync(async tx => await FinishedAsync(tx, seqIds) >= 50 && await FinishedAsync(tx, parIds) >= 30, ct),
                 TimeSpan.FromSeconds(60), "the worker process to make progress");
             worker.Kill(entireProcessTree: true);
             await worker.WaitForExitAsync(ct);
         }
 
-        var atKill = await observer.ReadAsync(tx => (Finished(tx, seqIds), Finished(tx, parIds)), ct);
+        var atKill = await observer.ReadAsync(async tx => (await FinishedAsync(tx, seqIds), await FinishedAsync(tx, parIds)), ct);
         Assert.True(atKill.Item1 < seqIds.Count && atKill.Item2 < parIds.Count, $"the run was not interrupted: {atKill}");
 
-        // Act 2: a new process on the same file takes the work over once the dead process's leases lapse.
-        await using var recovery = OpenStore(TimeSpan.FromSeconds(30));
-        var engine = new PipelineEngine(recovery, NullLogger<PipelineEngine>.Instance);
+        // Act 2: a new process on the same file takes the work over once the dead worker's beat has stood still for
+        // the lease it registered with (1 s), whatever lease the new process keeps for itself.
+        await using var recovery = OpenStore();
+        var engine = EngineOn(recovery, TimeSpan.FromSeconds(30));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var log = new CollectingLogger<EngineWorker>();
-        var workers = new EngineWorker(recovery, engine, log).RunAsync(stop.Token);
+        var workers = new EngineWorker(engine, new PipelineEngine(engine, NullLogger<PipelineEngine>.Instance), log).RunAsync(stop.Token);
         try
         {
             await WaitUntil.TrueAsync(
-                () => recovery.ReadAsync(tx => tx.GetState(sequential.Id)?.Name == NodeState.Finished && tx.GetState(parallel.Id)?.Name == NodeState.Finished, ct),
+                () => recovery.ReadAsync(async tx => await FinishedAsync(tx, [sequential.Id, parallel.Id]) == 2, ct),
                 TimeSpan.FromSeconds(60), "both pipelines to finish after the crash");
         }
         catch (TimeoutException ex)
@@ -135,23 +142,29 @@ public sealed class CrashRecoveryTests : IDisposable
             throw new TimeoutException(ex.Message + "; worker log: " + string.Join(" | ", log.Entries.Take(5)), ex);
         }
 
-        await WaitUntil.TrueAsync(async () => await recovery.NextDueAtAsync(ct) is null, TimeSpan.FromSeconds(10), "the queue to drain");
+        await WaitUntil.TrueAsync(() => Task.FromResult(TempDatabase.Count(Db, "SELECT COUNT(*) FROM tasks") == 0), TimeSpan.FromSeconds(10), "the queue to drain");
         await stop.CancelAsync();
         await workers;
 
         // Assert: every node FINISHED exactly once, at loop 1, no retry, no history row, nothing left in the queue.
-        var report = await recovery.ReadAsync(tx => seqIds.Concat(parIds).Select(id =>
+        var report = await recovery.ReadAsync(async tx =>
         {
-            var s = tx.GetState(id);
-            return (Id: id, State: s?.Name, Loop: s?.Loop, Retry: s?.Retry, Histories: tx.GetHistories(id).Count,
-                OutLoop: tx.GetExecutionData(id)?.Outputs["_loop"]?.GetValue<int>());
-        }).ToList(), ct);
+            var rows = new List<(string Id, string? State, int? Loop, int? Retry, int Histories, int? OutLoop)>();
+            foreach (var id in seqIds.Concat(parIds))
+            {
+                var s = await tx.States.GetAsync(id);
+                rows.Add((id, s?.Name, s?.Loop, s?.Retry, (await tx.Schedules.GetHistoriesAsync(id)).Count,
+                    (await tx.Data.GetExecutionDataAsync(id))?.Outputs["_loop"]?.GetValue<int>()));
+            }
+
+            return rows;
+        }, ct);
         Assert.All(report, r => Assert.Equal(NodeState.Finished, r.State));
         Assert.All(report, r => Assert.Equal(1, r.Loop));
         Assert.All(report, r => Assert.Equal(0, r.Retry));
         Assert.All(report, r => Assert.Equal(0, r.Histories));
         Assert.All(report.Where(r => r.OutLoop is not null), r => Assert.Equal(1, r.OutLoop));
         Assert.Equal(1200, report.Count(r => r.OutLoop is not null));
-        Assert.Null(await recovery.NextDueAtAsync(ct));
+        Assert.Equal(0, TempDatabase.Count(Db, "SELECT COUNT(*) FROM tasks"));
     }
 }

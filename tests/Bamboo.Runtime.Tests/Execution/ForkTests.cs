@@ -57,10 +57,10 @@ public sealed class ForkTests
             var state = await h.StateAsync(id);
             Assert.Equal(NodeState.Finished, state?.Name);
             Assert.Equal(1, state!.Loop);
-            Assert.Empty(await h.Runtime.ReadAsync(tx => tx.GetHistories(id)));
+            Assert.Empty(await h.HistoriesAsync(id));
         }
 
-        await WaitUntil.TrueAsync(async () => await h.Runtime.NextDueAtAsync() is null, TimeSpan.FromSeconds(20), "no task left behind");
+        await WaitUntil.TrueAsync(async () => await Task.FromResult(h.TasksLeft() == 0), TimeSpan.FromSeconds(20), "no task left behind");
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public sealed class ForkTests
 
         await WaitUntil.TrueAsync(() => Task.FromResult(Volatile.Read(ref gate.Entered) == 20), TimeSpan.FromSeconds(20), "every branch's service to start");
         // Each waiting branch holds a stored task with its recover point, leased to the worker following it.
-        Assert.NotNull(await h.Runtime.NextDueAtAsync());
+        Assert.NotEqual(0, h.TasksLeft());
         gate.Open.SetResult();
 
         await AssertEachRanOnceAsync(h, pipeline, activities);

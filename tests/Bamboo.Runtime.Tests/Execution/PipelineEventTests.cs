@@ -27,7 +27,7 @@ public sealed class PipelineEventTests : IAsyncDisposable
     {
         var (pipeline, act) = EngineHarness.OneActivity("debug_node");
 
-        Assert.True((await EngineApi.RunPipelineAsync(_h.Runtime, pipeline)).Result);
+        Assert.True((await EngineApi.RunPipelineAsync(_h.Engine, pipeline)).Result);
         await WaitUntil.TrueAsync(() => Task.FromResult(_events.Events.Any(e => e.Type == "pipeline_finish" && e.RootPipelineId == pipeline.Id)),
             TimeSpan.FromSeconds(20), "pipeline_finish");
 
@@ -39,7 +39,7 @@ public sealed class PipelineEventTests : IAsyncDisposable
     {
         var (pipeline, act) = EngineHarness.OneActivity("interrupt_raise_test", new() { ["execute_raise"] = true });
 
-        Assert.True((await EngineApi.RunPipelineAsync(_h.Runtime, pipeline)).Result);
+        Assert.True((await EngineApi.RunPipelineAsync(_h.Engine, pipeline)).Result);
         await WaitUntil.TrueAsync(() => Task.FromResult(TypesFor(act).Contains("node_execute_fail")), TimeSpan.FromSeconds(20), "node_execute_fail");
 
         Assert.Equal(["node_enter", "pre_execute", "node_execute_exception", "node_execute_fail"], TypesFor(act));

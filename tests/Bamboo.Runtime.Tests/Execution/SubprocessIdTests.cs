@@ -27,8 +27,8 @@ public sealed class SubprocessIdTests : IAsyncDisposable
         await _h.StartAsync(Bamboo.Engine.Model.Pipeline.Parse(tree.ToJsonString()));
         await _h.WaitStateAsync("p_subprocess_id", NodeState.Finished);
 
-        var act = await _h.Runtime.ReadAsync(tx => tx.GetExecutionData("sub_a"));
-        var sub = await _h.Runtime.ReadAsync(tx => tx.GetExecutionData("sub"));
+        var act = await _h.DataAsync("sub_a");
+        var sub = await _h.DataAsync("sub");
         Assert.Equal("own!", act!.Inputs["v"]!.GetValue<string>());
         Assert.Equal("own", sub!.Outputs["${x}"]!.GetValue<string>());
     }

@@ -34,7 +34,7 @@ public sealed class UserCodeIsolationTests : IDisposable
 
         var lasts = quick.Select(b => b[^1].Id).ToList();
         await WaitUntil.TrueAsync(
-            async () => (await h.Runtime.ReadAsync(tx => lasts.Count(id => tx.GetState(id)?.Name == NodeState.Finished))) == lasts.Count,
+            async () => (await h.Store.ReadAsync(async tx => (await tx.States.GetManyAsync(lasts)).Count(s => s.Name == NodeState.Finished))) == lasts.Count,
             TimeSpan.FromSeconds(30), "the 20 quick branches to finish");
         Assert.Equal(NodeState.Running, (await h.StateAsync(blocking.Id))?.Name);
         Assert.Equal(NodeState.Running, (await h.StateAsync(spinning.Id))?.Name);
@@ -69,16 +69,16 @@ public sealed class UserCodeIsolationTests : IDisposable
     {
         var options = new EngineOptions { WorkerCount = 2, TaskLease = TimeSpan.FromSeconds(1) };
         await using var h = new EngineHarness(Probes(), options: options);
-        var log = File("executions.log");
-        var slow = Trees.Probe(("log", log), ("block_ms", 3500));
+        var log = new ProbeLog(File("executions"));
+        var slow = Trees.Probe(("log", log.Folder), ("block_ms", 3500));
         var pipeline = Trees.Sequence(slow, new ServiceActivity("empty_node"));
         using var other = CliProcess.Start("worker", "--db", h.DatabasePath, "--lease-seconds", "1", "--workers", "2");
 
         await h.StartAsync(pipeline);
         await h.WaitStateAsync(pipeline.Id, NodeState.Finished, 60);
 
-        Assert.Single(await System.IO.File.ReadAllLinesAsync(log));
+        Assert.Equal(1, log.Count(slow.Id));
         Assert.Equal(1, (await h.StateAsync(slow.Id))?.Loop);
-        Assert.Empty(await h.Runtime.ReadAsync(tx => tx.GetHistories(slow.Id)));
+        Assert.Empty(await h.HistoriesAsync(slow.Id));
     }
 }

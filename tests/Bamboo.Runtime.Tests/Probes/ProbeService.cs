@@ -5,8 +5,9 @@ namespace Bamboo.Runtime.Tests.Probes;
 
 /// <summary>
 /// probe: a component that misbehaves on request, for tests in this process and in worker processes (which load it
-/// with <c>--components Bamboo.Runtime.Tests.dll</c>). Inputs, all optional: <c>log</c> appends "node_id pid" to
-/// that file on every execution (an O_APPEND write of one short line, so processes never interleave lines);
+/// with <c>--components Bamboo.Runtime.Tests.dll</c>). Inputs, all optional: <c>log</c> names a folder where every
+/// execution leaves a file of its own (see <see cref="ProbeLog"/>; appending lines to one file from several threads and
+/// processes loses lines);
 /// <c>gate</c> blocks the thread until that file exists, <c>spin_gate</c> keeps a core busy until it does;
 /// <c>block_ms</c> blocks the thread (Thread.Sleep, the way plugin authors write blocking I/O); <c>spin_ms</c> keeps
 /// a core busy that long.
@@ -18,7 +19,7 @@ public sealed class ProbeService : Service
     {
         if (data.GetOneOfInputs("log")?.GetValue<string>() is { } log)
         {
-            File.AppendAllText(log, $"{Context.NodeId} {Environment.ProcessId}\n");
+            ProbeLog.Record(log, Context.NodeId);
         }
 
         if (data.GetOneOfInputs("gate")?.GetValue<string>() is { } gate)

@@ -1,5 +1,8 @@
+using Bamboo.Engine;
+using Bamboo.Engine.Components;
 using Bamboo.Engine.Execution;
 using Bamboo.Engine.Runtime;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Bamboo.Runtime.Tests.Queue;
@@ -11,29 +14,30 @@ namespace Bamboo.Runtime.Tests.Queue;
 public sealed class PoisonTaskTests
 {
     [Fact]
-    public async Task A_task_whose_step_always_fails_is_retried_with_back_off_then_dropped()
+    public async Task RunAsync_TaskWhoseStepAlwaysFails_RetriesItWithBackOffThenDropsIt()
     {
         using var db = new TempDatabase("poison");
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20000));
-        await using var runtime = db.OpenRuntime(new EngineOptions { WorkerCount = 2 }, time);
-        await runtime.TransactAsync(tx =>
+        await using var store = db.OpenStore(time);
+        await store.WriteAsync(async tx =>
         {
-            Assert.Null(tx.InsertRun(new RunRecord("p_poison", "{ this is not a tree", false, [], tx.Now), ["p_poison", "n_poison"]));
-            var process = tx.InsertProcess(new ProcessRecord(0, "p_poison", -1, "", "n_poison", ["p_poison"], true, false, "", false, -1, 0, tx.Now, 100, ""));
-            return tx.Enqueue(new TaskRecord(0, TaskKind.Execute, process, "n_poison", null, null, null, tx.Now, null, null, 0));
+            Assert.Null(await tx.Runs.InsertAsync(new RunRecord("p_poison", "{ this is not a tree", false, [], tx.Now), ["p_poison", "n_poison"]));
+            var process = await tx.Processes.InsertAsync(new ProcessRecord(0, "p_poison", -1, "", "n_poison", ["p_poison"], true, false, "", false, -1, 0, tx.Now, 100, ""));
+            return await tx.Tasks.EnqueueAsync(TaskRecord.Execute("p_poison", process, "n_poison"));
         });
-
+        var engine = new BambooEngine(store, new ComponentRegistry(), new EngineOptions { WorkerCount = 2 }, time);
         var log = new CollectingLogger<EngineWorker>();
+        var sut = new EngineWorker(engine, new PipelineEngine(engine, NullLogger<PipelineEngine>.Instance), log);
         using var stop = new CancellationTokenSource();
-        var engine = new PipelineEngine(runtime, Microsoft.Extensions.Logging.Abstractions.NullLogger<PipelineEngine>.Instance);
-        var workers = new EngineWorker(runtime, engine, log).RunAsync(stop.Token);
+
+        var workers = sut.RunAsync(stop.Token);
         try
         {
-            await WaitUntil.TrueAsync(async () =>
+            // Each poll moves the clock on a second, so the back-off (1 s, 2 s, ...) passes without real waiting.
+            await WaitUntil.TrueAsync(() =>
             {
                 time.Advance(TimeSpan.FromSeconds(1));
-                await Task.Delay(20);
-                return log.Entries.Any(e => e.Contains("dropped after", StringComparison.Ordinal));
+                return Task.FromResult(log.Entries.Any(e => e.Contains("dropped after", StringComparison.Ordinal)));
             }, TimeSpan.FromSeconds(30), "the failing task to be dropped");
         }
         finally
@@ -44,6 +48,7 @@ public sealed class PoisonTaskTests
 
         var failures = log.Entries.Count(e => e.Contains("failed (attempt", StringComparison.Ordinal));
         Assert.True(failures == 5, $"expected 5 failed attempts, saw {failures}: {string.Join(" | ", log.Entries.Take(3))}");
-        Assert.Null(await runtime.NextDueAtAsync());
+        Assert.Null(await store.NextDueInAsync(WorkFilter.Any));
+        Assert.Empty(await store.ReadAsync(tx => tx.Tasks.GetForRootAsync("p_poison")));
     }
 }

@@ -1,10 +1,10 @@
 // README-SAMPLE-START
 using System.Text.Json.Nodes;
+using Bamboo.Engine;
 using Bamboo.Engine.Api;
 using Bamboo.Engine.Building;
 using Bamboo.Engine.Components;
 using Bamboo.Engine.Execution;
-using Bamboo.Engine.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -39,8 +39,8 @@ public static class LibrarySample
         data.Inputs["${who}"] = new Var(Var.Plain, "world");
         var pipeline = PipelineBuilder.BuildTree(start, data: data);
 
-        var runtime = host.Services.GetRequiredService<IEngineRuntime>();
-        var started = await EngineApi.RunPipelineAsync(runtime, pipeline, cancellationToken: cancellationToken);
+        var engine = host.Services.GetRequiredService<BambooEngine>();
+        var started = await EngineApi.RunPipelineAsync(engine, pipeline, cancellationToken: cancellationToken);
         if (!started.Result)
         {
             throw new InvalidOperationException(started.Message);
@@ -55,13 +55,13 @@ public static class LibrarySample
                 finished.TrySetResult();
             }
         };
-        var states = await EngineApi.GetPipelineStatesAsync(runtime, pipeline.Id, cancellationToken: cancellationToken);
+        var states = await EngineApi.GetPipelineStatesAsync(engine, pipeline.Id, cancellationToken: cancellationToken);
         if (states.Data?[pipeline.Id]?["state"]?.GetValue<string>() != NodeState.Finished)
         {
             await finished.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
         }
 
-        var outputs = await EngineApi.GetExecutionDataOutputsAsync(runtime, "greet_world", cancellationToken);
+        var outputs = await EngineApi.GetExecutionDataOutputsAsync(engine, "greet_world", cancellationToken);
         await host.StopAsync(cancellationToken);
         return outputs.Data?["greeting"];
     }

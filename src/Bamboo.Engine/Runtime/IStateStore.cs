@@ -1,0 +1,24 @@
+namespace Bamboo.Engine.Runtime;
+
+/// <summary>The per-node state records (states.md §2).</summary>
+public interface IStateStore
+{
+    ValueTask<StateRecord?> GetAsync(string nodeId);
+
+    /// <summary>The stored states among <paramref name="nodeIds"/>, in any order; ids without a state are left out.</summary>
+    ValueTask<IReadOnlyList<StateRecord>> GetManyAsync(IReadOnlyList<string> nodeIds);
+
+    /// <summary>
+    /// The read a step starts with, in one round trip: the node's state (null when it has none) and the states of the
+    /// pipelines in <paramref name="stack"/> whose state is one of <paramref name="stopping"/>.
+    /// </summary>
+    ValueTask<(StateRecord? Node, IReadOnlyList<StateRecord> Stopping)> GetStepStatesAsync(string nodeId, IReadOnlyList<string> stack, IReadOnlyList<string> stopping);
+
+    ValueTask InsertAsync(StateRecord state);
+
+    /// <summary>Writes the record only if the stored version equals <paramref name="expectedVersion"/>.</summary>
+    ValueTask<bool> UpdateAsync(StateRecord state, string expectedVersion);
+
+    /// <summary>Sets inner_loop to 0 on the states of these nodes (the direct children of a subprocess being entered).</summary>
+    ValueTask ResetInnerLoopAsync(IReadOnlyCollection<string> nodeIds);
+}

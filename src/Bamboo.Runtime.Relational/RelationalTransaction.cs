@@ -1,0 +1,127 @@
+using Bamboo.Engine.Runtime;
+using Bamboo.Runtime.Relational.Stores;
+
+namespace Bamboo.Runtime.Relational;
+
+/// <summary>
+/// The stores of one session, as the engine's <see cref="IStoreTransaction"/>. A store that commits several callers'
+/// work in one database transaction (group commit) runs each through <see cref="RunAsync{T}"/>, so one caller's failure
+/// undoes only its own writes. Not thread-safe: one caller's work at a time.
+/// </summary>
+internal sealed class RelationalTransaction : IStoreTransaction, IDisposable
+{
+    // A node's execution data lives in its state row. A step usually records its data before its state, so the data
+    // waits here and is written by the same statement as the state; data whose state is not written by the same work
+    // is written on its own when the work ends. Kept as UTF-8 JSON: the caller may change its objects afterwards.
+    private readonly Dictionary<string, (byte[] Inputs, byte[] Outputs)> _pendingData = [];
+
+    public RelationalTransaction(SqlSession session, SqlDialect dialect, TimeProvider time)
+    {
+        Session = session;
+        Time = time;
+        Runs = new RunStore(this, dialect);
+        States = new StateStore(this, dialect);
+        Processes = new ProcessStore(this);
+        Data = new DataStore(this);
+        Schedules = new ScheduleStore(this);
+        Tasks = new TaskStore(this, dialect);
+    }
+
+    public SqlSession Session { get; }
+
+    private TimeProvider Time { get; }
+
+    public JsonText Json { get; } = new();
+
+    internal Dictionary<string, (byte[] Inputs, byte[] Outputs)> PendingData => _pendingData;
+
+    public long Now { get; private set; }
+
+    public IRunStore Runs { get; }
+
+    public IStateStore States { get; }
+
+    public IProcessStore Processes { get; }
+
+    public IDataStore Data { get; }
+
+    public IScheduleStore Schedules { get; }
+
+    ITaskStore IStoreTransaction.Tasks => Tasks;
+
+    public TaskStore Tasks { get; }
+
+    /// <summary>Tasks made due by this transaction (new or given back), to wake as many idle loops.</summary>
+    public int EnqueuedCount { get; set; }
+
+    /// <summary>Called when the database transaction begins.</summary>
+    public void Begin()
+    {
+        EnqueuedCount = 0;
+        _pendingData.Clear();
+        Now = Time.GetUtcNow().ToUnixTimeMilliseconds();
+    }
+
+    /// <summary>
+    /// Runs one caller's work and writes its pending data. On failure only this work's writes are undone (the callers
+    /// before it in the same commit keep theirs) and the exception propagates.
+    /// </summary>
+    public async ValueTask<T> RunAsync<T>(Func<IStoreTransaction, ValueTask<T>> work)
+    {
+        var mark = Session.Mark();
+        var enqueued = EnqueuedCount;
+        try
+        {
+            Now = Time.GetUtcNow().ToUnixTimeMilliseconds();
+            var result = await work(this).ConfigureAwait(false);
+            await WritePendingDataAsync().ConfigureAwait(false);
+            return result;
+        }
+        catch
+        {
+            _pendingData.Clear();
+            EnqueuedCount = enqueued;
+            await Session.UndoToAsync(mark).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public async ValueTask<T> IsolatedAsync<T>(Func<ValueTask<T>> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var pendingBefore = _pendingData.Count == 0 ? null : new Dictionary<string, (byte[] Inputs, byte[] Outputs)>(_pendingData);
+        var mark = Session.Mark();
+        var enqueued = EnqueuedCount;
+        try
+        {
+            return await work().ConfigureAwait(false);
+        }
+        catch
+        {
+            await Session.UndoToAsync(mark).ConfigureAwait(false);
+            EnqueuedCount = enqueued;
+            _pendingData.Clear();
+            foreach (var (nodeId, data) in pendingBefore ?? [])
+            {
+                _pendingData[nodeId] = data;
+            }
+
+            throw;
+        }
+    }
+
+    private async ValueTask WritePendingDataAsync()
+    {
+        foreach (var (nodeId, data) in _pendingData)
+        {
+            if (await Session.ExecuteAsync(StateStore.SetDataSql, nodeId, data.Inputs, data.Outputs).ConfigureAwait(false) != 1)
+            {
+                throw new InvalidOperationException($"node {nodeId}: execution data is stored with the node's state, and the node has no state");
+            }
+        }
+
+        _pendingData.Clear();
+    }
+
+    public void Dispose() => Json.Dispose();
+}

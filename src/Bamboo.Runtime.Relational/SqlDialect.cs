@@ -1,0 +1,16 @@
+namespace Bamboo.Runtime.Relational;
+
+/// <summary>
+/// The only place where the databases differ in the SQL the stores run. Everything else (statements, row mapping,
+/// queue rules) is written once in the stores.
+/// </summary>
+internal abstract class SqlDialect
+{
+    /// <summary>A subquery of the strings in the JSON array bound to <paramref name="parameter"/> (e.g. "$0").</summary>
+    public abstract string JsonStrings(string parameter);
+
+    /// <summary>The start of an INSERT that skips rows whose key is taken; <see cref="InsertIgnoreEnd"/> closes it.</summary>
+    public abstract string InsertIgnore { get; }
+
+    public abstract string InsertIgnoreEnd { get; }
+}

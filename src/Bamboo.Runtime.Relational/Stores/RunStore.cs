@@ -1,0 +1,46 @@
+using Bamboo.Engine.Runtime;
+
+namespace Bamboo.Runtime.Relational.Stores;
+
+/// <summary>Runs (trees as started) and the index of node ids to runs.</summary>
+internal sealed class RunStore(RelationalTransaction tx, SqlDialect dialect) : IRunStore
+{
+    private const string GetSql = "SELECT root_id, tree, cycle_tolerate, root_data, created_at FROM runs WHERE root_id = $0";
+    private const string InsertSql = "INSERT INTO runs (root_id, tree, cycle_tolerate, root_data, created_at) VALUES ($0, $1, $2, $3, $4)";
+    private const string NodeRootSql = "SELECT root_id FROM nodes WHERE node_id = $0";
+
+    // One statement for the whole id list: preparing a 1000-node run must not cost 1000 round trips. Taken ids are
+    // skipped rather than failing the statement: a multi-row insert that may fail half-way keeps a statement journal
+    // (in SQLite, a copy of every page it touches), and a taken id is rare.
+    private readonly string _insertNodesSql =
+        $"{dialect.InsertIgnore} nodes (node_id, root_id) SELECT value, $1 FROM ({dialect.JsonStrings("$0")}) ids{dialect.InsertIgnoreEnd}";
+
+    // The root first: a run that already exists is reported as such, not by one of its node ids.
+    private readonly string _takenSql =
+        $"SELECT node_id FROM nodes WHERE node_id IN ({dialect.JsonStrings("$0")}) ORDER BY CASE WHEN node_id = $1 THEN 0 ELSE 1 END LIMIT 1";
+
+    private SqlSession Session => tx.Session;
+
+    public ValueTask<RunRecord?> GetAsync(string rootId) =>
+        Session.OneAsync(GetSql, r => new RunRecord(r.GetString(0), r.GetString(1), Rows.Bool(r, 2), Rows.Object(r, 3), r.GetInt64(4)), rootId);
+
+    public async ValueTask<string?> InsertAsync(RunRecord run, IReadOnlyCollection<string> nodeIds)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(nodeIds);
+        var ids = tx.Json.Of(nodeIds);
+        var mark = Session.Mark();
+        if (await Session.ExecuteAsync(_insertNodesSql, ids, run.RootId).ConfigureAwait(false) < nodeIds.Count)
+        {
+            // Some id is taken: undo the rows this insert did add, then say which.
+            await Session.UndoToAsync(mark).ConfigureAwait(false);
+            return await Session.OneAsync(_takenSql, r => r.GetString(0), ids, run.RootId).ConfigureAwait(false)
+                ?? throw new ArgumentException($"run {run.RootId}: its node ids are not unique", nameof(nodeIds));
+        }
+
+        await Session.ExecuteAsync(InsertSql, run.RootId, run.TreeJson, run.CycleTolerate, tx.Json.Of(run.RootPipelineData), run.CreatedAt).ConfigureAwait(false);
+        return null;
+    }
+
+    public ValueTask<string?> GetNodeRootAsync(string nodeId) => Session.OneAsync(NodeRootSql, r => r.GetString(0), nodeId);
+}

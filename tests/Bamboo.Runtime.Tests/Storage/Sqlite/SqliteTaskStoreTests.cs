@@ -1,0 +1,6 @@
+namespace Bamboo.Runtime.Tests.Storage.Sqlite;
+
+public sealed class SqliteTaskStoreTests : TaskStoreTests
+{
+    protected override IStoreDatabase CreateDatabase() => new SqliteStoreDatabase("tasks");
+}
