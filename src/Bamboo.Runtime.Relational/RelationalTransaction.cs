@@ -68,7 +68,7 @@ internal sealed class RelationalTransaction : IStoreTransaction, IDisposable
     /// </summary>
     public async ValueTask<T> RunAsync<T>(Func<IStoreTransaction, ValueTask<T>> work)
     {
-        var mark = Session.Mark();
+        var mark = await Session.MarkAsync().ConfigureAwait(false);
         var enqueued = EnqueuedCount;
         try
         {
@@ -90,7 +90,7 @@ internal sealed class RelationalTransaction : IStoreTransaction, IDisposable
     {
         ArgumentNullException.ThrowIfNull(work);
         var pendingBefore = _pendingData.Count == 0 ? null : new Dictionary<string, (byte[] Inputs, byte[] Outputs)>(_pendingData);
-        var mark = Session.Mark();
+        var mark = await Session.MarkAsync().ConfigureAwait(false);
         var enqueued = EnqueuedCount;
         try
         {

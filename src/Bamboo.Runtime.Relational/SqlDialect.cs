@@ -13,4 +13,7 @@ internal abstract class SqlDialect
     public abstract string InsertIgnore { get; }
 
     public abstract string InsertIgnoreEnd { get; }
+
+    /// <summary>What follows a claim's SELECT so that concurrent claimers pass over each other's rows ("" where one writer claims).</summary>
+    public abstract string ClaimLock { get; }
 }

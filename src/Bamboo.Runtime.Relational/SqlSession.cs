@@ -16,7 +16,7 @@ internal abstract class SqlSession
     public abstract ValueTask<List<T>> QueryAsync<T>(string sql, Func<ISqlRow, T> map, params object?[] args);
 
     /// <summary>A point in this transaction's writes that <see cref="UndoToAsync"/> can return to.</summary>
-    public abstract int Mark();
+    public abstract ValueTask<int> MarkAsync();
 
     /// <summary>Undoes every write made since <paramref name="mark"/>; earlier writes stay.</summary>
     public abstract ValueTask UndoToAsync(int mark);

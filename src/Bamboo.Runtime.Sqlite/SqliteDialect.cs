@@ -13,4 +13,7 @@ internal sealed class SqliteDialect : SqlDialect
     public override string InsertIgnore => "INSERT OR IGNORE INTO";
 
     public override string InsertIgnoreEnd => "";
+
+    // One writer: nothing can take the row between the claim's read and its update.
+    public override string ClaimLock => "";
 }

@@ -85,7 +85,7 @@ internal sealed class SqliteSession(SqliteConnection connection, StoreClock cloc
 
     private bool InTransaction => SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0;
 
-    public override int Mark() => _replay.Count;
+    public override ValueTask<int> MarkAsync() => ValueTask.FromResult(_replay.Count);
 
     /// <summary>
     /// Undoes every write made since <paramref name="mark"/>. A savepoint around each caller and each isolated piece

@@ -4,6 +4,7 @@ using Bamboo.Engine.Components;
 using Bamboo.Engine.Components.Testkit;
 using Bamboo.Engine.Execution;
 using Bamboo.Engine.Runtime;
+using Bamboo.Runtime.Postgres;
 using Bamboo.Runtime.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -20,17 +21,30 @@ internal sealed class CliHost : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task<WorkerExit>? _workers;
 
-    public CliHost(string database, ComponentRegistry? registry = null, EngineOptions? options = null)
+    private CliHost(StoreLocation location, IEngineStore store, ComponentRegistry registry, EngineOptions options)
     {
-        Database = database;
-        options ??= new EngineOptions();
-        Store = new SqliteStore(new SqliteStoreOptions { DatabasePath = database, WakeLimit = options.WorkerCount });
-        Engine = new BambooEngine(Store, registry ?? Registry(), options);
+        Location = location;
+        Store = store;
+        Engine = new BambooEngine(store, registry, options);
     }
 
-    public string Database { get; }
+    /// <summary>Opens the store (bringing its schema up to date) with the engine on it; no worker runs yet.</summary>
+    public static async Task<CliHost> OpenAsync(StoreLocation location, ComponentRegistry? registry = null, EngineOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new EngineOptions();
+        IEngineStore store = location.Postgres is { } connection
+            ? await PostgresStore.OpenAsync(new PostgresStoreOptions { ConnectionString = connection, WakeLimit = options.WorkerCount }, cancellationToken: cancellationToken)
+            : new SqliteStore(new SqliteStoreOptions { DatabasePath = location.Database!, WakeLimit = options.WorkerCount });
+        return new CliHost(location, store, registry ?? Registry(), options);
+    }
 
-    public SqliteStore Store { get; }
+    /// <summary>Opens a SQLite store at <paramref name="database"/>.</summary>
+    public static Task<CliHost> OpenAsync(string database, ComponentRegistry? registry = null, EngineOptions? options = null) =>
+        OpenAsync(new StoreLocation(database, null), registry, options);
+
+    public StoreLocation Location { get; }
+
+    public IEngineStore Store { get; }
 
     public BambooEngine Engine { get; }
 
@@ -79,7 +93,7 @@ internal sealed class CliHost : IAsyncDisposable
         if (exit.TasksHandedBack > 0)
         {
             var running = exit.RunningNodes > 0 ? $" ({exit.RunningNodes} of them nodes still RUNNING)" : "";
-            await Console.Error.WriteLineAsync($"left {exit.TasksHandedBack} task(s) in the store{running}; continue with: bamboo worker --db {Database}");
+            await Console.Error.WriteLineAsync($"left {exit.TasksHandedBack} task(s) in the store{running}; continue with: bamboo worker {Location.Arguments}");
         }
 
         return exit;
@@ -88,7 +102,16 @@ internal sealed class CliHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopWorkersAsync();
-        await Store.DisposeAsync();
+        switch (Store)
+        {
+            case IAsyncDisposable disposable:
+                await disposable.DisposeAsync();
+                break;
+            case IDisposable disposable:
+                disposable.Dispose();
+                break;
+        }
+
         _stop.Dispose();
     }
 }

@@ -9,19 +9,29 @@ internal static class ConformanceCommand
     public static Command Create()
     {
         var paths = new Argument<string[]>("paths") { Description = "scenario files or folders", Arity = ArgumentArity.OneOrMore };
-        var runtime = new Option<string>("--runtime") { Description = "storage runtime (sqlite)", DefaultValueFactory = _ => "sqlite" };
+        var runtime = new Option<string>("--runtime") { Description = "storage runtime: sqlite or postgres", DefaultValueFactory = _ => "sqlite" };
+        var connection = new Option<string?>("--connection")
+        {
+            Description = $"PostgreSQL connection string for --runtime postgres (default: ${StoreArguments.PostgresVariable}); each scenario gets a schema of its own",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable(StoreArguments.PostgresVariable),
+        };
         var components = CliHost.ComponentsOption();
-        var command = new Command("conformance", "Run conformance scenarios") { paths, runtime, components };
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(paths)!, parse.GetValue(runtime)!, parse.GetValue(components) ?? [], ct));
+        var command = new Command("conformance", "Run conformance scenarios") { paths, runtime, connection, components };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(paths)!, parse.GetValue(runtime)!, parse.GetValue(connection), parse.GetValue(components) ?? [], ct));
         return command;
     }
 
-    public static async Task<int> RunAsync(string[] paths, string runtime, string[] components, CancellationToken ct)
+    public static async Task<int> RunAsync(string[] paths, string runtime, string? connection, string[] components, CancellationToken ct)
     {
-        if (runtime != "sqlite")
+        Func<Task<ScratchStore>> stores;
+        try
         {
-            Console.Error.WriteLine($"unknown runtime {runtime}; available: sqlite");
-            return 2;
+            stores = ScratchStore.Factory(runtime, connection);
+        }
+        catch (ArgumentException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return ExitCodes.Refused;
         }
 
         var files = paths.SelectMany(ScenarioRunner.FindScenarios).ToList();
@@ -35,7 +45,7 @@ internal static class ConformanceCommand
             return 2;
         }
 
-        var runner = new ScenarioRunner(() => CliHost.Registry(components));
+        var runner = new ScenarioRunner(() => CliHost.Registry(components), stores);
         var passed = 0;
         var failed = 0;
         foreach (var batch in files.Chunk(4))

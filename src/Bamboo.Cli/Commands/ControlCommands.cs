@@ -51,9 +51,10 @@ internal static class ControlCommands
 
     private static Command Verb(string name, string description, Argument<string> target, Option[] options, Action action)
     {
-        var db = new Option<string>("--db") { Description = "database file", DefaultValueFactory = _ => CliHost.DefaultDatabase };
+        var store = new StoreArguments();
         var components = CliHost.ComponentsOption();
-        var command = new Command(name, description) { target, db, components };
+        var command = new Command(name, description) { target, components };
+        store.AddTo(command);
         foreach (var o in options)
         {
             command.Options.Add(o);
@@ -61,7 +62,7 @@ internal static class ControlCommands
 
         command.SetAction(async (parse, ct) =>
         {
-            await using var host = new CliHost(parse.GetValue(db)!, CliHost.Registry(parse.GetValue(components)));
+            await using var host = await CliHost.OpenAsync(store.Get(parse), CliHost.Registry(parse.GetValue(components)), cancellationToken: ct);
             EngineApiResult result;
             try
             {

@@ -12,15 +12,16 @@ internal static class RunCommand
     {
         var tree = new Argument<string>("tree") { Description = "pipeline tree JSON file" };
         var data = new Option<string?>("--data") { Description = "root_pipeline_data as a JSON object" };
-        var db = new Option<string>("--db") { Description = "database file", DefaultValueFactory = _ => CliHost.DefaultDatabase };
+        var store = new StoreArguments();
         var cycles = new Option<bool>("--cycle-tolerate") { Description = "allow loops" };
         var components = CliHost.ComponentsOption();
-        var command = new Command("run", "Run a pipeline tree and show its progress") { tree, data, db, cycles, components };
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(tree)!, parse.GetValue(data), parse.GetValue(db)!, parse.GetValue(cycles), parse.GetValue(components) ?? [], ct));
+        var command = new Command("run", "Run a pipeline tree and show its progress") { tree, data, cycles, components };
+        store.AddTo(command);
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(tree)!, parse.GetValue(data), store.Get(parse), parse.GetValue(cycles), parse.GetValue(components) ?? [], ct));
         return command;
     }
 
-    public static async Task<int> RunAsync(string file, string? data, string database, bool cycleTolerate, string[] components, CancellationToken ct)
+    public static async Task<int> RunAsync(string file, string? data, StoreLocation location, bool cycleTolerate, string[] components, CancellationToken ct)
     {
         Engine.Model.Pipeline pipeline;
         JsonObject rootData;
@@ -37,8 +38,8 @@ internal static class RunCommand
             return 2;
         }
 
-        await using var host = new CliHost(database, registry);
-        Console.WriteLine($"store: {Path.GetFullPath(database)}");
+        await using var host = await CliHost.OpenAsync(location, registry, cancellationToken: ct);
+        Console.WriteLine($"store: {location}");
         var result = await EngineApi.RunPipelineAsync(host.Engine, pipeline, new RunPipelineOptions { RootPipelineData = rootData, CycleTolerate = cycleTolerate, CheckComponents = true }, ct);
         if (result.Exception is System.Data.Common.DbException)
         {

@@ -13,12 +13,13 @@ internal static class StatesCommand
     public static Command Create()
     {
         var id = new Argument<string>("id") { Description = "root pipeline id" };
-        var db = new Option<string>("--db") { Description = "database file", DefaultValueFactory = _ => CliHost.DefaultDatabase };
+        var store = new StoreArguments();
         var json = new Option<bool>("--json") { Description = "machine-readable output" };
-        var command = new Command("states", "Show the states of a pipeline") { id, db, json };
+        var command = new Command("states", "Show the states of a pipeline") { id, json };
+        store.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            await using var host = new CliHost(parse.GetValue(db)!);
+            await using var host = await CliHost.OpenAsync(store.Get(parse), cancellationToken: ct);
             var result = await EngineApi.GetPipelineStatesAsync(host.Engine, parse.GetValue(id)!, flatChildren: false, ct);
             if (result.Data is not JsonObject { Count: > 0 } data)
             {
@@ -99,7 +100,7 @@ internal static class StatesCommand
     {
         if (host.StoreError is { } storeError)
         {
-            await Console.Error.WriteLineAsync($"store error: {storeError.Message}; what committed is safe, continue with: bamboo worker --db {host.Database}");
+            await Console.Error.WriteLineAsync($"store error: {storeError.Message}; what committed is safe, continue with: bamboo worker {host.Location.Arguments}");
             return ExitCodes.StoreFailed;
         }
 

@@ -8,22 +8,24 @@ internal static class WorkerCommand
 {
     public static Command Create()
     {
-        var db = new Option<string>("--db") { Description = "database file", DefaultValueFactory = _ => CliHost.DefaultDatabase };
+        var store = new StoreArguments();
         var workers = new Option<int>("--workers") { Description = "concurrent workers", DefaultValueFactory = _ => new EngineOptions().WorkerCount };
         var lease = new Option<double>("--lease-seconds") { Description = "how long a claimed task stays owned if this process dies", DefaultValueFactory = _ => new EngineOptions().TaskLease.TotalSeconds };
+        var concurrency = new Option<int>("--concurrency") { Description = "tasks in progress at once (services running side by side)", DefaultValueFactory = _ => new EngineOptions().MaxConcurrentTasks };
         var untilIdle = new Option<bool>("--until-idle") { Description = "exit once the queue is empty" };
         var components = CliHost.ComponentsOption();
-        var command = new Command("worker", "Run pipeline workers on a store (picks up work a crashed process left)") { db, workers, lease, untilIdle, components };
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(db)!, parse.GetValue(workers), parse.GetValue(lease), parse.GetValue(untilIdle), parse.GetValue(components) ?? [], ct));
+        var command = new Command("worker", "Run pipeline workers on a store (picks up work a crashed process left)") { workers, concurrency, lease, untilIdle, components };
+        store.AddTo(command);
+        command.SetAction((parse, ct) => RunAsync(store.Get(parse), parse.GetValue(workers), parse.GetValue(concurrency), parse.GetValue(lease), parse.GetValue(untilIdle), parse.GetValue(components) ?? [], ct));
         return command;
     }
 
-    public static async Task<int> RunAsync(string database, int workers, double leaseSeconds, bool untilIdle, string[] components, CancellationToken ct)
+    public static async Task<int> RunAsync(StoreLocation location, int workers, int concurrency, double leaseSeconds, bool untilIdle, string[] components, CancellationToken ct)
     {
-        if (workers < 1 || leaseSeconds <= 0)
+        if (workers < 1 || concurrency < 1 || leaseSeconds <= 0)
         {
-            await Console.Error.WriteLineAsync("--workers must be at least 1 and --lease-seconds positive");
-            return 2;
+            await Console.Error.WriteLineAsync("--workers and --concurrency must be at least 1 and --lease-seconds positive");
+            return ExitCodes.Refused;
         }
 
         Engine.Components.ComponentRegistry registry;
@@ -34,12 +36,12 @@ internal static class WorkerCommand
         catch (Engine.Exceptions.BambooException ex)
         {
             await Console.Error.WriteLineAsync(ex.Message);
-            return 2;
+            return ExitCodes.Refused;
         }
 
-        var options = new EngineOptions { WorkerCount = workers, TaskLease = TimeSpan.FromSeconds(leaseSeconds) };
-        await using var host = new CliHost(database, registry, options);
-        Console.WriteLine($"store: {Path.GetFullPath(database)}; {workers} workers");
+        var options = new EngineOptions { WorkerCount = workers, MaxConcurrentTasks = concurrency, TaskLease = TimeSpan.FromSeconds(leaseSeconds) };
+        await using var host = await CliHost.OpenAsync(location, registry, options, ct);
+        Console.WriteLine($"store: {location}; serving every pipeline with {workers} claim loops, up to {concurrency} tasks at once; Ctrl-C to stop");
         host.StartWorkers(null);
         while (!ct.IsCancellationRequested)
         {

@@ -6,8 +6,10 @@ using Bamboo.Engine.Components;
 namespace Bamboo.Cli.Conformance;
 
 /// <summary>Runs conformance scenario files (shared/conformance/FORMAT.md) against a fresh embedded store each.</summary>
-public sealed partial class ScenarioRunner(Func<ComponentRegistry> registryFactory)
+internal sealed partial class ScenarioRunner(Func<ComponentRegistry> registryFactory, Func<Task<ScratchStore>>? stores = null)
 {
+    private readonly Func<Task<ScratchStore>> _stores = stores ?? ScratchStore.Factory("sqlite", null);
+
     public ScenarioRunner()
         : this(() => CliHost.Registry())
     {
@@ -38,20 +40,10 @@ public sealed partial class ScenarioRunner(Func<ComponentRegistry> registryFacto
         }
 
         var name = scenario["name"]?.GetValue<string>() ?? file;
-        var db = Path.Combine(Path.GetTempPath(), "bamboo-conformance-" + Guid.NewGuid().ToString("N") + ".db");
-        try
-        {
-            await using var host = new CliHost(db, registryFactory());
-            host.StartWorkers(null);
-            var failure = await new ScenarioSession(host.Engine, scenario).RunAsync(cancellationToken);
-            return new ScenarioResult(name, failure, watch.Elapsed);
-        }
-        finally
-        {
-            foreach (var f in new[] { db, db + "-wal", db + "-shm" })
-            {
-                File.Delete(f);
-            }
-        }
+        await using var scratch = await _stores();
+        await using var host = await CliHost.OpenAsync(scratch.Location, registryFactory(), cancellationToken: cancellationToken);
+        host.StartWorkers(null);
+        var failure = await new ScenarioSession(host.Engine, scenario).RunAsync(cancellationToken);
+        return new ScenarioResult(name, failure, watch.Elapsed);
     }
 }

@@ -29,7 +29,7 @@ internal sealed class RunStore(RelationalTransaction tx, SqlDialect dialect) : I
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(nodeIds);
         var ids = tx.Json.Of(nodeIds);
-        var mark = Session.Mark();
+        var mark = await Session.MarkAsync().ConfigureAwait(false);
         if (await Session.ExecuteAsync(_insertNodesSql, ids, run.RootId).ConfigureAwait(false) < nodeIds.Count)
         {
             // Some id is taken: undo the rows this insert did add, then say which.

@@ -25,7 +25,7 @@ internal sealed class TaskStore(RelationalTransaction tx, SqlDialect dialect) : 
     // the partial index on unheld tasks orders them, the filters skip what this worker cannot or should not run.
     private readonly string _claimSql = $"SELECT {Columns} FROM tasks WHERE lease_owner IS NULL AND due_at <= $0 " +
         $"AND (requires IS NULL OR $1 = 1 OR requires IN ({dialect.JsonStrings("$2")})) " +
-        $"AND (CAST($3 AS TEXT) IS NULL OR root_id IN ({dialect.JsonStrings("$3")})) ORDER BY due_at, id LIMIT 1";
+        $"AND (CAST($3 AS TEXT) IS NULL OR root_id IN ({dialect.JsonStrings("$3")})) ORDER BY due_at, id LIMIT 1{dialect.ClaimLock}";
 
     internal string NextDueSql { get; } = "SELECT MIN(due_at) FROM tasks WHERE lease_owner IS NULL " +
         $"AND (requires IS NULL OR $0 = 1 OR requires IN ({dialect.JsonStrings("$1")})) " +

@@ -58,7 +58,7 @@ public sealed class RunCommandTests : IDisposable
     {
         var tree = Tree("p_ok", new JsonObject { ["text"] = new JsonObject { ["type"] = "plain", ["value"] = "hi" } });
 
-        var code = await RunCommand.RunAsync(tree, null, Db, false, [Plugin], TestContext.Current.CancellationToken);
+        var code = await RunCommand.RunAsync(tree, null, new StoreLocation(Db, null), false, [Plugin], TestContext.Current.CancellationToken);
 
         Assert.Equal(0, code);
     }
@@ -68,7 +68,7 @@ public sealed class RunCommandTests : IDisposable
     {
         var tree = Tree("p_fail", new JsonObject { ["fail"] = new JsonObject { ["type"] = "plain", ["value"] = true } });
 
-        var code = await RunCommand.RunAsync(tree, null, Db, false, [Plugin], TestContext.Current.CancellationToken);
+        var code = await RunCommand.RunAsync(tree, null, new StoreLocation(Db, null), false, [Plugin], TestContext.Current.CancellationToken);
 
         Assert.Equal(1, code);
     }
@@ -78,7 +78,7 @@ public sealed class RunCommandTests : IDisposable
     {
         var tree = Tree("p_bad", []);
 
-        var code = await RunCommand.RunAsync(tree, null, Db, false, [Path.Combine(_dir, "missing.dll")], TestContext.Current.CancellationToken);
+        var code = await RunCommand.RunAsync(tree, null, new StoreLocation(Db, null), false, [Path.Combine(_dir, "missing.dll")], TestContext.Current.CancellationToken);
 
         Assert.Equal(2, code);
     }
@@ -88,7 +88,7 @@ public sealed class RunCommandTests : IDisposable
     {
         var tree = Tree("p_data", []);
 
-        var code = await RunCommand.RunAsync(tree, "[1, 2]", Db, false, [Plugin], TestContext.Current.CancellationToken);
+        var code = await RunCommand.RunAsync(tree, "[1, 2]", new StoreLocation(Db, null), false, [Plugin], TestContext.Current.CancellationToken);
 
         Assert.Equal(2, code);
     }
