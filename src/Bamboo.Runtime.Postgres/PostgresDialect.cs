@@ -15,4 +15,7 @@ internal sealed class PostgresDialect : SqlDialect
 
     // Many workers claim at once: each passes over the rows another is claiming instead of queueing behind its lock.
     public override string ClaimLock => " FOR UPDATE SKIP LOCKED";
+
+    // Writers run at once under read committed: the engine rewrites processes and schedules whole after reading them.
+    public override string RowLock => " FOR UPDATE";
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data;
 using System.Text;
 using System.Text.RegularExpressions;
 using Bamboo.Runtime.Relational;
@@ -10,15 +11,21 @@ namespace Bamboo.Runtime.Postgres;
 /// <summary>
 /// One transaction on one pooled connection, as a <see cref="SqlSession"/>. Statements are prepared by Npgsql (the
 /// pool keeps them per connection); work is undone with savepoints, taken only when work asks for one after writing.
+/// Due times are on the database's clock, or on <paramref name="processClock"/> where tests steer them.
 /// </summary>
-internal sealed partial class PostgresSession(NpgsqlConnection connection) : SqlSession, IAsyncDisposable
+internal sealed partial class PostgresSession(NpgsqlConnection connection, TimeProvider? processClock) : SqlSession, IAsyncDisposable
 {
-    // The stores number parameters $0, $1, ...; PostgreSQL numbers them from $1. Converted once per statement text.
-    private static readonly ConcurrentDictionary<string, string> Converted = new(ReferenceEqualityComparer.Instance);
+    // The stores number parameters $0, $1, ...; PostgreSQL numbers them from $1. Converted once per statement text:
+    // keyed by value, as the stores build some statements per transaction (a key by reference would grow forever).
+    private static readonly ConcurrentDictionary<string, string> Converted = new(StringComparer.Ordinal);
+
+    /// <summary>How many statement texts the conversion cache holds (bounded by the stores' statements).</summary>
+    internal static int ConvertedTexts => Converted.Count;
 
     private const string ClockSql = "SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)";
 
     private NpgsqlTransaction? _transaction;
+    private IsolationLevel _isolation;
     private int _writes;
     private int _savepoints;
     private bool _completed;
@@ -30,13 +37,20 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection) : Sql
     [GeneratedRegex(@"\$(\d+)")]
     private static partial Regex Parameter();
 
-    public async ValueTask BeginAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Begins a transaction. Writes read committed rows (their updates compare-and-set, and claims skip locked rows);
+    /// reads see one snapshot throughout, as SQLite's do, and a read-only repeatable read never fails to serialize.
+    /// </summary>
+    public async ValueTask BeginAsync(bool write, CancellationToken cancellationToken)
     {
-        _transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        _isolation = write ? IsolationLevel.ReadCommitted : IsolationLevel.RepeatableRead;
+        _transaction = await connection.BeginTransactionAsync(_isolation, cancellationToken).ConfigureAwait(false);
         _writes = 0;
         _savepoints = 0;
         // The database's clock: hosts whose clocks disagree still agree on due times. Sent with the BEGIN.
-        _clock = (await QueryAsync(ClockSql, r => r.GetInt64(0)).ConfigureAwait(false))[0];
+        _clock = processClock is null
+            ? (await QueryAsync(ClockSql, r => r.GetInt64(0)).ConfigureAwait(false))[0]
+            : processClock.GetUtcNow().ToUnixTimeMilliseconds();
         _writes = 0;
     }
 
@@ -74,7 +88,7 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection) : Sql
         {
             await _transaction!.RollbackAsync().ConfigureAwait(false);
             await _transaction.DisposeAsync().ConfigureAwait(false);
-            _transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+            _transaction = await connection.BeginTransactionAsync(_isolation).ConfigureAwait(false);
             _writes = 0;
             _savepoints = 0;
             return;

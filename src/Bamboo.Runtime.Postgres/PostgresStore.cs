@@ -1,3 +1,4 @@
+using System.Globalization;
 using Bamboo.Engine.Runtime;
 using Bamboo.Runtime.Relational;
 using Npgsql;
@@ -13,6 +14,7 @@ namespace Bamboo.Runtime.Postgres;
 public sealed class PostgresStore : IEngineStore, IAsyncDisposable
 {
     private const string Channel = "bamboo_work";
+    private const string NotifySql = "SELECT pg_notify($0, $1)";
     private static readonly TimeSpan ListenRetry = TimeSpan.FromSeconds(1);
 
     private readonly NpgsqlDataSource _dataSource;
@@ -20,7 +22,12 @@ public sealed class PostgresStore : IEngineStore, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _work;
     private readonly int _wakeLimit;
+    private readonly bool _processClock;
+
+    // Names this store in its notifications, so that it does not wake its loops twice for one commit.
+    private readonly string _id = Guid.NewGuid().ToString("N");
     private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _listened = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _listening;
 
     private PostgresStore(NpgsqlDataSource dataSource, PostgresStoreOptions options, TimeProvider time)
@@ -28,6 +35,7 @@ public sealed class PostgresStore : IEngineStore, IAsyncDisposable
         _dataSource = dataSource;
         _time = time;
         _wakeLimit = Math.Max(1, options.WakeLimit);
+        _processClock = options.ProcessClock;
         _work = new SemaphoreSlim(0, _wakeLimit);
         _relational = new RelationalStoreAdapter(this);
     }
@@ -39,6 +47,11 @@ public sealed class PostgresStore : IEngineStore, IAsyncDisposable
         var builder = new NpgsqlConnectionStringBuilder(options.ConnectionString)
         {
             MaxPoolSize = Math.Max(2, options.MaxConnections + 1),
+            // The stores run a few dozen distinct statements over and over: prepared once per connection, the server
+            // neither parses nor plans them again. A connection back in the pool keeps them (no DISCARD ALL).
+            MaxAutoPrepare = Math.Max(new NpgsqlConnectionStringBuilder(options.ConnectionString).MaxAutoPrepare, 128),
+            AutoPrepareMinUsages = 2,
+            NoResetOnClose = true,
         };
         var dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
         try
@@ -53,6 +66,18 @@ public sealed class PostgresStore : IEngineStore, IAsyncDisposable
 
         var store = new PostgresStore(dataSource, options, time ?? TimeProvider.System);
         store._listening = store.ListenAsync(store._stop.Token);
+        try
+        {
+            // Open once listening: a commit another process makes after this returns wakes this store's loops. Not
+            // longer than the first attempt: while the server refuses, the loops poll.
+            await Task.WhenAny(store._listened.Task, store._listening).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         return store;
     }
 
@@ -72,10 +97,10 @@ public sealed class PostgresStore : IEngineStore, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(work);
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionLifetime = connection.ConfigureAwait(false);
-        var session = new PostgresSession(connection);
+        var session = new PostgresSession(connection, _processClock ? _time : null);
         await using var sessionLifetime = session.ConfigureAwait(false);
-        using var tx = new RelationalTransaction(session, PostgresDialect.Instance, _time);
-        await session.BeginAsync(cancellationToken).ConfigureAwait(false);
+        using var tx = new RelationalTransaction(session, PostgresDialect.Instance, _time) { LocksRows = write };
+        await session.BeginAsync(write, cancellationToken).ConfigureAwait(false);
         tx.Begin();
         try
         {
@@ -89,7 +114,7 @@ public sealed class PostgresStore : IEngineStore, IAsyncDisposable
             if (tx.EnqueuedCount > 0)
             {
                 // Delivered to every listening process when this transaction commits, not before.
-                await session.ExecuteAsync("SELECT pg_notify('" + Channel + "', '')").ConfigureAwait(false);
+                await session.ExecuteAsync(NotifySql, Channel, string.Create(CultureInfo.InvariantCulture, $"{_id}:{tx.EnqueuedCount}")).ConfigureAwait(false);
             }
 
             await session.CommitAsync(CancellationToken.None).ConfigureAwait(false);
@@ -116,11 +141,17 @@ public sealed class PostgresStore : IEngineStore, IAsyncDisposable
             {
                 var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
                 await using var connectionLifetime = connection.ConfigureAwait(false);
-                connection.Notification += (_, _) => WakeLoops(_wakeLimit);
+                connection.Notification += (_, e) => OnNotification(e.Payload);
                 var listen = new NpgsqlCommand("LISTEN " + Channel, connection);
                 await using (listen.ConfigureAwait(false))
                 {
                     await listen.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                if (!_listened.TrySetResult())
+                {
+                    // Listening again after a lost connection: commits made meanwhile were not heard.
+                    WakeLoops(_wakeLimit);
                 }
 
                 while (!cancellationToken.IsCancellationRequested)
@@ -134,9 +165,27 @@ public sealed class PostgresStore : IEngineStore, IAsyncDisposable
             }
             catch (NpgsqlException)
             {
+                _listened.TrySetResult();
                 // The workers poll meanwhile; listen again once the server answers.
                 await Task.Delay(ListenRetry, _time, cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// A commit made tasks due ("store:tasks"): as many loops wake. This store's own commits woke its loops already;
+    /// a notification of another shape (sent by hand) wakes them all.
+    /// </summary>
+    private void OnNotification(string payload)
+    {
+        var separator = payload.IndexOf(':', StringComparison.Ordinal);
+        if (separator < 0)
+        {
+            WakeLoops(_wakeLimit);
+        }
+        else if (!payload.AsSpan(0, separator).SequenceEqual(_id))
+        {
+            WakeLoops(int.TryParse(payload.AsSpan(separator + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var tasks) ? tasks : _wakeLimit);
         }
     }
 

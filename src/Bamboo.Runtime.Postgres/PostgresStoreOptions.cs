@@ -11,4 +11,10 @@ public sealed class PostgresStoreOptions
 
     /// <summary>At most this many idle worker loops are woken when tasks become due (set to the engine's WorkerCount).</summary>
     public int WakeLimit { get; set; } = 4;
+
+    /// <summary>
+    /// Due times on the clock of the TimeProvider the store is opened with instead of the database's. For tests, which
+    /// steer due times with a fake clock; a shared store keeps the database's, the one clock every host agrees on.
+    /// </summary>
+    internal bool ProcessClock { get; set; }
 }

@@ -21,13 +21,19 @@ internal sealed class RelationalTransaction : IStoreTransaction, IDisposable
         Time = time;
         Runs = new RunStore(this, dialect);
         States = new StateStore(this, dialect);
-        Processes = new ProcessStore(this);
+        Processes = new ProcessStore(this, dialect);
         Data = new DataStore(this);
-        Schedules = new ScheduleStore(this);
+        Schedules = new ScheduleStore(this, dialect);
         Tasks = new TaskStore(this, dialect);
     }
 
     public SqlSession Session { get; }
+
+    /// <summary>
+    /// Whether reads of the rows the engine rewrites whole (processes, schedules) lock them: set for the write
+    /// transactions of a store whose writers run at once (<see cref="SqlDialect.RowLock"/>).
+    /// </summary>
+    public bool LocksRows { get; init; }
 
     private TimeProvider Time { get; }
 

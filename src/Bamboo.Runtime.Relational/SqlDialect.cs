@@ -16,4 +16,10 @@ internal abstract class SqlDialect
 
     /// <summary>What follows a claim's SELECT so that concurrent claimers pass over each other's rows ("" where one writer claims).</summary>
     public abstract string ClaimLock { get; }
+
+    /// <summary>
+    /// What follows a SELECT of rows a write transaction reads to rewrite, so that concurrent writers of one row take
+    /// turns and none rewrites what another committed meanwhile ("" where one writer runs at a time).
+    /// </summary>
+    public abstract string RowLock { get; }
 }

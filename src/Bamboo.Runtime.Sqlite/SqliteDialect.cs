@@ -16,4 +16,6 @@ internal sealed class SqliteDialect : SqlDialect
 
     // One writer: nothing can take the row between the claim's read and its update.
     public override string ClaimLock => "";
+
+    public override string RowLock => "";
 }

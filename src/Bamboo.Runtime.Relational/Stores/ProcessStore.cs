@@ -7,7 +7,7 @@ namespace Bamboo.Runtime.Relational.Stores;
 /// Processes. They are indexed by run alone: root_id never changes after the insert, so the per-step updates touch
 /// no index, and the operator lookups (processes at a node, suspended by a pipeline, children) scan one run's.
 /// </summary>
-internal sealed class ProcessStore(RelationalTransaction tx) : IProcessStore
+internal sealed class ProcessStore(RelationalTransaction tx, SqlDialect dialect) : IProcessStore
 {
     private const string Columns = "id, root_id, parent_id, destination_id, current_node_id, stack, asleep, suspended, suspended_by, dead, need_ack, ack_num, heartbeat, priority, queue";
     private const string GetSql = $"SELECT {Columns} FROM processes WHERE id = $0";
@@ -29,13 +29,19 @@ internal sealed class ProcessStore(RelationalTransaction tx) : IProcessStore
 
     private const string ChildrenSql = $"SELECT {Columns} FROM processes WHERE root_id = (SELECT root_id FROM processes WHERE id = $0) AND parent_id = $0";
 
+    // Every lookup may be followed by a rewrite of what it found: in a write transaction it locks the rows it reads.
+    private readonly string _getLockedSql = GetSql + dialect.RowLock;
+    private readonly string _atLockedSql = AtSql + dialect.RowLock;
+    private readonly string _suspendedByLockedSql = SuspendedBySql + dialect.RowLock;
+    private readonly string _childrenLockedSql = ChildrenSql + dialect.RowLock;
+
     private SqlSession Session => tx.Session;
 
     private static ProcessRecord Map(ISqlRow r) => new(r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetString(4),
         Rows.Strings(r, 5), Rows.Bool(r, 6), Rows.Bool(r, 7), r.GetString(8), Rows.Bool(r, 9), r.GetInt32(10), r.GetInt32(11), r.GetInt64(12), r.GetInt32(13), r.GetString(14));
 
     public async ValueTask<ProcessRecord> GetAsync(long id) =>
-        await Session.OneAsync(GetSql, Map, id).ConfigureAwait(false) ?? throw new NotFoundError($"process({id}) does not exist");
+        await Session.OneAsync(tx.LocksRows ? _getLockedSql : GetSql, Map, id).ConfigureAwait(false) ?? throw new NotFoundError($"process({id}) does not exist");
 
     public ValueTask<long> InsertAsync(ProcessRecord p)
     {
@@ -58,11 +64,11 @@ internal sealed class ProcessStore(RelationalTransaction tx) : IProcessStore
     }
 
     public async ValueTask<IReadOnlyList<ProcessRecord>> GetAtAsync(string nodeId, bool? asleep, bool? dead) =>
-        await Session.QueryAsync(AtSql, Map, nodeId, asleep, dead).ConfigureAwait(false);
+        await Session.QueryAsync(tx.LocksRows ? _atLockedSql : AtSql, Map, nodeId, asleep, dead).ConfigureAwait(false);
 
     public async ValueTask<IReadOnlyList<ProcessRecord>> GetSuspendedByAsync(string id) =>
-        await Session.QueryAsync(SuspendedBySql, Map, id).ConfigureAwait(false);
+        await Session.QueryAsync(tx.LocksRows ? _suspendedByLockedSql : SuspendedBySql, Map, id).ConfigureAwait(false);
 
     public async ValueTask<IReadOnlyList<ProcessRecord>> GetChildrenAsync(long parentId) =>
-        await Session.QueryAsync(ChildrenSql, Map, parentId).ConfigureAwait(false);
+        await Session.QueryAsync(tx.LocksRows ? _childrenLockedSql : ChildrenSql, Map, parentId).ConfigureAwait(false);
 }

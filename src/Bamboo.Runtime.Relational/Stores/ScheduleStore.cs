@@ -4,7 +4,7 @@ using Bamboo.Engine.Runtime;
 namespace Bamboo.Runtime.Relational.Stores;
 
 /// <summary>Schedules, callback payloads and histories.</summary>
-internal sealed class ScheduleStore(RelationalTransaction tx) : IScheduleStore
+internal sealed class ScheduleStore(RelationalTransaction tx, SqlDialect dialect) : IScheduleStore
 {
     private const string Columns = "id, type, process_id, node_id, version, finished, expired, scheduling, lock_owner, times";
     private const string GetSql = $"SELECT {Columns} FROM schedules WHERE id = $0";
@@ -20,12 +20,17 @@ internal sealed class ScheduleStore(RelationalTransaction tx) : IScheduleStore
     private const string HistoriesSql = "SELECT id, node_id, loop, retry, skip, version, started_time, archived_time, inputs, outputs FROM histories " +
         "WHERE node_id = $0 AND ($1 = -1 OR loop = $1) ORDER BY id";
 
+    // The schedule routine reads a schedule by id to rewrite it whole (its lock, its times), then its process: in a
+    // write transaction that lookup locks the row. Lookups by node lock nothing: their callers lock the node's process
+    // first, and taking the two in both orders would deadlock.
+    private readonly string _getLockedSql = GetSql + dialect.RowLock;
+
     private SqlSession Session => tx.Session;
 
     private static ScheduleRecord Map(ISqlRow r) => new(r.GetInt64(0), r.GetInt32(1), r.GetInt64(2), r.GetString(3), r.GetString(4),
         Rows.Bool(r, 5), Rows.Bool(r, 6), Rows.Bool(r, 7), Rows.NullableLong(r, 8), r.GetInt32(9));
 
-    public ValueTask<ScheduleRecord?> GetAsync(long id) => Session.OneAsync(GetSql, Map, id);
+    public ValueTask<ScheduleRecord?> GetAsync(long id) => Session.OneAsync(tx.LocksRows ? _getLockedSql : GetSql, Map, id);
 
     public ValueTask<ScheduleRecord?> GetAsync(string nodeId, string version) => Session.OneAsync(GetByVersionSql, Map, nodeId, version);
 

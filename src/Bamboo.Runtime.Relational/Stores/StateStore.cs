@@ -65,7 +65,10 @@ internal sealed class StateStore(RelationalTransaction tx, SqlDialect dialect) :
     {
         ArgumentNullException.ThrowIfNull(stack);
         ArgumentNullException.ThrowIfNull(stopping);
-        var rows = await Session.QueryAsync(StepSql(stack.Count, stopping.Count), Map, [nodeId, .. stack, .. stopping]).ConfigureAwait(false);
+        // No stopping states, nothing on the stack can stop the walk: the node alone (an empty "IN ()" is not SQL everywhere).
+        var rows = stopping.Count == 0
+            ? await Session.QueryAsync(StepSql(0, 0), Map, nodeId).ConfigureAwait(false)
+            : await Session.QueryAsync(StepSql(stack.Count, stopping.Count), Map, [nodeId, .. stack, .. stopping]).ConfigureAwait(false);
         StateRecord? node = null;
         var stopped = new List<StateRecord>(0);
         foreach (var row in rows)

@@ -1,8 +1,12 @@
+using System.Text.Json.Nodes;
 using Bamboo.Cli.Conformance;
 
 namespace Bamboo.Runtime.Tests.Conformance;
 
-/// <summary>Every scenario file of shared/conformance, one test each, on the SQLite runtime.</summary>
+/// <summary>
+/// Every scenario file of shared/conformance, one test each, on each runtime: SQLite through the CLI's runner, and
+/// PostgreSQL (when BAMBOO_TEST_POSTGRES names a server) on an engine built here, on a schema of its own per scenario.
+/// </summary>
 public sealed class ConformanceScenarioTests
 {
     public static string CorpusRoot()
@@ -40,5 +44,18 @@ public sealed class ConformanceScenarioTests
         var result = await sut.RunFileAsync(Path.Combine(CorpusRoot(), scenario), TestContext.Current.CancellationToken);
 
         Assert.True(result.Passed, result.Failure);
+    }
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public async Task Scenario_OnPostgres_Passes(string scenario)
+    {
+        var steps = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(CorpusRoot(), scenario), TestContext.Current.CancellationToken))!.AsObject();
+        await using var host = await PostgresScenarioHost.StartAsync();
+        var sut = new ScenarioSession(host.Engine, steps);
+
+        var failure = await sut.RunAsync(TestContext.Current.CancellationToken);
+
+        Assert.True(failure is null, host.StoreError is null ? failure : $"{failure}; the workers' store failed: {host.StoreError}");
     }
 }

@@ -22,7 +22,7 @@ public abstract class DataStoreTests : StoreTests
         var data = await Sut.ReadAsync(tx => tx.Data.GetExecutionDataAsync("a"));
         Assert.Equal("""{"in":1}""", data!.Inputs.ToJsonString());
         Assert.Equal("""{"out":"x"}""", data.Outputs.ToJsonString());
-        Assert.Equal(1L, Database.Count("SELECT COUNT(*) FROM states WHERE node_id = 'a' AND inputs IS NOT NULL"));
+        Assert.Equal(1L, await Database.CountAsync("SELECT COUNT(*) FROM states WHERE node_id = 'a' AND inputs IS NOT NULL"));
     }
 
     [Fact]

@@ -46,7 +46,7 @@ public abstract class IsolationTests : StoreTests
         Assert.Equal("second", (string?)kept!.Inputs["k"]);
         Assert.Null(undone);
         Assert.Empty(tasks);
-        Assert.Equal(0L, Database.Count("SELECT COUNT(*) FROM processes"));
+        Assert.Equal(0L, await Database.CountAsync("SELECT COUNT(*) FROM processes"));
     }
 
     [Fact]
@@ -140,7 +140,7 @@ public abstract class IsolationTests : StoreTests
         foreach (var write in writes)
         {
             var i = await write;
-            Assert.Equal(1L, Database.Count($"SELECT COUNT(*) FROM states WHERE node_id = 'n{i}' AND inputs IS NOT NULL"));
+            Assert.Equal(1L, await Database.CountAsync($"SELECT COUNT(*) FROM states WHERE node_id = 'n{i}' AND inputs IS NOT NULL"));
         }
     }
 
@@ -189,10 +189,10 @@ public abstract class IsolationTests : StoreTests
             Assert.Equal([(task, process, $"node{caller}")], tasks.Select(t => (t.Id, t.ProcessId, t.NodeId)));
         }
 
-        Assert.Equal((long)held.Count, Database.Count("SELECT COUNT(*) FROM processes"));
-        Assert.Equal((long)held.Count, Database.Count("SELECT COUNT(*) FROM tasks"));
-        Assert.Equal((long)held.Count, Database.Count("SELECT COUNT(*) FROM states"));
-        Assert.Equal(0L, Database.Count("SELECT COUNT(*) FROM states WHERE node_id LIKE 'isolated%'"));
+        Assert.Equal((long)held.Count, await Database.CountAsync("SELECT COUNT(*) FROM processes"));
+        Assert.Equal((long)held.Count, await Database.CountAsync("SELECT COUNT(*) FROM tasks"));
+        Assert.Equal((long)held.Count, await Database.CountAsync("SELECT COUNT(*) FROM states"));
+        Assert.Equal(0L, await Database.CountAsync("SELECT COUNT(*) FROM states WHERE node_id LIKE 'isolated%'"));
     }
 
     [Fact]

@@ -56,7 +56,7 @@ public abstract class RunStoreTests : StoreTests
         Assert.NotNull(kept);
         Assert.Equal("p1", await Sut.ReadAsync(tx => tx.Runs.GetNodeRootAsync("taken")));
         Assert.Null(await Sut.ReadAsync(tx => tx.Runs.GetAsync("p2")));
-        Assert.Equal(1L, Database.Count("SELECT COUNT(*) FROM states WHERE node_id = 'kept'"));
+        Assert.Equal(1L, await Database.CountAsync("SELECT COUNT(*) FROM states WHERE node_id = 'kept'"));
     }
 
     [Fact]

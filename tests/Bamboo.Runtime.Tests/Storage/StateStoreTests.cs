@@ -145,4 +145,19 @@ public abstract class StateStoreTests : StoreTests
         Assert.Null(fresh.Node);
         Assert.Equal(expected, fresh.Stopping.Select(s => s.NodeId).Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public async Task GetStepStatesAsync_NoStoppingStates_ReturnsTheNodeAlone()
+    {
+        await WriteAsync(async tx =>
+        {
+            await tx.States.InsertAsync(State("p0", name: "SUSPENDED", parentId: "", rootId: "p0"));
+            await tx.States.InsertAsync(State("node", name: "READY", parentId: "p0", rootId: "p0"));
+        });
+
+        var (node, stopping) = await Sut.ReadAsync(tx => tx.States.GetStepStatesAsync("node", ["p0"], []));
+
+        Assert.Equal("READY", node!.Name);
+        Assert.Empty(stopping);
+    }
 }

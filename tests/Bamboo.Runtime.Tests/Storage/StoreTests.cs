@@ -27,17 +27,20 @@ public abstract class StoreTests : IAsyncLifetime
     /// <summary>The clock the store is opened with; <see cref="Time"/> unless a suite needs one it can steer otherwise.</summary>
     protected virtual TimeProvider StoreTime => Time;
 
-    public virtual ValueTask InitializeAsync()
+    public virtual async ValueTask InitializeAsync()
     {
         _database = CreateDatabase();
-        _sut = _database.OpenStore(StoreTime);
-        return ValueTask.CompletedTask;
+        _sut = await _database.OpenStoreAsync(StoreTime);
     }
 
     public async ValueTask DisposeAsync()
     {
         await CloseStoreAsync();
-        _database?.Dispose();
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+
         GC.SuppressFinalize(this);
     }
 
@@ -45,7 +48,7 @@ public abstract class StoreTests : IAsyncLifetime
     protected async Task ReopenAsync(TimeProvider time)
     {
         await CloseStoreAsync();
-        _sut = Database.OpenStore(time);
+        _sut = await Database.OpenStoreAsync(time);
     }
 
     private async Task CloseStoreAsync()

@@ -9,9 +9,13 @@ internal sealed class SqliteStoreDatabase(string prefix) : IStoreDatabase
 
     public string Path => _file.Path;
 
-    public IEngineStore OpenStore(TimeProvider time) => _file.OpenStore(time);
+    public Task<IEngineStore> OpenStoreAsync(TimeProvider time) => Task.FromResult<IEngineStore>(_file.OpenStore(time));
 
-    public long Count(string sql) => TempDatabase.Count(_file.Path, sql);
+    public Task<long> CountAsync(string sql) => Task.FromResult(TempDatabase.Count(_file.Path, sql));
 
-    public void Dispose() => _file.Dispose();
+    public ValueTask DisposeAsync()
+    {
+        _file.Dispose();
+        return ValueTask.CompletedTask;
+    }
 }

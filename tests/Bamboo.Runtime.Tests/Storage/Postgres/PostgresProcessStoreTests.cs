@@ -1,0 +1,6 @@
+namespace Bamboo.Runtime.Tests.Storage.Postgres;
+
+public sealed class PostgresProcessStoreTests : ProcessStoreTests
+{
+    protected override IStoreDatabase CreateDatabase() => new PostgresStoreDatabase("processes");
+}

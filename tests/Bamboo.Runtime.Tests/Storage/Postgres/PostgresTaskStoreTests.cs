@@ -1,0 +1,6 @@
+namespace Bamboo.Runtime.Tests.Storage.Postgres;
+
+public sealed class PostgresTaskStoreTests : TaskStoreTests
+{
+    protected override IStoreDatabase CreateDatabase() => new PostgresStoreDatabase("tasks");
+}
