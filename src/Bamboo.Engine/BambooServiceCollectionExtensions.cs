@@ -33,6 +33,7 @@ public static class BambooServiceCollectionExtensions
         services.TryAddSingleton(sp => new BambooEngine(sp.GetRequiredService<IEngineStore>(), sp.GetRequiredService<ComponentRegistry>(),
             sp.GetRequiredService<EngineOptions>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<PipelineEngine>();
+        services.TryAddSingleton<Bamboo.Engine.Client.BambooClient>();
         services.TryAddSingleton<EngineWorker>();
         services.AddHostedService<BambooWorkerService>();
         return builder;

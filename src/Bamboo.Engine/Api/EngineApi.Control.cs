@@ -7,7 +7,7 @@ using Bamboo.Engine.Runtime;
 
 namespace Bamboo.Engine.Api;
 
-public static partial class EngineApi
+internal static partial class EngineApi
 {
     private static Task<EngineApiResult> Command(BambooEngine engine, Func<IStoreTransaction, ValueTask<JsonNode?>> body, CancellationToken cancellationToken) =>
         Guard(() => engine.Store.WriteAsync(body, cancellationToken));

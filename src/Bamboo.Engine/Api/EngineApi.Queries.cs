@@ -7,7 +7,7 @@ using Bamboo.Engine.Runtime;
 
 namespace Bamboo.Engine.Api;
 
-public static partial class EngineApi
+internal static partial class EngineApi
 {
     private static JsonNode? Time(long? ms) =>
         ms is long v ? JsonValue.Create(DateTimeOffset.FromUnixTimeMilliseconds(v).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)) : null;

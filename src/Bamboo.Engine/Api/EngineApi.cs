@@ -11,7 +11,7 @@ namespace Bamboo.Engine.Api;
 /// The 21 functions of bamboo's Engine API. Each checks its preconditions and changes the store in one transaction,
 /// so a refused call changes nothing; none throws to its caller.
 /// </summary>
-public static partial class EngineApi
+internal static partial class EngineApi
 {
     private static async Task<EngineApiResult> Guard(Func<Task<JsonNode?>> body)
     {
@@ -78,7 +78,8 @@ public static partial class EngineApi
     {
         // The root id is one of the run's node ids, so one insert detects both a root that ran before and a node id
         // that another run uses.
-        var taken = await tx.Runs.InsertAsync(new RunRecord(validated.Id, treeJson, options.CycleTolerate, rootData, tx.Now), nodeIds).ConfigureAwait(false);
+        var name = options.Name ?? (validated.Source["name"] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var n) ? n : "");
+        var taken = await tx.Runs.InsertAsync(new RunRecord(validated.Id, treeJson, options.CycleTolerate, rootData, tx.Now) { Name = name }, nodeIds).ConfigureAwait(false);
         if (taken == validated.Id)
         {
             throw new InvalidOperationError($"pipeline({validated.Id}) already exists; a root id can run only once");

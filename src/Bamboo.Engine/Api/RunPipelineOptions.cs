@@ -19,6 +19,9 @@ public sealed record RunPipelineOptions
 
     public int Priority { get; init; } = 100;
 
+    /// <summary>The run's name in lists and searches; the tree's <c>name</c> when not given.</summary>
+    public string? Name { get; init; }
+
     /// <summary>
     /// Refuse a tree whose components or variable types this engine's registry lacks, naming the node. Off by default:
     /// a run may be started by a process that only starts runs, for workers elsewhere that have the components.

@@ -32,6 +32,12 @@ public sealed partial class EngineWorker(BambooEngine engine, PipelineEngine pip
     /// <summary>Raised when the store fails (a full disk, an I/O error, a lost connection); the worker retries after a pause.</summary>
     public event EventHandler<StoreFailedEventArgs>? StoreFailed;
 
+    /// <summary>
+    /// Raised when this worker finds it was declared dead (it stalled past its lease): the tasks it held went to others,
+    /// whatever it was still doing for them is refused, and it goes on under a new name.
+    /// </summary>
+    public event EventHandler? Reaped;
+
     private static string NewOwner() => Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8];
 
     /// <summary>
@@ -121,6 +127,7 @@ public sealed partial class EngineWorker(BambooEngine engine, PipelineEngine pip
                 {
                     // Reaped while frozen: the tasks it held are others' now, and its late writes are refused.
                     LogReaped(Owner);
+                    Reaped?.Invoke(this, EventArgs.Empty);
                     _owner = NewOwner();
                     await _store.Workers.RegisterAsync(Owner, _options.TaskLease, cancellationToken).ConfigureAwait(false);
                 }

@@ -107,7 +107,7 @@ public sealed partial class PipelineEngine
     /// <summary>A lifecycle point: the runtime hook (pipeline event) first, then the service's own hook if it wants hooks.</summary>
     private async Task HookAsync(Service service, ServiceHook hook, ExecutionData data, ExecutionData parent, JsonObject? callbackData, CancellationToken cancellationToken)
     {
-        if (events is not null)
+        if (Observed)
         {
             var context = service.Context;
             var payload = new JsonObject { ["root_pipeline_id"] = context.RootPipelineId, ["node_id"] = context.NodeId };

@@ -162,16 +162,23 @@ public sealed partial class PipelineEngine(BambooEngine engine, ILogger<Pipeline
         }
     }
 
+    /// <summary>Raised with every runtime hook this engine's workers reach (after the sink, if any); keep it quick.</summary>
+    public event EventHandler<PipelineEvent>? EventRaised;
+
+    /// <summary>Whether anyone listens to the runtime hooks: they are not built otherwise.</summary>
+    private bool Observed => events is not null || EventRaised is not null;
+
     private void Emit(PipelineEvent pipelineEvent)
     {
-        if (events is null)
+        if (!Observed)
         {
             return;
         }
 
         try
         {
-            events.OnEvent(pipelineEvent);
+            events?.OnEvent(pipelineEvent);
+            EventRaised?.Invoke(this, pipelineEvent);
         }
 #pragma warning disable CA1031 // An observer's failure must not fail the pipeline.
         catch (Exception ex)

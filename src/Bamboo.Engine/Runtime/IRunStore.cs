@@ -13,4 +13,7 @@ public interface IRunStore
 
     /// <summary>The root id of the run a node belongs to, or null for an unknown node.</summary>
     ValueTask<string?> GetNodeRootAsync(string nodeId);
+
+    /// <summary>A page of runs, newest first, that <paramref name="query"/> admits.</summary>
+    ValueTask<IReadOnlyList<RunSummary>> ListAsync(RunQuery query);
 }

@@ -23,6 +23,9 @@ public interface ITaskStore
     /// <summary>Takes the next due task that <paramref name="filter"/> admits for <paramref name="owner"/>, or null.</summary>
     ValueTask<TaskRecord?> ClaimAsync(string owner, WorkFilter filter);
 
+    /// <summary>The store's clock now, in milliseconds: what <see cref="TaskRecord.DueAt"/> is measured on.</summary>
+    long Clock { get; }
+
     /// <summary>The tasks of a run, held or not: what a run waits for.</summary>
     ValueTask<IReadOnlyList<TaskRecord>> GetForRootAsync(string rootId);
 }

@@ -3,7 +3,35 @@ using System.Text.Json.Nodes;
 namespace Bamboo.Engine.Runtime;
 
 /// <summary>A started run: the tree as the caller gave it and the options it was validated with, stored once.</summary>
-public sealed record RunRecord(string RootId, string TreeJson, bool CycleTolerate, JsonObject RootPipelineData, long CreatedAt);
+public sealed record RunRecord(string RootId, string TreeJson, bool CycleTolerate, JsonObject RootPipelineData, long CreatedAt)
+{
+    /// <summary>The root pipeline's name (its tree's <c>name</c>), for lists and searches.</summary>
+    public string Name { get; init; } = "";
+}
+
+/// <summary>A run as a list shows it: ids, name, when it started and ended, and the state of its root pipeline.</summary>
+public sealed record RunSummary(string RootId, string Name, string State, long CreatedAt, long? ArchivedAt);
+
+/// <summary>
+/// Which runs a list wants, newest first: a state, a time range of starts, a text in the id or name, and the keyset of
+/// the last run of the previous page (<see cref="AfterCreatedAt"/>, <see cref="AfterRootId"/>).
+/// </summary>
+public sealed record RunQuery
+{
+    public string? State { get; init; }
+
+    public long? CreatedFrom { get; init; }
+
+    public long? CreatedBefore { get; init; }
+
+    public string? Text { get; init; }
+
+    public long? AfterCreatedAt { get; init; }
+
+    public string? AfterRootId { get; init; }
+
+    public int Limit { get; init; } = 50;
+}
 
 /// <summary>The per-node state record of states.md §2 (times are UTC unix milliseconds).</summary>
 public sealed record StateRecord(

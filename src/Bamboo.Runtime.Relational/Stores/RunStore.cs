@@ -5,8 +5,16 @@ namespace Bamboo.Runtime.Relational.Stores;
 /// <summary>Runs (trees as started) and the index of node ids to runs.</summary>
 internal sealed class RunStore(RelationalTransaction tx, SqlDialect dialect) : IRunStore
 {
-    private const string GetSql = "SELECT root_id, tree, cycle_tolerate, root_data, created_at FROM runs WHERE root_id = $0";
-    private const string InsertSql = "INSERT INTO runs (root_id, tree, cycle_tolerate, root_data, created_at) VALUES ($0, $1, $2, $3, $4)";
+    private const string GetSql = "SELECT root_id, tree, cycle_tolerate, root_data, created_at, name FROM runs WHERE root_id = $0";
+    private const string InsertSql = "INSERT INTO runs (root_id, tree, cycle_tolerate, root_data, created_at, name) VALUES ($0, $1, $2, $3, $4, $5)";
+
+    // Newest first along the index on (created_at, root_id); the keyset ($5, $6) continues after the previous page's
+    // last run, so a page costs the same however deep it is. The root's state comes from its state row.
+    private const string ListSql = "SELECT r.root_id, r.name, s.name, r.created_at, s.archived_time FROM runs r JOIN states s ON s.node_id = r.root_id " +
+        "WHERE (CAST($0 AS TEXT) IS NULL OR s.name = $0) AND (CAST($1 AS BIGINT) IS NULL OR r.created_at >= $1) AND (CAST($2 AS BIGINT) IS NULL OR r.created_at < $2) " +
+        "AND (CAST($3 AS TEXT) IS NULL OR LOWER(r.root_id) LIKE $3 ESCAPE '\\' OR LOWER(r.name) LIKE $3 ESCAPE '\\') " +
+        "AND (CAST($4 AS BIGINT) IS NULL OR r.created_at < $4 OR (r.created_at = $4 AND r.root_id < $5)) " +
+        "ORDER BY r.created_at DESC, r.root_id DESC LIMIT $6";
     private const string NodeRootSql = "SELECT root_id FROM nodes WHERE node_id = $0";
 
     // One statement for the whole id list: preparing a 1000-node run must not cost 1000 round trips. Taken ids are
@@ -22,7 +30,7 @@ internal sealed class RunStore(RelationalTransaction tx, SqlDialect dialect) : I
     private SqlSession Session => tx.Session;
 
     public ValueTask<RunRecord?> GetAsync(string rootId) =>
-        Session.OneAsync(GetSql, r => new RunRecord(r.GetString(0), r.GetString(1), Rows.Bool(r, 2), Rows.Object(r, 3), r.GetInt64(4)), rootId);
+        Session.OneAsync(GetSql, r => new RunRecord(r.GetString(0), r.GetString(1), Rows.Bool(r, 2), Rows.Object(r, 3), r.GetInt64(4)) { Name = r.GetString(5) }, rootId);
 
     public async ValueTask<string?> InsertAsync(RunRecord run, IReadOnlyCollection<string> nodeIds)
     {
@@ -38,9 +46,19 @@ internal sealed class RunStore(RelationalTransaction tx, SqlDialect dialect) : I
                 ?? throw new ArgumentException($"run {run.RootId}: its node ids are not unique", nameof(nodeIds));
         }
 
-        await Session.ExecuteAsync(InsertSql, run.RootId, run.TreeJson, run.CycleTolerate, tx.Json.Of(run.RootPipelineData), run.CreatedAt).ConfigureAwait(false);
+        await Session.ExecuteAsync(InsertSql, run.RootId, run.TreeJson, run.CycleTolerate, tx.Json.Of(run.RootPipelineData), run.CreatedAt, run.Name).ConfigureAwait(false);
         return null;
     }
 
     public ValueTask<string?> GetNodeRootAsync(string nodeId) => Session.OneAsync(NodeRootSql, r => r.GetString(0), nodeId);
+
+    public async ValueTask<IReadOnlyList<RunSummary>> ListAsync(RunQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        // Case folded on both sides: LIKE ignores case in SQLite (for ASCII) but not in PostgreSQL.
+        var text = string.IsNullOrEmpty(query.Text) ? null
+            : "%" + query.Text.ToLowerInvariant().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+        return await Session.QueryAsync(ListSql, r => new RunSummary(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3), Rows.NullableLong(r, 4)),
+            query.State, query.CreatedFrom, query.CreatedBefore, text, query.AfterCreatedAt, query.AfterRootId ?? "", Math.Clamp(query.Limit, 1, 1000)).ConfigureAwait(false);
+    }
 }

@@ -33,6 +33,8 @@ internal sealed class TaskStore(RelationalTransaction tx, SqlDialect dialect) : 
 
     private SqlSession Session => tx.Session;
 
+    public long Clock => Session.Clock;
+
     internal static TaskRecord Map(ISqlRow r) => new(r.GetInt64(0), (TaskKind)r.GetInt32(1), r.GetString(2), r.GetInt64(3), r.GetString(4),
         Rows.NullableLong(r, 5), Rows.NullableLong(r, 6), Rows.NullableString(r, 7), Rows.NullableString(r, 8), r.GetInt64(9), Rows.NullableString(r, 10), r.GetInt32(11));
 

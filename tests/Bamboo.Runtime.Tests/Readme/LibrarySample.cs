@@ -1,10 +1,8 @@
 // README-SAMPLE-START
 using System.Text.Json.Nodes;
-using Bamboo.Engine;
-using Bamboo.Engine.Api;
 using Bamboo.Engine.Building;
+using Bamboo.Engine.Client;
 using Bamboo.Engine.Components;
-using Bamboo.Engine.Execution;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -39,31 +37,23 @@ public static class LibrarySample
         data.Inputs["${who}"] = new Var(Var.Plain, "world");
         var pipeline = PipelineBuilder.BuildTree(start, data: data);
 
-        var engine = host.Services.GetRequiredService<BambooEngine>();
-        var started = await EngineApi.RunPipelineAsync(engine, pipeline, cancellationToken: cancellationToken);
+        // The client has bamboo's Engine API (results never throw: Result is false and Message says why) and waits.
+        var client = host.Services.GetRequiredService<BambooClient>();
+        var started = await client.RunPipelineAsync(pipeline, cancellationToken: cancellationToken);
         if (!started.Result)
         {
             throw new InvalidOperationException(started.Message);
         }
 
-        // Wait for the end (the engine also raises PipelineEngine.PipelineFinished), then read states and outputs.
-        var finished = new TaskCompletionSource();
-        host.Services.GetRequiredService<PipelineEngine>().PipelineFinished += (_, e) =>
+        var outcome = await client.WaitForPipelineAsync(pipeline.Id, cancellationToken);
+        if (outcome.End != PipelineEnd.Finished)
         {
-            if (e.RootId == pipeline.Id)
-            {
-                finished.TrySetResult();
-            }
-        };
-        var states = await EngineApi.GetPipelineStatesAsync(engine, pipeline.Id, cancellationToken: cancellationToken);
-        if (states.Data?[pipeline.Id]?["state"]?.GetValue<string>() != NodeState.Finished)
-        {
-            await finished.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+            throw new InvalidOperationException($"the pipeline stopped: {outcome.End} at {string.Join(", ", outcome.Nodes.Select(n => n.Id))}");
         }
 
-        var outputs = await EngineApi.GetExecutionDataOutputsAsync(engine, "greet_world", cancellationToken);
+        var node = await client.GetNodeAsync("greet_world", cancellationToken);
         await host.StopAsync(cancellationToken);
-        return outputs.Data?["greeting"];
+        return node?.Outputs["greeting"];
     }
 }
 // README-SAMPLE-END

@@ -11,7 +11,7 @@ namespace Bamboo.Runtime.Tests.Storage.Sqlite;
 /// </summary>
 public sealed class SchemaMigrationTests : IDisposable
 {
-    private const int CurrentVersion = 6;
+    private const int CurrentVersion = 7;
 
     private readonly TempDatabase _db = new("schema");
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UnixEpoch.AddDays(20000));

@@ -1,0 +1,247 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Bamboo.Engine.Execution;
+using Bamboo.Engine.Model;
+using Bamboo.Engine.Runtime;
+
+namespace Bamboo.Engine.Client;
+
+public sealed partial class BambooClient
+{
+    private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan LongestPoll = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How long a due task may go unclaimed before a pipeline counts as waiting for a worker.</summary>
+    private static readonly TimeSpan UnclaimedFor = TimeSpan.FromSeconds(2);
+
+    private static DateTimeOffset? Time(long? ms) => ms is long v ? DateTimeOffset.FromUnixTimeMilliseconds(v) : null;
+
+    /// <summary>
+    /// Waits until the pipeline stops: finished, failed, revoked, paused, waiting for callbacks or for a worker with the
+    /// components it needs. Reads the store, so it sees runs driven by any process. Throws when no such run exists.
+    /// </summary>
+    public async Task<PipelineOutcome> WaitForPipelineAsync(string rootId, CancellationToken cancellationToken = default)
+    {
+        var poll = FirstPoll;
+        while (true)
+        {
+            // Taken before the read: a nudge that comes while it runs is not lost.
+            var nudged = _nudges.GetOrAdd(rootId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            var outcome = await GetOutcomeAsync(rootId, cancellationToken).ConfigureAwait(false)
+                ?? throw new Exceptions.NotFoundError($"pipeline({rootId}) does not exist");
+            if (outcome.End != PipelineEnd.Running)
+            {
+                _nudges.TryRemove(rootId, out _);
+                return outcome;
+            }
+
+            // Polled, since any process may move the run; this process's own workers nudge the wait at once.
+            await Task.WhenAny(nudged, Task.Delay(poll, Engine.Time, cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            poll = TimeSpan.FromTicks(Math.Min(poll.Ticks * 2, LongestPoll.Ticks));
+        }
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _nudges = new();
+
+    /// <summary>Wakes the waits on a run: something happened in it here.</summary>
+    private void Nudge(string rootId)
+    {
+        if (_nudges.TryRemove(rootId, out var waiting))
+        {
+            waiting.TrySetResult();
+        }
+    }
+
+    /// <summary>How the pipeline stands now; null when no such run exists.</summary>
+    public Task<PipelineOutcome?> GetOutcomeAsync(string rootId, CancellationToken cancellationToken = default) =>
+        Engine.Store.ReadAsync(async tx =>
+        {
+            var run = await Engine.Compiled.FindAsync(tx, rootId).ConfigureAwait(false);
+            if (run is null)
+            {
+                return null;
+            }
+
+            var states = (await tx.States.GetManyAsync([.. run.Nodes.Keys.Append(rootId)]).ConfigureAwait(false)).ToDictionary(s => s.NodeId);
+            var root = states.GetValueOrDefault(rootId)?.Name;
+            if (root is NodeState.Finished or NodeState.Revoked)
+            {
+                return new PipelineOutcome(rootId, root == NodeState.Finished ? PipelineEnd.Finished : PipelineEnd.Revoked, []);
+            }
+
+            var tasks = await tx.Tasks.GetForRootAsync(rootId).ConfigureAwait(false);
+            var views = states.Values.Where(s => s.NodeId != rootId).Select(s => View(run, s.NodeId, s)).ToList();
+            // A task is still on its way unless it is free, needs user code, and has been due for a while without any
+            // worker taking it: then it waits for a worker that has what it needs.
+            if (tasks.Any(t => t.LeaseOwner is not null || t.Requires is null || tx.Tasks.Clock - t.DueAt < (long)UnclaimedFor.TotalMilliseconds))
+            {
+                return new PipelineOutcome(rootId, PipelineEnd.Running, []);
+            }
+
+            if (tasks.Count > 0)
+            {
+                return new PipelineOutcome(rootId, PipelineEnd.WaitingForWorker, [])
+                {
+                    Requirements = [.. tasks.Select(t => Requirement.Describe(t.Requires!)).Distinct()],
+                };
+            }
+
+            var failed = views.Where(v => v.State == NodeState.Failed).ToList();
+            var paused = views.Where(v => v.State == NodeState.Suspended).ToList();
+            var waiting = views.Where(v => v.State == NodeState.Running && v.Kind == nameof(NodeKind.ServiceActivity)).ToList();
+            return failed.Count > 0 ? new PipelineOutcome(rootId, PipelineEnd.Failed, failed)
+                : paused.Count > 0 || root == NodeState.Suspended ? new PipelineOutcome(rootId, PipelineEnd.Suspended, paused)
+                : waiting.Count > 0 ? new PipelineOutcome(rootId, PipelineEnd.WaitingForCallback, waiting)
+                : new PipelineOutcome(rootId, PipelineEnd.Running, []);
+        }, cancellationToken);
+
+    /// <summary>A page of runs, newest first.</summary>
+    public async Task<PipelinePage> ListPipelinesAsync(PipelineQuery? query = null, CancellationToken cancellationToken = default)
+    {
+        query ??= new PipelineQuery();
+        var (afterAt, afterId) = ParseCursor(query.After);
+        var limit = Math.Clamp(query.Limit, 1, 500);
+        var rows = await Engine.Store.ReadAsync(tx => tx.Runs.ListAsync(new RunQuery
+        {
+            State = query.State,
+            CreatedFrom = query.From?.ToUnixTimeMilliseconds(),
+            CreatedBefore = query.Before?.ToUnixTimeMilliseconds(),
+            Text = query.Text,
+            AfterCreatedAt = afterAt,
+            AfterRootId = afterId,
+            Limit = limit + 1,
+        }), cancellationToken).ConfigureAwait(false);
+        var items = rows.Take(limit).Select(r => new PipelineSummary(r.RootId, r.Name, r.State, DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAt), Time(r.ArchivedAt))).ToList();
+        var next = rows.Count > limit ? $"{rows[limit - 1].CreatedAt.ToString(CultureInfo.InvariantCulture)}:{rows[limit - 1].RootId}" : null;
+        return new PipelinePage(items, next);
+    }
+
+    private static (long? At, string? Id) ParseCursor(string? cursor)
+    {
+        if (string.IsNullOrEmpty(cursor))
+        {
+            return (null, null);
+        }
+
+        var colon = cursor.IndexOf(':', StringComparison.Ordinal);
+        return colon > 0 && long.TryParse(cursor[..colon], NumberStyles.None, CultureInfo.InvariantCulture, out var at)
+            ? (at, cursor[(colon + 1)..])
+            : throw new ArgumentException($"page cursor '{cursor}' is not one this API handed out", nameof(cursor));
+    }
+
+    /// <summary>A run and every node of it, with states where they have one; null when no such run exists.</summary>
+    public Task<PipelineView?> GetPipelineAsync(string rootId, CancellationToken cancellationToken = default) =>
+        Engine.Store.ReadAsync(async tx =>
+        {
+            var run = await Engine.Compiled.FindAsync(tx, rootId).ConfigureAwait(false);
+            var record = run is null ? null : await tx.Runs.GetAsync(rootId).ConfigureAwait(false);
+            if (run is null || record is null)
+            {
+                return null;
+            }
+
+            var states = (await tx.States.GetManyAsync([.. run.Nodes.Keys.Append(rootId)]).ConfigureAwait(false)).ToDictionary(s => s.NodeId);
+            var nodes = run.Nodes.Keys.OrderBy(run.FlowOrder).Select(id => View(run, id, states.GetValueOrDefault(id))).ToList();
+            return new PipelineView(rootId, record.Name, states.GetValueOrDefault(rootId)?.Name ?? NodeState.Created, DateTimeOffset.FromUnixTimeMilliseconds(record.CreatedAt), nodes);
+        }, cancellationToken);
+
+    /// <summary>The outputs a finished pipeline exported (its root's execution outputs); null when no such run exists.</summary>
+    public Task<JsonObject?> GetPipelineOutputsAsync(string rootId, CancellationToken cancellationToken = default) =>
+        Engine.Store.ReadAsync(async tx =>
+        {
+            if (await tx.Runs.GetAsync(rootId).ConfigureAwait(false) is null)
+            {
+                return null;
+            }
+
+            return (await tx.Data.GetExecutionDataAsync(rootId).ConfigureAwait(false))?.Outputs ?? [];
+        }, cancellationToken);
+
+    /// <summary>Everything about one node; null when no run has a node with that id.</summary>
+    public Task<NodeDetail?> GetNodeAsync(string nodeId, CancellationToken cancellationToken = default) =>
+        Engine.Store.ReadAsync(async tx =>
+        {
+            var run = await Engine.Compiled.FindForNodeAsync(tx, nodeId).ConfigureAwait(false);
+            if (run is null || !run.Nodes.TryGetValue(nodeId, out var info))
+            {
+                return null;
+            }
+
+            var state = await tx.States.GetAsync(nodeId).ConfigureAwait(false);
+            var data = await tx.Data.GetExecutionDataAsync(nodeId).ConfigureAwait(false);
+            var raw = await tx.Data.GetRawInputsOverrideAsync(nodeId).ConfigureAwait(false) ?? (JsonObject)info.RawInputs.DeepClone();
+            var histories = (await tx.Schedules.GetHistoriesAsync(nodeId).ConfigureAwait(false))
+                .Select(h => new HistoryView(h.Loop, h.Retry, h.Skip, h.Version, Time(h.StartedTime), Time(h.ArchivedTime), h.Inputs, h.Outputs)).ToList();
+            var schedule = state is null ? null : await tx.Schedules.GetAsync(nodeId, state.Version).ConfigureAwait(false);
+            var tasks = state?.Name == NodeState.Running ? await tx.Tasks.GetForRootAsync(run.RootId).ConfigureAwait(false) : [];
+            var awaitingCallback = schedule is { Finished: false, Expired: false } && schedule.Type != (int)Components.ScheduleType.Poll
+                && !tasks.Any(t => t.NodeId == nodeId);
+            var outputs = data?.Outputs ?? [];
+            var error = outputs["ex_data"] is JsonValue e && e.TryGetValue<string>(out var text) ? text : outputs["ex_data"]?.ToJsonString();
+            if (string.IsNullOrEmpty(error) && info.Node is ServiceActivityNode failedActivity)
+            {
+                error = $"component {failedActivity.ComponentCode} reported a failure without saying why (no ex_data)";
+            }
+            return new NodeDetail(View(run, nodeId, state), run.RootId, data?.Inputs ?? [], outputs, state?.Name == NodeState.Failed ? error : null, raw,
+                histories, Actions(info.Node, state, awaitingCallback), [.. info.Targets.Select(t => t.FlowId)], (info.Node as GatewayNode)?.ConvergeGatewayId);
+        }, cancellationToken);
+
+    /// <summary>The operator actions the engine accepts for a node of this kind in this state (Engine API names).</summary>
+    private static List<string> Actions(Node node, StateRecord? state, bool awaitingCallback)
+    {
+        var actions = new List<string>();
+        switch (state?.Name, node)
+        {
+            case (NodeState.Failed, ServiceActivityNode activity):
+                if (activity.Retryable)
+                {
+                    actions.Add("retry_node");
+                }
+
+                if (activity.Skippable)
+                {
+                    actions.Add("skip_node");
+                }
+
+                break;
+            case (NodeState.Failed, StartEventNode):
+                actions.Add("skip_node");
+                break;
+            case (NodeState.Failed, SubProcessNode):
+                actions.Add("retry_subprocess");
+                break;
+            case (NodeState.Failed, GatewayNode { Kind: NodeKind.ExclusiveGateway }):
+                actions.Add("skip_exclusive_gateway");
+                break;
+            case (NodeState.Failed, GatewayNode { Kind: NodeKind.ConditionalParallelGateway }):
+                actions.Add("skip_conditional_parallel_gateway");
+                break;
+            case (NodeState.Running, ServiceActivityNode):
+                actions.Add("forced_fail_activity");
+                if (awaitingCallback)
+                {
+                    actions.Add("callback");
+                }
+
+                break;
+            case (NodeState.Suspended, not SubProcessNode):
+                actions.Add("resume_node_appoint");
+                break;
+            case (null or NodeState.Ready, not SubProcessNode):
+                actions.Add("pause_node_appoint");
+                break;
+        }
+
+        return actions;
+    }
+
+    private static NodeView View(CompiledPipeline run, string nodeId, StateRecord? state)
+    {
+        var info = run.Nodes.TryGetValue(nodeId, out var i) ? i : null;
+        var node = info?.Node;
+        return new NodeView(nodeId, node?.Name ?? "", node?.Kind.ToString() ?? "Pipeline", info?.ParentPipelineId ?? "",
+            (node as ServiceActivityNode)?.ComponentCode, state?.Name, state?.Version, state?.Loop ?? 0, state?.Retry ?? 0, state?.Skip ?? false,
+            state?.ErrorIgnored ?? false, Time(state?.StartedTime), Time(state?.ArchivedTime));
+    }
+}
