@@ -23,20 +23,18 @@ public sealed partial class SqliteStore : Engine.Runtime.IEngineStore, IAsyncDis
     private readonly SemaphoreSlim _work;
     private readonly int _wakeLimit;
 
+    /// <summary>Opens the store at <see cref="SqliteStoreOptions.DatabasePath"/>, creating it unless read-only.</summary>
+    /// <exception cref="Engine.Exceptions.StoreOpenException">
+    /// The path is not a Bamboo store, is missing where it may not be created, or holds a schema this build cannot use.
+    /// </exception>
     public SqliteStore(SqliteStoreOptions options, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var clock = time ?? TimeProvider.System;
         _wakeLimit = Math.Max(1, options.WakeLimit);
         _work = new SemaphoreSlim(0, _wakeLimit);
-        DatabasePath = Path.GetFullPath(options.DatabasePath);
-        var connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = options.DatabasePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-            DefaultTimeout = 30,
-        }.ToString();
+        DatabasePath = StoreFile.FullPath(options.DatabasePath);
+        var connectionString = StoreFile.ConnectionString(DatabasePath, options.ReadOnly);
         _connection = StoreFile.Open(DatabasePath, connectionString, options);
         _session = new SqliteSession(_connection, new StoreClock(clock));
         _tx = new RelationalTransaction(_session, SqliteDialect.Instance, clock);
