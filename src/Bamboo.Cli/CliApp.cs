@@ -16,7 +16,7 @@ internal static class CliApp
             WorkerCommand.Create(),
             ConformanceCommand.Create(),
         };
-        foreach (var command in ControlCommands.Create())
+        foreach (var command in ControlCommands.Create().Concat(QueryCommands.Create()))
         {
             root.Subcommands.Add(command);
         }

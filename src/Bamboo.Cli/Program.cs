@@ -9,9 +9,16 @@ try
 {
     return await Bamboo.Cli.CliApp.Build().Parse(args).InvokeAsync(configuration);
 }
+catch (Bamboo.Engine.Exceptions.StoreOpenException ex)
+{
+    // One line, no stack trace: the path is not a store this command may open (a folder, another application's file,
+    // a missing store for a command that only reads, another schema version). The file was left as it was.
+    await Console.Error.WriteLineAsync($"store: {ex.Message}");
+    return Bamboo.Cli.Commands.ExitCodes.Refused;
+}
 catch (System.Data.Common.DbException ex)
 {
-    // One line, no stack trace: a full disk, an I/O error, a file that is not a store. What committed is safe.
+    // One line, no stack trace: a full disk, an I/O error. What committed is safe.
     await Console.Error.WriteLineAsync($"store error: {ex.Message}");
     return Bamboo.Cli.Commands.ExitCodes.StoreFailed;
 }

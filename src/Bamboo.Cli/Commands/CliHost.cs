@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Bamboo.Engine;
+using Bamboo.Engine.Client;
 using Bamboo.Engine.Components;
 using Bamboo.Engine.Components.Testkit;
 using Bamboo.Engine.Execution;
@@ -26,15 +27,31 @@ internal sealed class CliHost : IAsyncDisposable
         Location = location;
         Store = store;
         Engine = new BambooEngine(store, registry, options);
+        Pipelines = new PipelineEngine(Engine, NullLogger<PipelineEngine>.Instance);
+        Client = new BambooClient(Engine, Pipelines);
     }
 
-    /// <summary>Opens the store (bringing its schema up to date) with the engine on it; no worker runs yet.</summary>
-    public static async Task<CliHost> OpenAsync(StoreLocation location, ComponentRegistry? registry = null, EngineOptions? options = null, CancellationToken cancellationToken = default)
+    /// <summary>Opens the store (creating it, or bringing its schema up to date) with the engine on it; no worker runs yet.</summary>
+    public static Task<CliHost> OpenAsync(StoreLocation location, ComponentRegistry? registry = null, EngineOptions? options = null, CancellationToken cancellationToken = default) =>
+        OpenAsync(location, readOnly: false, registry, options, cancellationToken);
+
+    /// <summary>
+    /// Opens the store with the engine on it. Read-only (for commands that only look) nothing is created or migrated: a
+    /// missing SQLite file or one of another schema version is a <see cref="Engine.Exceptions.StoreOpenException"/>.
+    /// Only the default store's folder is created when missing, so a mistyped <c>--db</c> folder is reported, not made.
+    /// </summary>
+    public static async Task<CliHost> OpenAsync(StoreLocation location, bool readOnly, ComponentRegistry? registry = null, EngineOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new EngineOptions();
         IEngineStore store = location.Postgres is { } connection
             ? await PostgresStore.OpenAsync(new PostgresStoreOptions { ConnectionString = connection, WakeLimit = options.WorkerCount }, cancellationToken: cancellationToken)
-            : new SqliteStore(new SqliteStoreOptions { DatabasePath = location.Database!, WakeLimit = options.WorkerCount });
+            : new SqliteStore(new SqliteStoreOptions
+            {
+                DatabasePath = location.Database!,
+                ReadOnly = readOnly,
+                CreateFolder = location.Database == DefaultDatabase,
+                WakeLimit = options.WorkerCount,
+            });
         return new CliHost(location, store, registry ?? Registry(), options);
     }
 
@@ -47,6 +64,12 @@ internal sealed class CliHost : IAsyncDisposable
     public IEngineStore Store { get; }
 
     public BambooEngine Engine { get; }
+
+    /// <summary>The state machine this process's workers run; its events drive the live lines.</summary>
+    public PipelineEngine Pipelines { get; }
+
+    /// <summary>The Engine API and queries, waking at once when this process's workers move a run.</summary>
+    public BambooClient Client { get; }
 
     /// <summary>The first store failure the workers met (a full disk, an I/O error), or null.</summary>
     public Exception? StoreError { get; private set; }
@@ -73,9 +96,9 @@ internal sealed class CliHost : IAsyncDisposable
     /// <summary>Starts workers for these runs only, or, with null, for every run in the store.</summary>
     public void StartWorkers(IReadOnlyCollection<string>? roots)
     {
-        var pipelines = new PipelineEngine(Engine, NullLogger<PipelineEngine>.Instance);
-        var worker = new EngineWorker(Engine, pipelines, NullLogger<EngineWorker>.Instance) { Roots = roots };
+        var worker = new EngineWorker(Engine, Pipelines, NullLogger<EngineWorker>.Instance) { Roots = roots };
         worker.StoreFailed += (_, e) => StoreError ??= e.Error;
+        worker.Reaped += (_, _) => Console.Error.WriteLine("this worker stalled past its lease and was declared dead: its tasks went to other workers, its late work is refused; going on as a new worker");
         _workers = worker.RunAsync(_stop.Token);
     }
 

@@ -1,17 +1,18 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Bamboo.Engine.Api;
+using Bamboo.Engine.Client;
 
 namespace Bamboo.Cli.Commands;
 
 /// <summary>
-/// Operator verbs on the embedded store (pause, resume, revoke, retry, skip, callback, ...). Each calls the Engine
-/// API, then, like <c>run</c>, keeps the pipeline going until it next stops and prints its state tree.
-/// Exit codes: 0 finished or waiting, 1 stopped at a failed node, 2 refused or bad input.
+/// Operator verbs (pause, resume, revoke, retry, skip, callback, ...). Each calls the Engine API, then, like
+/// <c>run</c>, keeps that pipeline going until it next stops and prints how it stands (or, with --no-wait, returns).
+/// Exit codes: 0 finished or waiting, 1 stopped at a failed node, 2 refused or bad input, 3 the store failed.
 /// </summary>
 internal static class ControlCommands
 {
-    private delegate Task<EngineApiResult> Action(Engine.BambooEngine engine, ParseResult parse, CancellationToken ct);
+    private delegate Task<EngineApiResult> Action(BambooClient client, ParseResult parse, CancellationToken ct);
 
     public static IEnumerable<Command> Create()
     {
@@ -24,26 +25,22 @@ internal static class ControlCommands
         var version = new Option<string?>("--version") { Description = "state version (default: the node's current one)" };
         var message = new Option<string>("--message") { Description = "ex_data to record", DefaultValueFactory = _ => "forced fail by operator" };
 
-        yield return Verb("pause", "Pause a pipeline: running nodes finish, nothing new starts", id, [], (rt, p, ct) => EngineApi.PausePipelineAsync(rt, p.GetValue(id)!, ct));
-        yield return Verb("resume", "Resume a paused pipeline", id, [], (rt, p, ct) => EngineApi.ResumePipelineAsync(rt, p.GetValue(id)!, ct));
-        yield return Verb("revoke", "Revoke a pipeline: nothing new starts, ever", id, [], (rt, p, ct) => EngineApi.RevokePipelineAsync(rt, p.GetValue(id)!, ct));
-        yield return Verb("pause-node", "Pause before a node (it will not start until resumed)", node, [], (rt, p, ct) => EngineApi.PauseNodeAppointAsync(rt, p.GetValue(node)!, ct));
-        yield return Verb("resume-node", "Let a node paused by pause-node run", node, [], (rt, p, ct) => EngineApi.ResumeNodeAppointAsync(rt, p.GetValue(node)!, ct));
-        yield return Verb("retry", "Retry a failed node, optionally with new inputs (--data)", node, [data], (rt, p, ct) => EngineApi.RetryNodeAsync(rt, p.GetValue(node)!, ParseObject(p.GetValue(data)), ct));
-        yield return Verb("retry-subprocess", "Retry a subprocess that failed while starting", node, [], (rt, p, ct) => EngineApi.RetrySubprocessAsync(rt, p.GetValue(node)!, ct));
-        yield return Verb("skip", "Skip a failed activity and continue", node, [], (rt, p, ct) => EngineApi.SkipNodeAsync(rt, p.GetValue(node)!, ct));
-        yield return Verb("forced-fail", "Fail a running activity", node, [message], (rt, p, ct) => EngineApi.ForcedFailActivityAsync(rt, p.GetValue(node)!, p.GetValue(message)!, ct));
-        var skipGateway = Verb("skip-gateway", "Skip a failed exclusive gateway along one flow", node, [], (rt, p, ct) => EngineApi.SkipExclusiveGatewayAsync(rt, p.GetValue(node)!, p.GetValue(flow)!, ct));
+        yield return Verb("pause", "Pause a pipeline: running nodes finish, nothing new starts", id, [], (rt, p, ct) => rt.PausePipelineAsync(p.GetValue(id)!, ct));
+        yield return Verb("resume", "Resume a paused pipeline", id, [], (rt, p, ct) => rt.ResumePipelineAsync(p.GetValue(id)!, ct));
+        yield return Verb("revoke", "Revoke a pipeline: nothing new starts, ever", id, [], (rt, p, ct) => rt.RevokePipelineAsync(p.GetValue(id)!, ct));
+        yield return Verb("pause-node", "Pause before a node (it will not start until resumed)", node, [], (rt, p, ct) => rt.PauseNodeAppointAsync(p.GetValue(node)!, ct));
+        yield return Verb("resume-node", "Let a node paused by pause-node run", node, [], (rt, p, ct) => rt.ResumeNodeAppointAsync(p.GetValue(node)!, ct));
+        yield return Verb("retry", "Retry a failed node, optionally with new inputs (--data)", node, [data], (rt, p, ct) => rt.RetryNodeAsync(p.GetValue(node)!, ParseObject(p.GetValue(data)), ct));
+        yield return Verb("retry-subprocess", "Retry a subprocess that failed while starting", node, [], (rt, p, ct) => rt.RetrySubprocessAsync(p.GetValue(node)!, ct));
+        yield return Verb("skip", "Skip a failed activity and continue", node, [], (rt, p, ct) => rt.SkipNodeAsync(p.GetValue(node)!, ct));
+        yield return Verb("forced-fail", "Fail a running activity", node, [message], (rt, p, ct) => rt.ForcedFailActivityAsync(p.GetValue(node)!, p.GetValue(message)!, ct));
+        var skipGateway = Verb("skip-gateway", "Skip a failed exclusive gateway along one flow", node, [], (rt, p, ct) => rt.SkipExclusiveGatewayAsync(p.GetValue(node)!, p.GetValue(flow)!, ct));
         skipGateway.Arguments.Add(flow);
         yield return skipGateway;
         yield return Verb("skip-parallel-gateway", "Skip a failed conditional parallel gateway along chosen flows", node, [flows, converge],
-            (rt, p, ct) => EngineApi.SkipConditionalParallelGatewayAsync(rt, p.GetValue(node)!, p.GetValue(flows)!, p.GetValue(converge)!, ct));
-        yield return Verb("callback", "Deliver callback data to an activity waiting for it", node, [data, version], async (rt, p, ct) =>
-        {
-            var nodeId = p.GetValue(node)!;
-            var v = p.GetValue(version) ?? (await rt.Store.ReadAsync(async tx => (await tx.States.GetAsync(nodeId))?.Version, ct)) ?? "";
-            return await EngineApi.CallbackAsync(rt, nodeId, v, ParseObject(p.GetValue(data)) ?? [], ct);
-        });
+            (rt, p, ct) => rt.SkipConditionalParallelGatewayAsync(p.GetValue(node)!, p.GetValue(flows)!, p.GetValue(converge)!, ct));
+        yield return Verb("callback", "Deliver callback data to an activity waiting for it", node, [data, version],
+            (rt, p, ct) => rt.CallbackAsync(p.GetValue(node)!, ParseObject(p.GetValue(data)) ?? [], p.GetValue(version), ct));
     }
 
     private static JsonObject? ParseObject(string? json) =>
@@ -53,7 +50,8 @@ internal static class ControlCommands
     {
         var store = new StoreArguments();
         var components = CliHost.ComponentsOption();
-        var command = new Command(name, description) { target, components };
+        var noWait = new Option<bool>("--no-wait") { Description = "return once the call is accepted; workers elsewhere go on" };
+        var command = new Command(name, description) { target, components, noWait };
         store.AddTo(command);
         foreach (var o in options)
         {
@@ -66,12 +64,12 @@ internal static class ControlCommands
             EngineApiResult result;
             try
             {
-                result = await action(host.Engine, parse, ct);
+                result = await action(host.Client, parse, ct);
             }
             catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException)
             {
                 await Console.Error.WriteLineAsync($"bad input: {ex.Message}");
-                return 2;
+                return ExitCodes.Refused;
             }
 
             if (result.Exception is System.Data.Common.DbException)
@@ -89,8 +87,13 @@ internal static class ControlCommands
             var targetId = parse.GetValue(target)!;
             var root = await host.Store.ReadAsync(tx => tx.Runs.GetNodeRootAsync(targetId), ct) ?? targetId;
             Console.WriteLine($"{name}: accepted");
+            if (parse.GetValue(noWait))
+            {
+                return ExitCodes.Ok;
+            }
+
             host.StartWorkers([root]);
-            return await StatesCommand.FollowAsync(host, root, ct);
+            return await Follow.RunAsync(host, root, ct);
         });
         return command;
     }

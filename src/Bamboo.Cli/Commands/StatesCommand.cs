@@ -19,7 +19,7 @@ internal static class StatesCommand
         store.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            await using var host = await CliHost.OpenAsync(store.Get(parse), cancellationToken: ct);
+            await using var host = await CliHost.OpenAsync(store.Get(parse), readOnly: true, cancellationToken: ct);
             var result = await EngineApi.GetPipelineStatesAsync(host.Engine, parse.GetValue(id)!, flatChildren: false, ct);
             if (result.Data is not JsonObject { Count: > 0 } data)
             {

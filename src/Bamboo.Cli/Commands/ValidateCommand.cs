@@ -17,12 +17,46 @@ internal static class ValidateCommand
         return command;
     }
 
+    /// <summary>The first activity or variable whose component or type the registry lacks, said as people read it.</summary>
+    private static string? UnknownComponent(Engine.Model.Pipeline pipeline, Engine.Components.ComponentRegistry registry)
+    {
+        foreach (var node in pipeline.Activities.Values)
+        {
+            switch (node)
+            {
+                case Engine.Model.ServiceActivityNode a when !registry.HasComponent(a.ComponentCode, a.ComponentVersion):
+                    return $"node {a.Id}: {Engine.Runtime.Requirement.Describe(Engine.Runtime.Requirement.Component(a.ComponentCode, a.ComponentVersion))} is not known";
+                case Engine.Model.ServiceActivityNode a when a.Inputs.FirstOrDefault(i => i.Value.Type == "lazy" && i.Value.CustomType is { } t && !registry.HasVariable(t)) is { Key: not null } input:
+                    return $"node {a.Id}, input {input.Key}: variable type {input.Value.CustomType} is not known";
+                case Engine.Model.SubProcessNode sub when UnknownComponent(sub.Pipeline, registry) is { } inner:
+                    return inner;
+            }
+        }
+
+        foreach (var (key, value) in pipeline.Data.Inputs)
+        {
+            if (value.Type == "lazy" && value.CustomType is { } type && !registry.HasVariable(type))
+            {
+                return $"pipeline {pipeline.Id}, variable {key}: variable type {type} is not known";
+            }
+        }
+
+        return null;
+    }
+
     public static int Run(string file, bool cycleTolerate, TextWriter output, TextWriter error, string[]? components = null)
     {
         try
         {
             var pipeline = TreeLoader.Load(file);
-            var validated = new PipelineValidator(CliHost.Registry(components).EndEventCodes).Validate(pipeline, cycleTolerate);
+            var registry = CliHost.Registry(components);
+            var validated = new PipelineValidator(registry.EndEventCodes).Validate(pipeline, cycleTolerate);
+            if (UnknownComponent(validated, registry) is { } unknown)
+            {
+                error.WriteLine($"invalid: {unknown}; pass the assembly that has it with --components FILE.dll");
+                return 2;
+            }
+
             output.WriteLine($"valid: pipeline {validated.Id}, {TreeLoader.CountNodes(validated)} nodes");
             return 0;
         }

@@ -42,6 +42,22 @@ internal static class WorkerCommand
         var options = new EngineOptions { WorkerCount = workers, MaxConcurrentTasks = concurrency, TaskLease = TimeSpan.FromSeconds(leaseSeconds) };
         await using var host = await CliHost.OpenAsync(location, registry, options, ct);
         Console.WriteLine($"store: {location}; serving every pipeline with {workers} claim loops, up to {concurrency} tasks at once; Ctrl-C to stop");
+        // What it does, a line per activity it starts, finishes or fails: enough to see a worker is alive and busy.
+        host.Pipelines.EventRaised += (_, e) =>
+        {
+            var what = e.Type switch
+            {
+                "node_enter" => "started",
+                "node_finish" => "finished",
+                "node_execute_fail" or "node_schedule_fail" => "FAILED",
+                "pipeline_finish" => "pipeline finished",
+                _ => null,
+            };
+            if (what is not null)
+            {
+                Console.WriteLine($"{host.Engine.Time.GetUtcNow():HH:mm:ss.fff} {e.RootPipelineId} {e.NodeId ?? ""} {what}".Replace("  ", " ", StringComparison.Ordinal));
+            }
+        };
         host.StartWorkers(null);
         while (!ct.IsCancellationRequested)
         {

@@ -1,0 +1,167 @@
+using System.Text.Json;
+using Bamboo.Engine.Client;
+using Bamboo.Engine.Execution;
+using Spectre.Console;
+
+namespace Bamboo.Cli.Commands;
+
+/// <summary>
+/// Follows a run until it stops and says how it ended: the state tree with names, the outputs, and for each node that
+/// needs an operator the command that applies to it. On a terminal it also shows node events as they happen (from
+/// this process's engine, not by polling the tree); off a terminal it prints only the result.
+/// </summary>
+internal static class Follow
+{
+    public static async Task<int> RunAsync(CliHost host, string rootId, CancellationToken ct)
+    {
+        var live = !Console.IsOutputRedirected;
+        var names = new Dictionary<string, string>();
+        if (live && host.Pipelines is { } engine)
+        {
+            var view = await host.Client.GetPipelineAsync(rootId, ct);
+            foreach (var node in view?.Nodes ?? [])
+            {
+                names[node.Id] = node.Name;
+            }
+
+            engine.EventRaised += (_, e) => Show(e, rootId, names);
+        }
+
+        var outcome = await host.Client.WaitForPipelineAsync(rootId, ct);
+        if (host.StoreError is { } storeError)
+        {
+            await Console.Error.WriteLineAsync($"store error: {storeError.Message}; what committed is safe, continue with: bamboo worker {host.Location.Arguments}");
+            return ExitCodes.StoreFailed;
+        }
+
+        return await ReportAsync(host.Client, outcome, ct);
+    }
+
+    private static void Show(PipelineEvent e, string rootId, Dictionary<string, string> names)
+    {
+        if (e.RootPipelineId != rootId || e.NodeId is null)
+        {
+            return;
+        }
+
+        var what = e.Type switch
+        {
+            "node_enter" => "RUNNING ",
+            "node_finish" => "FINISHED",
+            "node_execute_fail" or "node_schedule_fail" => "FAILED  ",
+            _ => null,
+        };
+        if (what is not null)
+        {
+            AnsiConsole.MarkupLine($"  {what} {Markup.Escape(Label(names.GetValueOrDefault(e.NodeId, ""), e.NodeId))}");
+        }
+    }
+
+    private static string Label(string name, string id) => string.IsNullOrEmpty(name) || name == id ? id : $"{name} ({id})";
+
+    /// <summary>Prints the tree, the outputs and what to do next; returns the exit code for how the run stands.</summary>
+    public static async Task<int> ReportAsync(BambooClient client, PipelineOutcome outcome, CancellationToken ct)
+    {
+        var rootId = outcome.RootId;
+        if (await client.GetPipelineAsync(rootId, ct) is { } view)
+        {
+            Print(view);
+        }
+
+        switch (outcome.End)
+        {
+            case PipelineEnd.Finished:
+                var outputs = await client.GetPipelineOutputsAsync(rootId, ct) ?? [];
+                Console.WriteLine($"pipeline {rootId} finished");
+                if (outputs.Count > 0)
+                {
+                    Console.WriteLine("outputs: " + outputs.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                }
+
+                return ExitCodes.Ok;
+            case PipelineEnd.Failed:
+                foreach (var node in outcome.Nodes)
+                {
+                    var detail = await client.GetNodeAsync(node.Id, ct);
+                    Console.WriteLine($"node {Label(node.Name, node.Id)} FAILED: {detail?.Error ?? "(no error recorded)"}");
+                    foreach (var hint in Hints(detail))
+                    {
+                        Console.WriteLine($"  {hint}");
+                    }
+                }
+
+                Console.WriteLine($"  or give up: bamboo revoke {rootId}");
+                return ExitCodes.Failed;
+            case PipelineEnd.Revoked:
+                Console.WriteLine($"pipeline {rootId} was revoked");
+                return ExitCodes.Ok;
+            case PipelineEnd.Suspended when outcome.Nodes.Count > 0:
+                foreach (var node in outcome.Nodes)
+                {
+                    Console.WriteLine($"paused before node {Label(node.Name, node.Id)}; let it run: bamboo resume-node {node.Id}");
+                }
+
+                return ExitCodes.Ok;
+            case PipelineEnd.Suspended:
+                Console.WriteLine($"pipeline {rootId} is paused; go on: bamboo resume {rootId}");
+                return ExitCodes.Ok;
+            case PipelineEnd.WaitingForCallback:
+                foreach (var node in outcome.Nodes)
+                {
+                    Console.WriteLine($"node {Label(node.Name, node.Id)} waits for a callback: bamboo callback {node.Id} --data '{{...}}'");
+                }
+
+                return ExitCodes.Ok;
+            case PipelineEnd.WaitingForWorker:
+                Console.WriteLine($"pipeline {rootId} waits for a worker that has {string.Join(", ", outcome.Requirements)}: " +
+                    "start one with bamboo worker --components FILE.dll");
+                return ExitCodes.Ok;
+            default:
+                Console.WriteLine($"pipeline {rootId} is still running");
+                return ExitCodes.Ok;
+        }
+    }
+
+    /// <summary>The commands that apply to a node that needs an operator, by its kind and state.</summary>
+    private static IEnumerable<string> Hints(NodeDetail? detail)
+    {
+        if (detail is null)
+        {
+            yield break;
+        }
+
+        var id = detail.Node.Id;
+        foreach (var action in detail.Actions)
+        {
+            yield return action switch
+            {
+                "retry_node" => $"retry it: bamboo retry {id} [--data '{{\"input\": \"new value\"}}']",
+                "skip_node" => $"skip it: bamboo skip {id}",
+                "retry_subprocess" => $"retry the subprocess: bamboo retry-subprocess {id}",
+                "skip_exclusive_gateway" => $"take a flow: bamboo skip-gateway {id} FLOW   (flows: {string.Join(", ", detail.Flows)})",
+                "skip_conditional_parallel_gateway" =>
+                    $"take flows: bamboo skip-parallel-gateway {id} --flows FLOW... --converge {detail.ConvergeGatewayId}   (flows: {string.Join(", ", detail.Flows)})",
+                _ => action,
+            };
+        }
+    }
+
+    /// <summary>The state tree: every node with a state, named, under its pipeline.</summary>
+    public static void Print(PipelineView view)
+    {
+        var tree = new Tree($"[bold]{Markup.Escape(Label(view.Name, view.Id))}[/] {Markup.Escape(view.State)}");
+        var branches = new Dictionary<string, Func<string, TreeNode>> { [view.Id] = tree.AddNode };
+        foreach (var node in view.Nodes.Where(n => n.State is not null))
+        {
+            var add = branches.GetValueOrDefault(node.ParentId, tree.AddNode);
+            var label = $"{Markup.Escape(Label(node.Name, node.Id))} [grey]{Markup.Escape(node.State ?? "")} loop={node.Loop} retry={node.Retry}{(node.Skip ? " skipped" : "")}[/]";
+            var added = add(label);
+            if (node.Kind == nameof(Engine.Model.NodeKind.SubProcess))
+            {
+                branches[node.Id] = added.AddNode;
+            }
+        }
+
+        AnsiConsole.Write(tree);
+    }
+}

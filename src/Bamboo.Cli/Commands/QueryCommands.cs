@@ -1,0 +1,172 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Bamboo.Engine.Client;
+using Spectre.Console;
+
+namespace Bamboo.Cli.Commands;
+
+/// <summary>
+/// What people ask of a store: <c>list</c> (runs, newest first, filtered, paged), <c>show ID|NODE</c> (a run's tree,
+/// or everything about one node) and <c>outputs ID</c>. Each can print JSON instead (<c>--json</c>).
+/// </summary>
+internal static class QueryCommands
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static IEnumerable<Command> Create()
+    {
+        yield return List();
+        yield return Show();
+        yield return Outputs();
+    }
+
+    private static Command List()
+    {
+        var state = new Option<string?>("--state") { Description = "only runs in this state (RUNNING, FINISHED, FAILED is a node state: use RUNNING and show)" };
+        var text = new Option<string?>("--search") { Description = "part of the id or the name" };
+        var limit = new Option<int>("--limit") { Description = "runs per page", DefaultValueFactory = _ => 20 };
+        var after = new Option<string?>("--after") { Description = "the cursor a previous page printed, to see the next one" };
+        var json = new Option<bool>("--json") { Description = "machine-readable output" };
+        var store = new StoreArguments();
+        var command = new Command("list", "List runs, newest first") { state, text, limit, after, json };
+        store.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var host = await CliHost.OpenAsync(store.Get(parse), readOnly: true, cancellationToken: ct);
+            PipelinePage page;
+            try
+            {
+                page = await host.Client.ListPipelinesAsync(new PipelineQuery
+                {
+                    State = parse.GetValue(state)?.ToUpperInvariant(),
+                    Text = parse.GetValue(text),
+                    Limit = parse.GetValue(limit),
+                    After = parse.GetValue(after),
+                }, ct);
+            }
+            catch (ArgumentException ex)
+            {
+                await Console.Error.WriteLineAsync($"bad input: {ex.Message}");
+                return ExitCodes.Refused;
+            }
+
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(page, Indented));
+                return ExitCodes.Ok;
+            }
+
+            var table = new Table().AddColumns("id", "name", "state", "started", "ended");
+            foreach (var run in page.Items)
+            {
+                table.AddRow(Markup.Escape(run.Id), Markup.Escape(run.Name), Markup.Escape(run.State), run.CreatedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture),
+                    run.ArchivedAt?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "");
+            }
+
+            AnsiConsole.Write(table);
+            if (page.Next is not null)
+            {
+                Console.WriteLine($"more: bamboo list --after {page.Next}");
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Show()
+    {
+        var id = new Argument<string>("id") { Description = "a run's id, or a node's" };
+        var json = new Option<bool>("--json") { Description = "machine-readable output" };
+        var store = new StoreArguments();
+        var command = new Command("show", "Show a run's state tree, or one node: its inputs, outputs, error, histories and what can be done with it") { id, json };
+        store.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var host = await CliHost.OpenAsync(store.Get(parse), readOnly: true, cancellationToken: ct);
+            var target = parse.GetValue(id)!;
+            if (await host.Client.GetPipelineAsync(target, ct) is { } run)
+            {
+                if (parse.GetValue(json))
+                {
+                    Console.WriteLine(JsonSerializer.Serialize(run, Indented));
+                    return ExitCodes.Ok;
+                }
+
+                var outcome = await host.Client.GetOutcomeAsync(target, ct);
+                if (outcome is not null)
+                {
+                    await Follow.ReportAsync(host.Client, outcome, ct);
+                }
+
+                return ExitCodes.Ok;
+            }
+
+            if (await host.Client.GetNodeAsync(target, ct) is not { } node)
+            {
+                await Console.Error.WriteLineAsync($"no run and no node has the id {target}");
+                return ExitCodes.Refused;
+            }
+
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(node, Indented));
+                return ExitCodes.Ok;
+            }
+
+            Print(node);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static void Print(NodeDetail node)
+    {
+        var v = node.Node;
+        Console.WriteLine($"{(string.IsNullOrEmpty(v.Name) || v.Name == v.Id ? v.Id : $"{v.Name} ({v.Id})")}: {v.Kind}{(v.Component is null ? "" : " " + v.Component)} in run {node.RootId}");
+        Console.WriteLine($"state: {v.State ?? "not started"}{(v.State is null ? "" : $" (loop {v.Loop}, retry {v.Retry}{(v.Skip ? ", skipped" : "")}, version {v.Version})")}");
+        if (v.StartedAt is { } started)
+        {
+            Console.WriteLine($"started: {started:u}{(v.ArchivedAt is { } ended ? $", ended: {ended:u}" : "")}");
+        }
+
+        if (node.Error is not null)
+        {
+            Console.WriteLine($"error: {node.Error}");
+        }
+
+        Console.WriteLine("inputs: " + node.Inputs.ToJsonString(Indented));
+        Console.WriteLine("outputs: " + node.Outputs.ToJsonString(Indented));
+        foreach (var h in node.Histories)
+        {
+            Console.WriteLine($"earlier attempt: loop {h.Loop}, retry {h.Retry}{(h.Skip ? ", skipped" : "")}, outputs {h.Outputs.ToJsonString()}");
+        }
+
+        if (node.Actions.Count > 0)
+        {
+            Console.WriteLine("can be: " + string.Join(", ", node.Actions));
+        }
+    }
+
+    private static Command Outputs()
+    {
+        var id = new Argument<string>("id") { Description = "a run's id" };
+        var store = new StoreArguments();
+        var command = new Command("outputs", "Print a run's outputs (its root pipeline's exported variables) as JSON") { id };
+        store.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var host = await CliHost.OpenAsync(store.Get(parse), readOnly: true, cancellationToken: ct);
+            if (await host.Client.GetPipelineOutputsAsync(parse.GetValue(id)!, ct) is not JsonObject outputs)
+            {
+                await Console.Error.WriteLineAsync($"no run has the id {parse.GetValue(id)}");
+                return ExitCodes.Refused;
+            }
+
+            Console.WriteLine(outputs.ToJsonString(Indented));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

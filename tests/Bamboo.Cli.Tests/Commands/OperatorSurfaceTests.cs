@@ -1,0 +1,129 @@
+using System.Text.Json.Nodes;
+
+namespace Bamboo.Cli.Tests.Commands;
+
+/// <summary>run again, list, show, outputs, variables, start node, --no-wait, component checks: what an operator types.</summary>
+[Collection("console")]
+public sealed class OperatorSurfaceTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("bamboo-surface-").FullName;
+    private readonly TextWriter _out = Console.Out;
+    private readonly TextWriter _err = Console.Error;
+
+    public void Dispose()
+    {
+        Console.SetOut(_out);
+        Console.SetError(_err);
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private string Db => Path.Combine(_dir, "store.db");
+
+    private static string Example(string name)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "examples", name);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException(name);
+    }
+
+    /// <summary>Runs bamboo in this process; returns the exit code and what it wrote to stdout and stderr.</summary>
+    private async Task<(int Code, string Out, string Err)> Bamboo(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        Console.SetOut(output);
+        Console.SetError(error);
+        try
+        {
+            var code = await CliApp.Build().Parse([.. args, "--db", Db]).InvokeAsync(cancellationToken: TestContext.Current.CancellationToken);
+            return (code, output.ToString(), error.ToString());
+        }
+        finally
+        {
+            Console.SetOut(_out);
+            Console.SetError(_err);
+        }
+    }
+
+    [Fact]
+    public async Task Run_SameTreeTwice_BothRunTheSecondUnderFreshIdsAndListShowsBoth()
+    {
+        var first = await Bamboo("run", Example("hello.json"));
+        var second = await Bamboo("run", Example("hello.json"));
+        var list = await Bamboo("list", "--json");
+
+        Assert.Equal(0, first.Code);
+        Assert.Equal(0, second.Code);
+        Assert.Contains("ran in this store before", second.Out, StringComparison.Ordinal);
+        Assert.Contains("\"${greeting}\": \"hello world\"", second.Out, StringComparison.Ordinal);
+        var ids = JsonNode.Parse(list.Out)!["Items"]!.AsArray().Select(i => i!["Id"]!.GetValue<string>()).ToList();
+        Assert.Equal(2, ids.Count);
+        Assert.Contains("p_hello", ids);
+        Assert.StartsWith("p_hello_", ids.Single(i => i != "p_hello"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Show_FailedNode_PrintsItsErrorAndTheVerbsThatApply()
+    {
+        var run = await Bamboo("run", Example("failing.json"));
+        var show = await Bamboo("show", "fl_check");
+        var missing = await Bamboo("show", "no_such_id");
+
+        Assert.Equal(1, run.Code);
+        Assert.Contains("bamboo retry fl_check", run.Out, StringComparison.Ordinal);
+        Assert.Contains("bamboo skip fl_check", run.Out, StringComparison.Ordinal);
+        Assert.Equal(0, show.Code);
+        Assert.Contains("error:", show.Out, StringComparison.Ordinal);
+        Assert.Contains("retry_node, skip_node", show.Out, StringComparison.Ordinal);
+        Assert.Equal(2, missing.Code);
+    }
+
+    [Fact]
+    public async Task Run_WithVariablesAndOutputs_TheVariableReachesTheOutputs()
+    {
+        var run = await Bamboo("run", Example("hello.json"), "--var", "name=operators");
+        var outputs = await Bamboo("outputs", "p_hello");
+        var unknown = await Bamboo("outputs", "p_nothing");
+
+        Assert.Equal(0, run.Code);
+        Assert.Equal("hello operators", JsonNode.Parse(outputs.Out)!["${greeting}"]!.GetValue<string>());
+        Assert.Equal(2, unknown.Code);
+    }
+
+    [Fact]
+    public async Task Run_NoWait_StartsAndReturnsAndAWorkerFinishesIt()
+    {
+        var run = await Bamboo("run", Example("hello.json"), "--no-wait");
+        var worker = await Bamboo("worker", "--until-idle");
+        var outputs = await Bamboo("outputs", "p_hello");
+
+        Assert.Equal(0, run.Code);
+        Assert.Equal(0, worker.Code);
+        Assert.Contains("p_hello", worker.Out, StringComparison.Ordinal);
+        Assert.Equal("hello world", JsonNode.Parse(outputs.Out)!["${greeting}"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Validate_UnknownComponent_ExitsTwoNamingNodeAndComponent()
+    {
+        var tree = JsonNode.Parse(await File.ReadAllTextAsync(Example("hello.json")))!.AsObject();
+        tree["activities"]!["hello_greet"]!["component"]!["code"] = "no_such_component";
+        var file = Path.Combine(_dir, "unknown.json");
+        await File.WriteAllTextAsync(file, tree.ToJsonString());
+
+        var code = Cli.Commands.ValidateCommand.Run(file, false, TextWriter.Null, Console.Error);
+        var run = await Bamboo("run", file);
+
+        Assert.Equal(2, code);
+        Assert.Equal(2, run.Code);
+        Assert.Contains("hello_greet", run.Err, StringComparison.Ordinal);
+        Assert.Contains("no_such_component", run.Err, StringComparison.Ordinal);
+    }
+}
