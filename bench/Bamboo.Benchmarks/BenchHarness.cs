@@ -6,22 +6,34 @@ using Bamboo.Engine.Components;
 using Bamboo.Engine.Components.Testkit;
 using Bamboo.Engine.Execution;
 using Bamboo.Engine.Model;
+using Bamboo.Engine.Runtime;
+using Bamboo.Runtime.Postgres;
 using Bamboo.Runtime.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Bamboo.Benchmarks;
 
-/// <summary>A fresh durable SQLite store with running, warmed-up workers, and a way to await pipelines to the end.</summary>
+/// <summary>
+/// A fresh durable store with running, warmed-up workers, and a way to await pipelines to the end: a SQLite file, or,
+/// when BAMBOO_BENCH_POSTGRES holds a connection string, a new schema in that PostgreSQL database.
+/// </summary>
 internal sealed class BenchHarness : IAsyncDisposable
 {
+    /// <summary>The environment variable that points the bench at a PostgreSQL database.</summary>
+    public const string PostgresVariable = "BAMBOO_BENCH_POSTGRES";
+
     private readonly string _db = Path.Combine(Path.GetTempPath(), "bamboo-bench-" + Guid.NewGuid().ToString("N") + ".db");
+    private readonly string? _postgres = Environment.GetEnvironmentVariable(PostgresVariable);
+    private readonly string _schema = "bamboo_bench_" + Guid.NewGuid().ToString("N");
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _waiting = new();
-    private readonly Task<WorkerExit> _workers;
+    private readonly Task<WorkerExit>? _workers;
 
-    public BenchHarness()
+    public BenchHarness(bool workers = true)
     {
-        Store = new SqliteStore(new SqliteStoreOptions { DatabasePath = _db });
+        Store = _postgres is null
+            ? new SqliteStore(new SqliteStoreOptions { DatabasePath = _db })
+            : PostgresStore.OpenAsync(new PostgresStoreOptions { ConnectionString = SchemaConnection }).GetAwaiter().GetResult();
         Engine = new BambooEngine(Store, new ComponentRegistry().AddTestkit());
         var engine = new PipelineEngine(Engine, NullLogger<PipelineEngine>.Instance);
         engine.PipelineFinished += (_, e) =>
@@ -31,6 +43,11 @@ internal sealed class BenchHarness : IAsyncDisposable
                 done.TrySetResult();
             }
         };
+        if (!workers)
+        {
+            return;
+        }
+
         _workers = new EngineWorker(Engine, engine, NullLogger<EngineWorker>.Instance).RunAsync(_stop.Token);
 
         // Each iteration gets a fresh file, but should measure a running engine: one small pipeline first prepares
@@ -38,7 +55,32 @@ internal sealed class BenchHarness : IAsyncDisposable
         RunAsync([Sequential(1)]).GetAwaiter().GetResult();
     }
 
-    public SqliteStore Store { get; }
+    /// <summary>The PostgreSQL connection string of this harness's own schema (created on first use).</summary>
+    public string SchemaConnection
+    {
+        get
+        {
+            if (!_schemaMade)
+            {
+                Postgres($"CREATE SCHEMA {_schema}");
+                _schemaMade = true;
+            }
+
+            return new Npgsql.NpgsqlConnectionStringBuilder(_postgres) { SearchPath = _schema }.ConnectionString;
+        }
+    }
+
+    private bool _schemaMade;
+
+    private void Postgres(string sql)
+    {
+        using var connection = new Npgsql.NpgsqlConnection(_postgres);
+        connection.Open();
+        using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        command.ExecuteNonQuery();
+    }
+
+    public IEngineStore Store { get; }
 
     public BambooEngine Engine { get; }
 
@@ -58,8 +100,17 @@ internal sealed class BenchHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        await _workers;
-        await Store.DisposeAsync();
+        if (_workers is not null)
+        {
+            await _workers;
+        }
+
+        await ((IAsyncDisposable)Store).DisposeAsync();
+        if (_schemaMade)
+        {
+            Postgres($"DROP SCHEMA {_schema} CASCADE");
+        }
+
         _stop.Dispose();
         foreach (var f in new[] { _db, _db + "-wal", _db + "-shm" })
         {
