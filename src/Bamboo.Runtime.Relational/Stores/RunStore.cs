@@ -8,13 +8,82 @@ internal sealed class RunStore(RelationalTransaction tx, SqlDialect dialect) : I
     private const string GetSql = "SELECT root_id, tree, cycle_tolerate, root_data, created_at, name FROM runs WHERE root_id = $0";
     private const string InsertSql = "INSERT INTO runs (root_id, tree, cycle_tolerate, root_data, created_at, name) VALUES ($0, $1, $2, $3, $4, $5)";
 
-    // Newest first along the index on (created_at, root_id); the keyset ($5, $6) continues after the previous page's
-    // last run, so a page costs the same however deep it is. The root's state comes from its state row.
-    private const string ListSql = "SELECT r.root_id, r.name, s.name, r.created_at, s.archived_time FROM runs r JOIN states s ON s.node_id = r.root_id " +
-        "WHERE (CAST($0 AS TEXT) IS NULL OR s.name = $0) AND (CAST($1 AS BIGINT) IS NULL OR r.created_at >= $1) AND (CAST($2 AS BIGINT) IS NULL OR r.created_at < $2) " +
-        "AND (CAST($3 AS TEXT) IS NULL OR LOWER(r.root_id) LIKE $3 ESCAPE '\\' OR LOWER(r.name) LIKE $3 ESCAPE '\\') " +
-        "AND (CAST($4 AS BIGINT) IS NULL OR r.created_at < $4 OR (r.created_at = $4 AND r.root_id < $5)) " +
-        "ORDER BY r.created_at DESC, r.root_id DESC LIMIT $6";
+    // Newest first along the index on (created_at, root_id). Only the conditions a query has are in its statement (an
+    // "$n IS NULL OR ..." form kept the database from walking the index by range); the keyset (created_at, root_id)
+    // continues after the previous page's last run, so a page costs the same however deep it is. One statement per
+    // combination, made once, so prepared statements are reused.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> ListSql = new();
+
+    private static string ListStatement(bool state, bool from, bool before, bool text, bool after) =>
+        ListSql.GetOrAdd((state ? 1 : 0) | (from ? 2 : 0) | (before ? 4 : 0) | (text ? 8 : 0) | (after ? 16 : 0), _ =>
+        {
+            // Parameters are numbered in the order the conditions appear, as ListArguments gives them.
+            var where = new List<string>();
+            var n = 0;
+            if (state)
+            {
+                where.Add($"s.name = ${n++}");
+            }
+
+            if (from)
+            {
+                where.Add($"r.created_at >= ${n++}");
+            }
+
+            if (before)
+            {
+                where.Add($"r.created_at < ${n++}");
+            }
+
+            if (text)
+            {
+                where.Add($"(LOWER(r.root_id) LIKE ${n} ESCAPE '\\' OR LOWER(r.name) LIKE ${n++} ESCAPE '\\')");
+            }
+
+            if (after)
+            {
+                // A row value: both databases walk the index by range from it.
+                where.Add($"(r.created_at, r.root_id) < (${n++}, ${n++})");
+            }
+
+            return "SELECT r.root_id, r.name, s.name, r.created_at, s.archived_time FROM runs r JOIN states s ON s.node_id = r.root_id" +
+                (where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where)) +
+                $" ORDER BY r.created_at DESC, r.root_id DESC LIMIT ${n}";
+        });
+
+    private static object?[] ListArguments(RunQuery query, string? text)
+    {
+        var args = new List<object?>();
+        if (query.State is not null)
+        {
+            args.Add(query.State);
+        }
+
+        if (query.CreatedFrom is long from)
+        {
+            args.Add(from);
+        }
+
+        if (query.CreatedBefore is long before)
+        {
+            args.Add(before);
+        }
+
+        if (text is not null)
+        {
+            args.Add(text);
+        }
+
+        if (query.AfterCreatedAt is long after)
+        {
+            args.Add(after);
+            args.Add(query.AfterRootId ?? "");
+        }
+
+        args.Add(Math.Clamp(query.Limit, 1, 1000));
+        return [.. args];
+    }
+
     private const string NodeRootSql = "SELECT root_id FROM nodes WHERE node_id = $0";
 
     // One statement for the whole id list: preparing a 1000-node run must not cost 1000 round trips. Taken ids are
@@ -46,7 +115,7 @@ internal sealed class RunStore(RelationalTransaction tx, SqlDialect dialect) : I
                 ?? throw new ArgumentException($"run {run.RootId}: its node ids are not unique", nameof(nodeIds));
         }
 
-        await Session.ExecuteAsync(InsertSql, run.RootId, run.TreeJson, run.CycleTolerate, tx.Json.Of(run.RootPipelineData), run.CreatedAt, run.Name).ConfigureAwait(false);
+        await Session.ExecuteLaterAsync(InsertSql, null, run.RootId, run.TreeJson, run.CycleTolerate, tx.Json.Of(run.RootPipelineData), run.CreatedAt, run.Name).ConfigureAwait(false);
         return null;
     }
 
@@ -58,7 +127,8 @@ internal sealed class RunStore(RelationalTransaction tx, SqlDialect dialect) : I
         // Case folded on both sides: LIKE ignores case in SQLite (for ASCII) but not in PostgreSQL.
         var text = string.IsNullOrEmpty(query.Text) ? null
             : "%" + query.Text.ToLowerInvariant().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
-        return await Session.QueryAsync(ListSql, r => new RunSummary(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3), Rows.NullableLong(r, 4)),
-            query.State, query.CreatedFrom, query.CreatedBefore, text, query.AfterCreatedAt, query.AfterRootId ?? "", Math.Clamp(query.Limit, 1, 1000)).ConfigureAwait(false);
+        var sql = ListStatement(query.State is not null, query.CreatedFrom is not null, query.CreatedBefore is not null, text is not null, query.AfterCreatedAt is not null);
+        return await Session.QueryAsync(sql, r => new RunSummary(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3), Rows.NullableLong(r, 4)),
+            ListArguments(query, text)).ConfigureAwait(false);
     }
 }

@@ -77,4 +77,37 @@ public abstract class RunStoreTests : StoreTests
         Assert.Contains("not unique", error.Message, StringComparison.Ordinal);
         Assert.Null(await Sut.ReadAsync(tx => tx.Runs.GetNodeRootAsync("p1")));
     }
+
+    /// <summary>Stores a run named <paramref name="name"/> started at <paramref name="at"/>, its root in <paramref name="state"/>.</summary>
+    private Task AddRunAsync(string rootId, string name, long at, string state) => WriteAsync(async tx =>
+    {
+        await tx.Runs.InsertAsync(new RunRecord(rootId, "{}", false, [], at) { Name = name }, [rootId]);
+        await tx.States.InsertAsync(State(rootId, name: state, rootId: rootId, parentId: ""));
+    });
+
+    [Fact]
+    public async Task ListAsync_PagesNewestFirstByKeyset_AndFiltersByStateTimeAndText()
+    {
+        await AddRunAsync("p_a", "Deploy Web", 100, "FINISHED");
+        await AddRunAsync("p_b", "backup", 200, "RUNNING");
+        await AddRunAsync("p_c", "deploy db", 200, "RUNNING");
+        await AddRunAsync("q_d", "report", 300, "REVOKED");
+
+        var all = await Sut.ReadAsync(tx => tx.Runs.ListAsync(new RunQuery()));
+        var first = await Sut.ReadAsync(tx => tx.Runs.ListAsync(new RunQuery { Limit = 2 }));
+        var next = await Sut.ReadAsync(tx => tx.Runs.ListAsync(new RunQuery { Limit = 2, AfterCreatedAt = first[^1].CreatedAt, AfterRootId = first[^1].RootId }));
+        var running = await Sut.ReadAsync(tx => tx.Runs.ListAsync(new RunQuery { State = "RUNNING" }));
+        var window = await Sut.ReadAsync(tx => tx.Runs.ListAsync(new RunQuery { CreatedFrom = 150, CreatedBefore = 300 }));
+        var deploys = await Sut.ReadAsync(tx => tx.Runs.ListAsync(new RunQuery { Text = "DEPLOY" }));
+        var underscore = await Sut.ReadAsync(tx => tx.Runs.ListAsync(new RunQuery { Text = "p_" }));
+
+        Assert.Equal(["q_d", "p_c", "p_b", "p_a"], all.Select(r => r.RootId));
+        Assert.Equal(("report", "REVOKED", 300L), (all[0].Name, all[0].State, all[0].CreatedAt));
+        Assert.Equal(["q_d", "p_c"], first.Select(r => r.RootId));
+        Assert.Equal(["p_b", "p_a"], next.Select(r => r.RootId));
+        Assert.Equal(["p_c", "p_b"], running.Select(r => r.RootId));
+        Assert.Equal(["p_c", "p_b"], window.Select(r => r.RootId));
+        Assert.Equal(["p_c", "p_a"], deploys.Select(r => r.RootId));
+        Assert.Equal(["p_c", "p_b", "p_a"], underscore.Select(r => r.RootId));
+    }
 }
