@@ -7,7 +7,10 @@ var configuration = new System.CommandLine.InvocationConfiguration
 };
 try
 {
-    return await Bamboo.Cli.CliApp.Build().Parse(args).InvokeAsync(configuration);
+    var parse = Bamboo.Cli.CliApp.Build().Parse(args);
+    var code = await parse.InvokeAsync(configuration);
+    // A usage error (unknown option, missing argument) prints what is wrong and exits 2, as every bad input does.
+    return parse.Errors.Count > 0 ? Bamboo.Cli.Commands.ExitCodes.Refused : code;
 }
 catch (Bamboo.Engine.Exceptions.StoreOpenException ex)
 {
