@@ -363,7 +363,11 @@ internal static partial class EngineApi
 
     /// <summary>Delivers callback data to an activity waiting in its schedule phase at <paramref name="version"/>.</summary>
     public static Task<EngineApiResult> CallbackAsync(BambooEngine engine, string nodeId, string version, JsonObject? data, CancellationToken cancellationToken = default) =>
-        HookedCommand(engine, nodeId, ServiceHook.PreCallback, ServiceHook.PostCallback, async tx =>
+        // Measured before any transaction: a payload over the limit never reaches the store's writer.
+        data is not null && JsonSize.Of(data) is var size && size > engine.Options.MaxCallbackBytes
+            ? Task.FromResult(EngineApiResult.Fail(new InvalidOperationError(
+                $"callback data for node {nodeId} is {size:N0} bytes, over the limit of {engine.Options.MaxCallbackBytes:N0} (EngineOptions.MaxCallbackBytes)")))
+            : HookedCommand(engine, nodeId, ServiceHook.PreCallback, ServiceHook.PostCallback, async tx =>
         {
             var process = await SleepingProcessAtAsync(tx, nodeId).ConfigureAwait(false);
             var state = await RequireStateAsync(tx, nodeId).ConfigureAwait(false);

@@ -12,6 +12,9 @@ public sealed class ServiceActivity(string componentCode, string? id = null, str
 
     public Dictionary<string, Var> Inputs { get; } = [];
 
+    /// <summary>How long one call of the service may take before the engine fails the node (the tree's <c>timeout</c>).</summary>
+    public TimeSpan? Timeout { get; init; }
+
     internal override JsonObject ToJson(IReadOnlyList<string> incoming, IReadOnlyList<string> flows)
     {
         var inputs = new JsonObject();
@@ -28,7 +31,7 @@ public sealed class ServiceActivity(string componentCode, string? id = null, str
             ["id"] = Id,
             ["name"] = Name,
             ["error_ignorable"] = errorIgnorable,
-            ["timeout"] = null,
+            ["timeout"] = Timeout is { } t ? JsonValue.Create(t.TotalSeconds) : null,
             ["skippable"] = skippable,
             ["retryable"] = retryable,
             ["component"] = new JsonObject { ["code"] = ComponentCode, ["inputs"] = inputs },

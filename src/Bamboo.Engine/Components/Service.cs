@@ -22,6 +22,12 @@ public abstract class Service
     /// <summary>With no interval: accept several callbacks until the service finishes.</summary>
     public virtual bool MultiCallbackEnabled => false;
 
+    /// <summary>
+    /// How long one execute or schedule call of this component may take before the engine gives up on it and fails the
+    /// node (the call is cancelled and abandoned). The tree's <c>timeout</c> on a node wins; null: no limit.
+    /// </summary>
+    public virtual TimeSpan? Timeout => null;
+
     /// <summary>Whether <see cref="OnHookAsync"/> is called at lifecycle points.</summary>
     public virtual bool NeedRunHook => false;
 

@@ -71,9 +71,19 @@ public sealed partial class PipelineEngine
         var times = call.Schedule.Times + 1;
         await HookAsync(service, ServiceHook.PreSchedule, data, parent, call.CallbackData, cancellationToken).ConfigureAwait(false);
         bool ok;
+        var timeout = node.Timeout ?? service.Timeout;
         try
         {
-            ok = await service.ScheduleAsync(data, parent, call.CallbackData, cancellationToken).ConfigureAwait(false);
+            ok = timeout is null
+                ? await service.ScheduleAsync(data, parent, call.CallbackData, cancellationToken).ConfigureAwait(false)
+                : await WithTimeoutAsync(token => service.ScheduleAsync(data, parent, call.CallbackData, token), timeout.Value, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ServiceTimedOutException)
+        {
+            // The abandoned call may still change the objects it was given: go on with fresh ones.
+            data = new ExecutionData((JsonObject)call.Inputs.DeepClone(), (JsonObject)call.Outputs.DeepClone());
+            data.Outputs["ex_data"] = TimedOut(node, timeout!.Value);
+            ok = false;
         }
 #pragma warning disable CA1031 // Plugin exceptions become the node's failure data, never escape the worker.
         catch (Exception ex) when (ex is not OperationCanceledException)

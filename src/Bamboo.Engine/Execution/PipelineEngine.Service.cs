@@ -64,9 +64,20 @@ public sealed partial class PipelineEngine
         await HookAsync(service, ServiceHook.NodeEnter, data, parent, null, cancellationToken).ConfigureAwait(false);
         await HookAsync(service, ServiceHook.PreExecute, data, parent, null, cancellationToken).ConfigureAwait(false);
         bool ok;
+        var timeout = node.Timeout ?? service.Timeout;
+        var inputsBefore = timeout is null ? null : (JsonObject)data.Inputs.DeepClone();
         try
         {
-            ok = await service.ExecuteAsync(data, parent, cancellationToken).ConfigureAwait(false);
+            ok = timeout is null
+                ? await service.ExecuteAsync(data, parent, cancellationToken).ConfigureAwait(false)
+                : await WithTimeoutAsync(token => service.ExecuteAsync(data, parent, token), timeout.Value, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ServiceTimedOutException)
+        {
+            // The abandoned call may still change the objects it was given: go on with fresh ones.
+            data = new ExecutionData(inputsBefore!, new JsonObject { ["ex_data"] = TimedOut(node, timeout!.Value) });
+            parent = new ExecutionData((JsonObject)call.RootData.DeepClone(), []);
+            ok = false;
         }
 #pragma warning disable CA1031 // Plugin exceptions become the node's failure data, never escape the worker.
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -93,6 +104,59 @@ public sealed partial class PipelineEngine
         }
 
         return result with { Inputs = data.Inputs, Outputs = data.Outputs };
+    }
+
+    private static string TimedOut(Model.ServiceActivityNode node, TimeSpan timeout) =>
+        $"node {node.Id}: {node.ComponentCode} did not return within {timeout.TotalSeconds:0.###} s (the node's timeout); the call was cancelled and abandoned";
+
+    /// <summary>
+    /// Runs a service call on its own thread-pool work item (a call that blocks its thread must not keep this one) and
+    /// gives up on it after <paramref name="timeout"/>: its token is cancelled, and whatever it does later is ignored.
+    /// </summary>
+    private async Task<bool> WithTimeoutAsync(Func<CancellationToken, ValueTask<bool>> call, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var running = Task.Run(() => call(cancel.Token).AsTask(), CancellationToken.None);
+        try
+        {
+            return await running.WaitAsync(timeout, engine.Time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (!running.IsCompleted)
+        {
+            await cancel.CancelAsync().ConfigureAwait(false);
+            // Observed when it ends, so an abandoned call's failure is not an unobserved task exception.
+            _ = running.ContinueWith(t => { _ = t.Exception; cancel.Dispose(); }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw new ServiceTimedOutException();
+        }
+    }
+
+    /// <summary>
+    /// Fails a result whose data is over <see cref="EngineOptions.MaxNodeDataBytes"/>, measured here, before the store
+    /// sees it: a service that left 50 MB of outputs would otherwise hold the store's writer while it is written.
+    /// </summary>
+    private ServiceResult WithinDataLimit(ServiceCallOutcome call, ServiceResult result) =>
+        WithinDataLimit((Model.ServiceActivityNode)call.Node.Node, call.Loop, call.InnerLoop, result);
+
+    private ServiceResult WithinDataLimit(ScheduleCallOutcome call, ServiceResult result) =>
+        WithinDataLimit((Model.ServiceActivityNode)call.Node.Node, call.State.Loop, call.State.InnerLoop, result);
+
+    private ServiceResult WithinDataLimit(Model.ServiceActivityNode node, int loop, int innerLoop, ServiceResult result)
+    {
+        var size = JsonSize.Of(result.Inputs, result.Outputs);
+        if (size <= _options.MaxNodeDataBytes)
+        {
+            return result;
+        }
+
+        var outputs = new JsonObject
+        {
+            ["ex_data"] = $"node {node.Id}: its execution data is {size:N0} bytes, over the limit of {_options.MaxNodeDataBytes:N0} (EngineOptions.MaxNodeDataBytes)",
+            ["_result"] = false,
+            ["_loop"] = loop,
+            ["_inner_loop"] = innerLoop,
+        };
+        var inputs = JsonSize.Of(result.Inputs) <= _options.MaxNodeDataBytes / 2 ? result.Inputs : [];
+        return result with { Verdict = Verdict.Fail, Inputs = inputs, Outputs = outputs, ScheduleType = null, NextPoll = null };
     }
 
     private static ServiceResult Outcome(ExecutionData data, bool ok, ScheduleType? scheduleType, int loop, int innerLoop, bool errorIgnorable)

@@ -132,7 +132,7 @@ public sealed partial class PipelineEngine(BambooEngine engine, ILogger<Pipeline
                     return;
                 case ServiceCallOutcome call:
                     {
-                        var result = await CallExecuteAsync(call, cancellationToken).ConfigureAwait(false);
+                        var result = WithinDataLimit(call, await CallExecuteAsync(call, cancellationToken).ConfigureAwait(false));
                         outcome = await _store.WriteAsync(tx => ApplyExecuteResultAsync(tx, call, result, cancellationToken), cancellationToken).ConfigureAwait(false);
                         break;
                     }
@@ -143,7 +143,7 @@ public sealed partial class PipelineEngine(BambooEngine engine, ILogger<Pipeline
                     break;
                 case ScheduleCallOutcome call:
                     {
-                        var result = await CallScheduleAsync(call, cancellationToken).ConfigureAwait(false);
+                        var result = WithinDataLimit(call, await CallScheduleAsync(call, cancellationToken).ConfigureAwait(false));
                         outcome = await _store.WriteAsync(tx => ApplyScheduleResultAsync(tx, call, result), cancellationToken).ConfigureAwait(false);
                         break;
                     }

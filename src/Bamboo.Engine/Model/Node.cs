@@ -43,6 +43,12 @@ public sealed record ServiceActivityNode(
     : Node(Id, Name, "ServiceActivity", Incoming, Outgoing)
 {
     public override NodeKind Kind => NodeKind.ServiceActivity;
+
+    /// <summary>
+    /// The tree's <c>timeout</c> (seconds): how long one execute or schedule call may take before the engine fails the
+    /// node and frees its slot. An extension beyond bamboo, which stores the field but does not act on it.
+    /// </summary>
+    public TimeSpan? Timeout { get; init; }
 }
 
 /// <summary>

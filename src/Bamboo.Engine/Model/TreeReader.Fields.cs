@@ -23,6 +23,7 @@ internal sealed partial class TreeReader
     private const int NodeDefaultCondition = 12;
     private const int NodeExtraInfo = 13;
     private const int NodeConvergeGatewayId = 14;
+    private const int NodeTimeout = 15;
 
     private const int PipelineId = 0;
     private const int PipelineStartEvent = 1;
@@ -55,7 +56,7 @@ internal sealed partial class TreeReader
 
     private static readonly FieldNames NodeFields = new(
         "id", "type", "name", "incoming", "outgoing", "component", "error_ignorable", "skippable", "retryable", "pipeline", "params",
-        "conditions", "default_condition", "extra_info", "converge_gateway_id");
+        "conditions", "default_condition", "extra_info", "converge_gateway_id", "timeout");
 
     private static readonly FieldNames PipelineFields = new("id", "start_event", "end_event", "activities", "gateways", "flows", "data");
 

@@ -80,6 +80,15 @@ internal sealed partial class TreeReader
             ? id
             : throw Error(field, $"is {id.Length} characters long; ids may have at most {PipelineLimits.MaxIdLength} (PipelineLimits.MaxIdLength)");
 
+    /// <summary>An activity's timeout in seconds: a positive number, or absent/null/0 for none.</summary>
+    private TimeSpan? Timeout(JsonElement? value) => value switch
+    {
+        null => null,
+        { ValueKind: JsonValueKind.Number } n when n.TryGetDouble(out var seconds) && seconds == 0 => null,
+        { ValueKind: JsonValueKind.Number } n when n.TryGetDouble(out var seconds) && seconds > 0 && seconds <= TimeSpan.MaxValue.TotalSeconds / 2 => TimeSpan.FromSeconds(seconds),
+        _ => throw Error("timeout", "must be a number of seconds (or null for none)"),
+    };
+
     private bool Bool(JsonElement? value, string field, bool fallback) => value switch
     {
         null => fallback,

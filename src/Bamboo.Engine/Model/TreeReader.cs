@@ -147,7 +147,7 @@ internal sealed partial class TreeReader
                     var inputs = ReadVars(c[ComponentInputs]);
                     Pop(2);
                     return new ServiceActivityNode(id, name, incoming, outgoing, code, version, inputs, errorIgnorable, skippable, retryable)
-                    { Source = source };
+                    { Source = source, Timeout = Timeout(f[NodeTimeout]) };
                 }
 
             case "SubProcess":

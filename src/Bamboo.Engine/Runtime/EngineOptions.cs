@@ -30,6 +30,16 @@ public sealed class EngineOptions
     /// </summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The most a node's execution data (inputs and outputs, as JSON) may weigh. A service that leaves more fails its
+    /// node with a message naming this limit, measured before anything reaches the store, so the store's writer never
+    /// spends its time on it.
+    /// </summary>
+    public int MaxNodeDataBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>The most a callback's data (as JSON) may weigh; a heavier callback is refused and changes nothing.</summary>
+    public int MaxCallbackBytes { get; set; } = 1024 * 1024;
+
     /// <summary>Delay before a multi-callback schedule that found the lock taken tries again.</summary>
     public TimeSpan ScheduleLockRetry { get; set; } = TimeSpan.FromMilliseconds(200);
 

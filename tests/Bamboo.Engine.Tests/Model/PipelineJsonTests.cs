@@ -30,6 +30,8 @@ public sealed class PipelineJsonTests
     [InlineData("""{"id": "p", "start_event": {"id": "s", "type": "EmptyStartEvent"}, "end_event": {"id": "e", "type": "EmptyEndEvent"}, "gateways": {"g": {"id": "g", "type": "Teleporter"}}}""", "$.gateways.g.type")]
     [InlineData("""{"id": "p", "start_event": {"id": "s", "type": "EmptyStartEvent"}, "end_event": {"id": "e", "type": "EmptyEndEvent"}, "activities": {"a": {"id": "b", "type": "ServiceActivity", "component": {"code": "x"}}}}""", "$.activities.a.id")]
     [InlineData("""{"id": "p", "start_event": {"id": "s", "type": "EmptyStartEvent", "incoming": 5}, "end_event": {"id": "e", "type": "EmptyEndEvent"}}""", "$.start_event.incoming")]
+    [InlineData("""{"id": "p", "start_event": {"id": "s", "type": "EmptyStartEvent"}, "end_event": {"id": "e", "type": "EmptyEndEvent"}, "activities": {"a": {"id": "a", "type": "ServiceActivity", "timeout": "soon", "component": {"code": "x"}}}}""", "$.activities.a.timeout")]
+    [InlineData("""{"id": "p", "start_event": {"id": "s", "type": "EmptyStartEvent"}, "end_event": {"id": "e", "type": "EmptyEndEvent"}, "activities": {"a": {"id": "a", "type": "ServiceActivity", "timeout": -1, "component": {"code": "x"}}}}""", "$.activities.a.timeout")]
     [InlineData("""{"id": "p", "start_event": {"id": "s", "type": "EmptyStartEvent"}, "end_event": {"id": "e", "type": "EmptyEndEvent"}, "data": {"inputs": {"${x}": {"type": "lazy", "value": 1}}}}""", "$.data.inputs.${x}.custom_type")]
     public void Parse_MalformedTree_NamesTheField(string json, string path)
     {
@@ -84,5 +86,20 @@ public sealed class PipelineJsonTests
         var ex = Assert.Throws<PipelineFormatException>(() => WithOutputs(JsonNode.Parse(outputs)));
 
         Assert.Equal(path, ex.Path);
+    }
+
+    [Theory]
+    [InlineData("null", null)]
+    [InlineData("0", null)]
+    [InlineData("1.5", 1.5)]
+    [InlineData("3600", 3600.0)]
+    public void Parse_ActivityTimeout_IsSecondsOrNone(string timeout, double? seconds)
+    {
+        var json = """{"id": "p", "start_event": {"id": "s", "type": "EmptyStartEvent"}, "end_event": {"id": "e", "type": "EmptyEndEvent"}, "activities": {"a": {"id": "a", "type": "ServiceActivity", "timeout": TIMEOUT, "component": {"code": "x"}}}}"""
+            .Replace("TIMEOUT", timeout, StringComparison.Ordinal);
+
+        var activity = (ServiceActivityNode)Pipeline.Parse(json).Activities["a"];
+
+        Assert.Equal(seconds, activity.Timeout?.TotalSeconds);
     }
 }
