@@ -20,13 +20,15 @@ internal static class QuickRunner
             shapes = [.. Enum.GetValues<PipelineBenchmarks.Shape>()];
         }
 
-        // The store's own metrics: how long its writer held the lock per round, and how many steps shared a commit.
+        // The store's own metrics: how long its writer held the lock per round, and how many steps shared a commit
+        // (SQLite); how many round trips and statements the transactions took (PostgreSQL).
         double held = 0, committing = 0;
-        long transactions = 0, commits = 0;
+        long transactions = 0, commits = 0, roundTrips = 0, statements = 0;
+        var postgres = Environment.GetEnvironmentVariable(BenchHarness.PostgresVariable) is not null;
         using var listener = new System.Diagnostics.Metrics.MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == Bamboo.Runtime.Sqlite.StoreMetrics.MeterName)
+            if (instrument.Meter.Name is Bamboo.Runtime.Sqlite.StoreMetrics.MeterName or Bamboo.Runtime.Postgres.PostgresMetrics.MeterName)
             {
                 l.EnableMeasurementEvents(instrument);
             }
@@ -44,13 +46,20 @@ internal static class QuickRunner
         });
         listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
         {
-            if (instrument.Name == "bamboo.store.commits")
+            switch (instrument.Name)
             {
-                commits += value;
-            }
-            else
-            {
-                transactions += value;
+                case "bamboo.store.commits":
+                    Interlocked.Add(ref commits, value);
+                    break;
+                case "bamboo.store.round_trips":
+                    Interlocked.Add(ref roundTrips, value);
+                    break;
+                case "bamboo.store.statements":
+                    Interlocked.Add(ref statements, value);
+                    break;
+                default:
+                    Interlocked.Add(ref transactions, value);
+                    break;
             }
         });
         listener.Start();
@@ -61,7 +70,7 @@ internal static class QuickRunner
             var commitTimes = new List<double>();
             var times = new List<double>();
             var cpu = new List<double>();
-            long allTransactions = 0, allCommits = 0;
+            long allTransactions = 0, allCommits = 0, allRoundTrips = 0, allStatements = 0;
             var warmUp = await new PipelineBenchmarks { Scenario = shape }.WarmUpAsync();
             Console.Error.WriteLine($"{shape}: warmed up for {warmUp.TotalSeconds:F1} s");
             for (var i = 0; i < rounds; i++)
@@ -69,7 +78,7 @@ internal static class QuickRunner
                 var bench = new PipelineBenchmarks { Scenario = shape };
                 bench.Setup();
                 var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-                (held, committing, transactions, commits) = (0, 0, 0, 0);
+                (held, committing, transactions, commits, roundTrips, statements) = (0, 0, 0, 0, 0, 0);
                 var clock = Stopwatch.StartNew();
                 await bench.Run();
                 clock.Stop();
@@ -79,6 +88,7 @@ internal static class QuickRunner
                 lockHeld.Add(held);
                 commitTimes.Add(committing);
                 (allTransactions, allCommits) = (allTransactions + transactions, allCommits + commits);
+                (allRoundTrips, allStatements) = (allRoundTrips + roundTrips, allStatements + statements);
             }
 
             times.Sort();
@@ -86,7 +96,10 @@ internal static class QuickRunner
             lockHeld.Sort();
             commitTimes.Sort();
 
-            Console.WriteLine($"{shape,-16} median {times[times.Count / 2],8:F2} ms   min {times[0],8:F2} ms   max {times[^1],8:F2} ms   cpu median {cpu[cpu.Count / 2],8:F2} ms   write lock median {lockHeld[lockHeld.Count / 2],8:F2} ms (commits {commitTimes[commitTimes.Count / 2],6:F2})   {(double)allTransactions / Math.Max(1, allCommits):F1} tx/commit");
+            var store = postgres
+                ? $"{(double)allTransactions / rounds,7:F0} tx/round   {(double)allRoundTrips / Math.Max(1, allTransactions):F2} round trips/tx   {(double)allStatements / Math.Max(1, allRoundTrips):F2} statements/round trip"
+                : $"write lock median {lockHeld[lockHeld.Count / 2],8:F2} ms (commits {commitTimes[commitTimes.Count / 2],6:F2})   {(double)allTransactions / Math.Max(1, allCommits):F1} tx/commit";
+            Console.WriteLine($"{shape,-16} median {times[times.Count / 2],8:F2} ms   min {times[0],8:F2} ms   max {times[^1],8:F2} ms   cpu median {cpu[cpu.Count / 2],8:F2} ms   {store}");
         }
     }
 }

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Data;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Text.RegularExpressions;
 using Bamboo.Runtime.Relational;
@@ -9,63 +9,125 @@ using NpgsqlTypes;
 namespace Bamboo.Runtime.Postgres;
 
 /// <summary>
-/// One transaction on one pooled connection, as a <see cref="SqlSession"/>. Statements are prepared by Npgsql (the
-/// pool keeps them per connection); work is undone with savepoints, taken only when work asks for one after writing.
-/// Due times are on the database's clock, or on <paramref name="processClock"/> where tests steer them.
+/// One transaction on one pooled connection, as a <see cref="SqlSession"/>. Every statement costs a round trip to the
+/// server, which on a busy host is two context switches and most of a step's time, so the session sends as few as it
+/// can: writes whose outcome the caller does not wait for are held and go out in one batch with the next statement
+/// that returns something, or with the COMMIT; BEGIN and savepoints are held the same way. Held writes whose row count
+/// matters carry their check, verified when their batch returns and always before COMMIT is sent. Statements are
+/// prepared by Npgsql (the pool keeps them per connection). Due times are on the database's clock, estimated by
+/// <see cref="DatabaseClock"/>, or on <paramref name="processClock"/> where tests steer them.
 /// </summary>
-internal sealed partial class PostgresSession(NpgsqlConnection connection, TimeProvider? processClock) : SqlSession, IAsyncDisposable
+internal sealed partial class PostgresSession(NpgsqlConnection connection, DatabaseClock? databaseClock, TimeProvider? processClock) : SqlSession, IAsyncDisposable
 {
     // The stores number parameters $0, $1, ...; PostgreSQL numbers them from $1. Converted once per statement text:
     // keyed by value, as the stores build some statements per transaction (a key by reference would grow forever).
     private static readonly ConcurrentDictionary<string, string> Converted = new(StringComparer.Ordinal);
 
+    // Savepoint names, made once: a transaction rarely takes more than a few.
+    private static readonly string[] Savepoints = [.. Enumerable.Range(0, 32).Select(i => $"SAVEPOINT s{i}")];
+
+    private const string Commit = "COMMIT";
+
+    // A NOTIFY takes one lock for the whole cluster from its commit until the commit is on disk: sent inside the work's
+    // transaction, every committing transaction that made tasks due queued behind the others' disk writes (a convoy of
+    // fsyncs as processes are added). Sent in a transaction of its own that commits without waiting for the disk, the
+    // lock is held for microseconds; a notification lost in a crash costs a poll interval, never work.
+    private const string NotifyBegin = "BEGIN";
+    private const string NotifySql = "SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, $2)";
+
     /// <summary>How many statement texts the conversion cache holds (bounded by the stores' statements).</summary>
     internal static int ConvertedTexts => Converted.Count;
 
-    private const string ClockSql = "SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)";
+    private readonly NpgsqlBatch _batch = new(connection);
 
-    private NpgsqlTransaction? _transaction;
-    private IsolationLevel _isolation;
+    // Statements that go out with the next one that returns something, or with the commit, in order; then, until
+    // their batch returned, the ones sent (the two lists swap).
+    private List<Held> _held = [];
+    private List<Held> _sent = [];
+    private int _heldWrites;
+    private int _heldChecks;
+    private bool _beginHeld;
+
+    private string _begin = "";
+
+    // The server has this session's transaction open: its BEGIN went out and no COMMIT or ROLLBACK since.
+    private bool _open;
     private int _writes;
     private int _savepoints;
-    private bool _completed;
+    private Exception? _failure;
+    private long _clock;
 
     public override long Clock => _clock;
 
-    private long _clock;
+    public override Exception? HeldFailure => _failure;
 
     [GeneratedRegex(@"\$(\d+)")]
     private static partial Regex Parameter();
 
     /// <summary>
-    /// Begins a transaction. Writes read committed rows (their updates compare-and-set, and claims skip locked rows);
-    /// reads see one snapshot throughout, as SQLite's do, and a read-only repeatable read never fails to serialize.
+    /// Begins a transaction; its BEGIN goes out with the first statement. Writes read committed rows (their updates
+    /// compare-and-set, and claims skip locked rows); reads see one snapshot throughout, as SQLite's do, and a
+    /// read-only repeatable read never fails to serialize.
     /// </summary>
     public async ValueTask BeginAsync(bool write, CancellationToken cancellationToken)
     {
-        _isolation = write ? IsolationLevel.ReadCommitted : IsolationLevel.RepeatableRead;
-        _transaction = await connection.BeginTransactionAsync(_isolation, cancellationToken).ConfigureAwait(false);
+        _begin = write ? "BEGIN ISOLATION LEVEL READ COMMITTED" : "BEGIN ISOLATION LEVEL REPEATABLE READ";
+        Hold(_begin, [], null);
         _writes = 0;
         _savepoints = 0;
-        // The database's clock: hosts whose clocks disagree still agree on due times. Sent with the BEGIN.
-        _clock = processClock is null
-            ? (await QueryAsync(ClockSql, r => r.GetInt64(0)).ConfigureAwait(false))[0]
-            : processClock.GetUtcNow().ToUnixTimeMilliseconds();
-        _writes = 0;
+        if (processClock is not null)
+        {
+            _clock = processClock.GetUtcNow().ToUnixTimeMilliseconds();
+        }
+        else if (databaseClock!.Now is { } estimate)
+        {
+            _clock = estimate;
+        }
+        else
+        {
+            // No recent reading: this transaction's first round trip reads the server's clock (and sends the BEGIN).
+            cancellationToken.ThrowIfCancellationRequested();
+            var millis = await SendAsync(DatabaseClock.ReadSql, [], ReadLongAsync).ConfigureAwait(false);
+            _clock = databaseClock.Refresh(millis);
+        }
     }
 
-    public async Task CommitAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Commits, in one round trip with the held writes: their checks run in the server (see <see cref="FlushAsync"/>),
+    /// so a failed one stops the batch before its COMMIT. A <paramref name="notification"/> (channel, payload) goes out
+    /// in the same round trip, in a transaction of its own after the COMMIT (see <see cref="NotifySql"/>).
+    /// </summary>
+    public async Task CommitAsync((string Channel, string Payload)? notification, CancellationToken cancellationToken)
     {
-        await _transaction!.CommitAsync(cancellationToken).ConfigureAwait(false);
-        _completed = true;
+        ThrowHeldFailure();
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_open && _heldWrites == 0)
+        {
+            // Nothing reached the server and nothing is to be written: there is no transaction to end.
+            ClearHeld();
+            return;
+        }
+
+        Hold(Commit, [], null);
+        if (notification is { } notify)
+        {
+            Hold(NotifyBegin, [], null);
+            Hold(NotifySql, [notify.Channel, notify.Payload], null);
+            Hold(Commit, [], null);
+        }
+
+        await SendHeldAsync().ConfigureAwait(false);
+        _open = false;
     }
 
     public async Task RollbackAsync()
     {
-        if (_transaction is { } transaction && !_completed)
+        ClearHeld();
+        _failure = null;
+        if (_open)
         {
-            _completed = true;
-            await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+            _open = false;
+            await SendAsync<int>("ROLLBACK", [], null).ConfigureAwait(false);
         }
     }
 
@@ -77,73 +139,231 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, TimeP
             return 0;
         }
 
+        await FlushAsync().ConfigureAwait(false);
         _savepoints++;
-        await ExecuteRawAsync($"SAVEPOINT s{_savepoints}").ConfigureAwait(false);
+        Hold(SavepointName(_savepoints), [], null);
         return _savepoints;
     }
 
     public override async ValueTask UndoToAsync(int mark)
     {
+        _failure = null;
         if (mark == 0)
         {
-            await _transaction!.RollbackAsync().ConfigureAwait(false);
-            await _transaction.DisposeAsync().ConfigureAwait(false);
-            _transaction = await connection.BeginTransactionAsync(_isolation).ConfigureAwait(false);
+            ClearHeld();
+            if (_open)
+            {
+                _open = false;
+                await SendAsync<int>("ROLLBACK", [], null).ConfigureAwait(false);
+            }
+
+            Hold(_begin, [], null);
             _writes = 0;
             _savepoints = 0;
             return;
         }
 
-        await ExecuteRawAsync($"ROLLBACK TO SAVEPOINT s{mark}").ConfigureAwait(false);
+        // MarkAsync flushed what came before the mark: everything still held follows it and is simply dropped. When the
+        // savepoint itself is still held, nothing since the mark reached the server and there is nothing to roll back.
+        var savepoint = SavepointName(mark);
+        var index = _held.FindIndex(h => ReferenceEquals(h.Sql, savepoint));
+        ClearHeld(index < 0 ? 0 : index);
+        if (index < 0)
+        {
+            Hold("ROLLBACK TO " + savepoint, [], null);
+        }
+    }
+
+    /// <summary>
+    /// Sends the held writes with their checks made by the server: a checked write goes as a statement that fails when
+    /// its row count is not the expected one, which stops the batch there (and aborts the transaction, which the
+    /// caller's undo to its mark, or the rollback, recovers). The failure is thrown as the check's exception.
+    /// </summary>
+    public override async ValueTask FlushAsync()
+    {
+        // A work that failed already fails with that; its held writes are undone with it, unsent.
+        ThrowHeldFailure();
+        if (_heldWrites > 0)
+        {
+            await SendHeldAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask SendHeldAsync()
+    {
+        for (var i = 0; i < _held.Count; i++)
+        {
+            if (_held[i] is { Check: { } check } held)
+            {
+                // The batch index tells which check failed; the server's check replaces the client's.
+                _held[i] = new Held(CheckedText(held.Sql, check.Rows), [.. held.Args, i], null) { ServerCheck = check };
+            }
+        }
+
+        try
+        {
+            await SendAsync<int>(null, [], null).ConfigureAwait(false);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidTextRepresentation && ex.MessageText.Contains(CheckMarker, StringComparison.Ordinal))
+        {
+            var at = ex.MessageText.IndexOf(CheckMarker, StringComparison.Ordinal) + CheckMarker.Length;
+            var index = int.Parse(ex.MessageText.AsSpan(at, ex.MessageText.IndexOf(' ', at) - at), System.Globalization.CultureInfo.InvariantCulture);
+            var changed = int.Parse(ex.MessageText.AsSpan(ex.MessageText.IndexOf(' ', at) + 1).TrimEnd('"'), System.Globalization.CultureInfo.InvariantCulture);
+            var failure = _sent[index].ServerCheck!.Value.Verify(changed) ?? throw new InvalidOperationException($"a row check failed with the expected row count: {ex.MessageText}", ex);
+            _failure = failure;
+            ExceptionDispatchInfo.Throw(failure);
+        }
+    }
+
+    // A checked write as one statement that fails unless it changed the expected rows, saying which and how many:
+    // CAST of text that is no number (the aggregate keeps the planner from evaluating it in advance).
+    private const string CheckMarker = "bamboo row check ";
+
+    private static readonly ConcurrentDictionary<(string Sql, int Rows), string> Checked = new();
+
+    private static string CheckedText(string sql, int rows) => Checked.GetOrAdd((sql, rows), key =>
+    {
+        var index = Parameter().Matches(key.Sql).Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max() + 1;
+        return $"WITH w AS ({key.Sql} RETURNING 1) SELECT CASE WHEN COUNT(*) = {key.Rows} THEN 0 " +
+            $"ELSE CAST('{CheckMarker}' || CAST(${index} AS TEXT) || ' ' || CAST(COUNT(*) AS TEXT) AS INTEGER) END FROM w";
+    });
+
+    public override ValueTask ExecuteLaterAsync(string sql, RowCheck? check, params object?[] args)
+    {
+        Hold(Convert(sql), args, check);
+        _heldWrites++;
+        _heldChecks += check is null ? 0 : 1;
+        _writes++;
+        return ValueTask.CompletedTask;
     }
 
     public override async ValueTask<int> ExecuteAsync(string sql, params object?[] args)
     {
-        var command = Command(sql, args);
-        await using var commandLifetime = command.ConfigureAwait(false);
-        var changed = await command.ExecuteNonQueryAsync().ConfigureAwait(false);
         _writes++;
-        return changed;
+        return await SendAsync<int>(Convert(sql), args, null).ConfigureAwait(false);
     }
 
     public override async ValueTask<long> InsertAsync(string sql, params object?[] args)
     {
-        var command = Command(sql + " RETURNING id", args);
-        await using var commandLifetime = command.ConfigureAwait(false);
-        var id = (long)(await command.ExecuteScalarAsync().ConfigureAwait(false))!;
         _writes++;
-        return id;
+        return await SendAsync(Convert(sql + " RETURNING id"), args, ReadLongAsync).ConfigureAwait(false);
     }
 
     public override async ValueTask<List<T>> QueryAsync<T>(string sql, Func<ISqlRow, T> map, params object?[] args)
     {
-        var command = Command(sql, args);
-        await using var commandLifetime = command.ConfigureAwait(false);
-        var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
-        await using var readerLifetime = reader.ConfigureAwait(false);
-        var row = new PostgresRow(reader);
-        var rows = new List<T>();
-        while (await reader.ReadAsync().ConfigureAwait(false))
-        {
-            rows.Add(map(row));
-        }
-
         // A query may write too (UPDATE ... RETURNING): counted, so a later mark takes a savepoint.
         _writes++;
-        return rows;
+        return await SendAsync(Convert(sql), args, async reader =>
+        {
+            var row = new PostgresRow(reader);
+            var rows = new List<T>();
+            while (await reader.ReadAsync().ConfigureAwait(false))
+            {
+                rows.Add(map(row));
+            }
+
+            return rows;
+        }).ConfigureAwait(false);
     }
 
-    private async Task ExecuteRawAsync(string sql)
+    private static async ValueTask<long> ReadLongAsync(NpgsqlDataReader reader)
     {
-        var command = new NpgsqlCommand(sql, connection, _transaction);
-        await using var commandLifetime = command.ConfigureAwait(false);
-        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+        await reader.ReadAsync().ConfigureAwait(false);
+        return reader.GetInt64(0);
     }
 
-    private NpgsqlCommand Command(string sql, object?[] args)
+    /// <summary>
+    /// Sends what is held and then <paramref name="sql"/> (if any) in one round trip; returns what
+    /// <paramref name="read"/> reads from its result, or without a reader its changed rows. Held checks that fail are
+    /// kept in <see cref="HeldFailure"/>, not thrown: the caller gets its answer, and its work fails when flushed.
+    /// </summary>
+    private async ValueTask<T> SendAsync<T>(string? sql, object?[] args, Func<NpgsqlDataReader, ValueTask<T>>? read)
     {
-        var text = Converted.GetOrAdd(sql, s => Parameter().Replace(s, m => "$" + (int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) + 1)));
-        var command = new NpgsqlCommand(text, connection, _transaction);
+        var commands = _batch.BatchCommands;
+        commands.Clear();
+        foreach (var held in _held)
+        {
+            commands.Add(Command(held.Sql, held.Args));
+        }
+
+        if (sql is not null)
+        {
+            commands.Add(Command(sql, args));
+        }
+
+        // Whatever happens next, these went out: a BEGIN among them opened the transaction.
+        _open |= _beginHeld;
+        var (heldWrites, heldChecks) = (_heldWrites, _heldChecks);
+        (_held, _sent) = (_sent, _held);
+        ClearHeld();
+        PostgresMetrics.RoundTrip(commands.Count);
+        T result;
+        try
+        {
+            if (read is null)
+            {
+                var changed = await _batch.ExecuteNonQueryAsync().ConfigureAwait(false);
+                result = (T)(object)(sql is null ? changed : commands[^1].RecordsAffected);
+            }
+            else
+            {
+                var reader = await _batch.ExecuteReaderAsync().ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    result = await read(reader).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (PostgresException ex) when (heldWrites > 0)
+        {
+            // A held write may be what failed: the transaction is aborted either way, and the work fails with this.
+            _failure ??= ex;
+            throw;
+        }
+
+        for (var i = 0; heldChecks > 0 && i < _sent.Count; i++)
+        {
+            if (_sent[i].Check?.Verify(commands[i].RecordsAffected) is { } failure)
+            {
+                _failure ??= failure;
+            }
+        }
+
+        _sent.Clear();
+        return result;
+    }
+
+    private void Hold(string sql, object?[] args, RowCheck? check)
+    {
+        _held.Add(new Held(sql, args, check));
+        _beginHeld |= ReferenceEquals(sql, _begin);
+    }
+
+    /// <summary>Drops the held statements from <paramref name="from"/> on; only a savepoint and a BEGIN ever stay before it.</summary>
+    private void ClearHeld(int from = 0)
+    {
+        _held.RemoveRange(from, _held.Count - from);
+        _heldWrites = 0;
+        _heldChecks = 0;
+        _beginHeld = from > 0 && ReferenceEquals(_held[0].Sql, _begin);
+    }
+
+    private void ThrowHeldFailure()
+    {
+        if (_failure is { } failure)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
+    }
+
+    private static string SavepointName(int mark) => mark < Savepoints.Length ? Savepoints[mark] : $"SAVEPOINT s{mark}";
+
+    private static string Convert(string sql) =>
+        Converted.GetOrAdd(sql, s => Parameter().Replace(s, m => "$" + (int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) + 1)));
+
+    private static NpgsqlBatchCommand Command(string text, object?[] args)
+    {
+        var command = new NpgsqlBatchCommand(text);
         foreach (var arg in args)
         {
             command.Parameters.Add(arg switch
@@ -161,12 +381,15 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, TimeP
         return command;
     }
 
-    public async ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync() => await _batch.DisposeAsync().ConfigureAwait(false);
+
+    /// <summary>
+    /// A statement held to go out with the next round trip; its text is already in PostgreSQL's numbering. Its check is
+    /// made by the client when the batch returns, or, once rewritten for the server, by the statement itself.
+    /// </summary>
+    private readonly record struct Held(string Sql, object?[] Args, RowCheck? Check)
     {
-        if (_transaction is not null)
-        {
-            await _transaction.DisposeAsync().ConfigureAwait(false);
-        }
+        public RowCheck? ServerCheck { get; init; }
     }
 
     /// <summary>The reader's current row, read by position; integers of any width read as long.</summary>
@@ -176,7 +399,7 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, TimeP
 
         public string GetString(int column) => reader.GetString(column);
 
-        public long GetInt64(int column) => reader.GetFieldType(column) == typeof(long) ? reader.GetInt64(column) : Convert.ToInt64(reader.GetValue(column), System.Globalization.CultureInfo.InvariantCulture);
+        public long GetInt64(int column) => reader.GetFieldType(column) == typeof(long) ? reader.GetInt64(column) : System.Convert.ToInt64(reader.GetValue(column), System.Globalization.CultureInfo.InvariantCulture);
 
         public int GetInt32(int column) => checked((int)GetInt64(column));
     }

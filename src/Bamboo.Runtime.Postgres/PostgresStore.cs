@@ -14,7 +14,6 @@ namespace Bamboo.Runtime.Postgres;
 public sealed class PostgresStore : IEngineStore, IAsyncDisposable
 {
     private const string Channel = "bamboo_work";
-    private const string NotifySql = "SELECT pg_notify($0, $1)";
     private static readonly TimeSpan ListenRetry = TimeSpan.FromSeconds(1);
 
     private readonly NpgsqlDataSource _dataSource;
@@ -23,6 +22,7 @@ public sealed class PostgresStore : IEngineStore, IAsyncDisposable
     private readonly SemaphoreSlim _work;
     private readonly int _wakeLimit;
     private readonly bool _processClock;
+    private readonly DatabaseClock _databaseClock = new(TimeProvider.System, DatabaseClock.DefaultRefresh);
 
     // Names this store in its notifications, so that it does not wake its loops twice for one commit.
     private readonly string _id = Guid.NewGuid().ToString("N");
@@ -83,6 +83,9 @@ public sealed class PostgresStore : IEngineStore, IAsyncDisposable
 
     public IWorkerRegistry Workers => _relational.Workers;
 
+    /// <summary>The estimate of the database's clock that due times are measured on (unless <see cref="PostgresStoreOptions.ProcessClock"/>).</summary>
+    internal DatabaseClock DatabaseClock => _databaseClock;
+
     public Task<T> WriteAsync<T>(Func<IStoreTransaction, ValueTask<T>> work, CancellationToken cancellationToken = default) =>
         _relational.WriteAsync(work, cancellationToken);
 
@@ -97,27 +100,25 @@ public sealed class PostgresStore : IEngineStore, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(work);
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionLifetime = connection.ConfigureAwait(false);
-        var session = new PostgresSession(connection, _processClock ? _time : null);
+        var session = new PostgresSession(connection, _databaseClock, _processClock ? _time : null);
         await using var sessionLifetime = session.ConfigureAwait(false);
         using var tx = new RelationalTransaction(session, PostgresDialect.Instance, _time) { LocksRows = write };
         await session.BeginAsync(write, cancellationToken).ConfigureAwait(false);
         tx.Begin();
+        PostgresMetrics.Transaction();
         try
         {
-            var result = await tx.RunAsync(t => work((RelationalTransaction)t)).ConfigureAwait(false);
+            // The only work in this transaction: its held writes are checked by the commit, in the commit's round trip.
+            var result = await tx.RunAsync(t => work((RelationalTransaction)t), flush: false).ConfigureAwait(false);
             if (!write)
             {
                 await session.RollbackAsync().ConfigureAwait(false);
                 return result;
             }
 
-            if (tx.EnqueuedCount > 0)
-            {
-                // Delivered to every listening process when this transaction commits, not before.
-                await session.ExecuteAsync(NotifySql, Channel, string.Create(CultureInfo.InvariantCulture, $"{_id}:{tx.EnqueuedCount}")).ConfigureAwait(false);
-            }
-
-            await session.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            // Tasks made due wake the other processes, once this transaction has committed.
+            var notification = tx.EnqueuedCount > 0 ? string.Create(CultureInfo.InvariantCulture, $"{_id}:{tx.EnqueuedCount}") : null;
+            await session.CommitAsync(notification is null ? null : (Channel, notification), CancellationToken.None).ConfigureAwait(false);
             if (tx.EnqueuedCount > 0)
             {
                 WakeLoops(tx.EnqueuedCount);

@@ -70,9 +70,11 @@ internal sealed class RelationalTransaction : IStoreTransaction, IDisposable
 
     /// <summary>
     /// Runs one caller's work and writes its pending data. On failure only this work's writes are undone (the callers
-    /// before it in the same commit keep theirs) and the exception propagates.
+    /// before it in the same commit keep theirs) and the exception propagates. The writes the session holds are
+    /// flushed when the work ends, so their failures are this work's; a store whose commit flushes them anyway, with
+    /// no other work in the transaction, passes <paramref name="flush"/> false and saves the round trip.
     /// </summary>
-    public async ValueTask<T> RunAsync<T>(Func<IStoreTransaction, ValueTask<T>> work)
+    public async ValueTask<T> RunAsync<T>(Func<IStoreTransaction, ValueTask<T>> work, bool flush = true)
     {
         var mark = await Session.MarkAsync().ConfigureAwait(false);
         var enqueued = EnqueuedCount;
@@ -81,13 +83,18 @@ internal sealed class RelationalTransaction : IStoreTransaction, IDisposable
             Now = Time.GetUtcNow().ToUnixTimeMilliseconds();
             var result = await work(this).ConfigureAwait(false);
             await WritePendingDataAsync().ConfigureAwait(false);
+            if (flush)
+            {
+                await Session.FlushAsync().ConfigureAwait(false);
+            }
+
             return result;
         }
-        catch
+        catch (Exception ex)
         {
             _pendingData.Clear();
             EnqueuedCount = enqueued;
-            await Session.UndoToAsync(mark).ConfigureAwait(false);
+            await UndoAndThrowAsync(mark, ex).ConfigureAwait(false);
             throw;
         }
     }
@@ -100,11 +107,13 @@ internal sealed class RelationalTransaction : IStoreTransaction, IDisposable
         var enqueued = EnqueuedCount;
         try
         {
-            return await work().ConfigureAwait(false);
+            var result = await work().ConfigureAwait(false);
+            // The isolated work's held writes fail here, inside it, and are undone with it.
+            await Session.FlushAsync().ConfigureAwait(false);
+            return result;
         }
-        catch
+        catch (Exception ex)
         {
-            await Session.UndoToAsync(mark).ConfigureAwait(false);
             EnqueuedCount = enqueued;
             _pendingData.Clear();
             foreach (var (nodeId, data) in pendingBefore ?? [])
@@ -112,7 +121,22 @@ internal sealed class RelationalTransaction : IStoreTransaction, IDisposable
                 _pendingData[nodeId] = data;
             }
 
+            await UndoAndThrowAsync(mark, ex).ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Undoes the work since <paramref name="mark"/>. A held write that failed before <paramref name="thrown"/> was
+    /// thrown is what the work failed of (run at once, it would have stopped the work there): that failure is thrown.
+    /// </summary>
+    private async ValueTask UndoAndThrowAsync(int mark, Exception thrown)
+    {
+        var held = Session.HeldFailure;
+        await Session.UndoToAsync(mark).ConfigureAwait(false);
+        if (held is not null && held != thrown)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(held);
         }
     }
 
@@ -120,10 +144,9 @@ internal sealed class RelationalTransaction : IStoreTransaction, IDisposable
     {
         foreach (var (nodeId, data) in _pendingData)
         {
-            if (await Session.ExecuteAsync(StateStore.SetDataSql, nodeId, data.Inputs, data.Outputs).ConfigureAwait(false) != 1)
-            {
-                throw new InvalidOperationException($"node {nodeId}: execution data is stored with the node's state, and the node has no state");
-            }
+            await Session.ExecuteLaterAsync(StateStore.SetDataSql,
+                new RowCheck(1, () => new InvalidOperationException($"node {nodeId}: execution data is stored with the node's state, and the node has no state")),
+                nodeId, data.Inputs, data.Outputs).ConfigureAwait(false);
         }
 
         _pendingData.Clear();

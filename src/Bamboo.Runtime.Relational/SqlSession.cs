@@ -10,15 +10,48 @@ internal abstract class SqlSession
     /// <summary>Runs a statement; returns the number of rows it changed.</summary>
     public abstract ValueTask<int> ExecuteAsync(string sql, params object?[] args);
 
+    /// <summary>
+    /// Runs a write whose outcome the caller does not need at once. A session that pays a round trip per statement may
+    /// hold it and send it with the next statement that returns something, or with the commit. When
+    /// <paramref name="check"/> is given and the write changes another number of rows, the work fails with the
+    /// check's exception: at once, when the write returns, or at the latest at <see cref="FlushAsync"/>, before any
+    /// commit (see <see cref="HeldFailure"/>). Writes and statements run in the order they were given. This default
+    /// runs it at once.
+    /// </summary>
+    public virtual async ValueTask ExecuteLaterAsync(string sql, RowCheck? check, params object?[] args)
+    {
+        var changed = await ExecuteAsync(sql, args).ConfigureAwait(false);
+        if (check?.Verify(changed) is { } failure)
+        {
+            throw failure;
+        }
+    }
+
+    /// <summary>
+    /// Sends the writes held so far and throws the first held failure: called where one caller's work ends, so that a
+    /// failure is thrown to the work it belongs to. <see cref="MarkAsync"/> flushes too.
+    /// </summary>
+    public virtual ValueTask FlushAsync() => ValueTask.CompletedTask;
+
+    /// <summary>
+    /// A held write that failed its check (or its batch's error), noticed when a later statement returned but not yet
+    /// thrown: the work that saw only that statement's result goes on, and fails when it is flushed. A work that
+    /// fails for another reason meanwhile fails with this instead, as it would have had the write run at once.
+    /// </summary>
+    public virtual Exception? HeldFailure => null;
+
     /// <summary>Runs an INSERT into a table with an integer key <c>id</c> and returns the new row's id.</summary>
     public abstract ValueTask<long> InsertAsync(string sql, params object?[] args);
 
     public abstract ValueTask<List<T>> QueryAsync<T>(string sql, Func<ISqlRow, T> map, params object?[] args);
 
-    /// <summary>A point in this transaction's writes that <see cref="UndoToAsync"/> can return to.</summary>
+    /// <summary>
+    /// A point in this transaction's writes that <see cref="UndoToAsync"/> can return to. Writes held before it are
+    /// flushed first, so their failures are thrown to the work before the mark.
+    /// </summary>
     public abstract ValueTask<int> MarkAsync();
 
-    /// <summary>Undoes every write made since <paramref name="mark"/>; earlier writes stay.</summary>
+    /// <summary>Undoes every write made since <paramref name="mark"/>, held ones included, and forgets their failures; earlier writes stay.</summary>
     public abstract ValueTask UndoToAsync(int mark);
 
     /// <summary>The store's clock for this transaction, in milliseconds: what due times are measured on.</summary>

@@ -42,9 +42,9 @@ internal static class StateWriter
         {
             await tx.States.InsertAsync(next).ConfigureAwait(false);
         }
-        else if (!await tx.States.UpdateAsync(next, persisted.Version).ConfigureAwait(false))
+        else
         {
-            throw new StateVersionNotMatchException($"state with version({persisted.Version}) not exist");
+            await tx.States.UpdateOrThrowAsync(next, persisted.Version).ConfigureAwait(false);
         }
     }
 

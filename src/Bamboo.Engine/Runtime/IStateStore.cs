@@ -19,6 +19,19 @@ public interface IStateStore
     /// <summary>Writes the record only if the stored version equals <paramref name="expectedVersion"/>.</summary>
     ValueTask<bool> UpdateAsync(StateRecord state, string expectedVersion);
 
+    /// <summary>
+    /// Writes the record if the stored version equals <paramref name="expectedVersion"/>, and otherwise fails the work
+    /// with <see cref="Exceptions.StateVersionNotMatchException"/>: perhaps not at once, as a store may send the write
+    /// with its next statements, but always before anything of the work commits.
+    /// </summary>
+    async ValueTask UpdateOrThrowAsync(StateRecord state, string expectedVersion)
+    {
+        if (!await UpdateAsync(state, expectedVersion).ConfigureAwait(false))
+        {
+            throw new Exceptions.StateVersionNotMatchException($"state with version({expectedVersion}) not exist");
+        }
+    }
+
     /// <summary>Sets inner_loop to 0 on the states of these nodes (the direct children of a subprocess being entered).</summary>
     ValueTask ResetInnerLoopAsync(IReadOnlyCollection<string> nodeIds);
 }

@@ -26,7 +26,7 @@ internal sealed class DataStore(RelationalTransaction tx) : IDataStore
     public ValueTask<JsonObject?> GetRawInputsOverrideAsync(string nodeId) => Session.OneAsync(RawInputsSql, r => Rows.Object(r, 0), nodeId);
 
     public async ValueTask SetRawInputsOverrideAsync(string nodeId, JsonObject inputs) =>
-        await Session.ExecuteAsync(SetRawInputsSql, nodeId, tx.Json.Of(inputs)).ConfigureAwait(false);
+        await Session.ExecuteLaterAsync(SetRawInputsSql, null, nodeId, tx.Json.Of(inputs)).ConfigureAwait(false);
 
     public ValueTask<ExecutionDataRecord?> GetExecutionDataAsync(string nodeId) =>
         tx.PendingData.TryGetValue(nodeId, out var pending)
@@ -62,7 +62,7 @@ internal sealed class DataStore(RelationalTransaction tx) : IDataStore
     public async ValueTask UpsertContextValueAsync(string pipelineId, ContextValue value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        await Session.ExecuteAsync(UpsertContextSql, pipelineId, value.Key, (int)value.Type, value.Value is null ? JsonNull : tx.Json.Of(value.Value), value.Code,
+        await Session.ExecuteLaterAsync(UpsertContextSql, null, pipelineId, value.Key, (int)value.Type, value.Value is null ? JsonNull : tx.Json.Of(value.Value), value.Code,
             tx.Json.Of(value.References)).ConfigureAwait(false);
     }
 }

@@ -53,7 +53,7 @@ internal sealed class ProcessStore(RelationalTransaction tx, SqlDialect dialect)
     public async ValueTask UpdateAsync(ProcessRecord p)
     {
         ArgumentNullException.ThrowIfNull(p);
-        await Session.ExecuteAsync(UpdateSql, p.Id, p.DestinationId, p.CurrentNodeId, tx.Json.Of(p.PipelineStack), p.Asleep, p.Suspended, p.SuspendedBy, p.Dead,
+        await Session.ExecuteLaterAsync(UpdateSql, null, p.Id, p.DestinationId, p.CurrentNodeId, tx.Json.Of(p.PipelineStack), p.Asleep, p.Suspended, p.SuspendedBy, p.Dead,
             p.NeedAck, p.AckNum, p.LastHeartbeat).ConfigureAwait(false);
     }
 

@@ -45,7 +45,7 @@ internal sealed class ScheduleStore(RelationalTransaction tx, SqlDialect dialect
     public async ValueTask UpdateAsync(ScheduleRecord s)
     {
         ArgumentNullException.ThrowIfNull(s);
-        await Session.ExecuteAsync(UpdateSql, s.Id, s.Finished, s.Expired, s.Scheduling, s.LockOwner, s.Times).ConfigureAwait(false);
+        await Session.ExecuteLaterAsync(UpdateSql, null, s.Id, s.Finished, s.Expired, s.Scheduling, s.LockOwner, s.Times).ConfigureAwait(false);
     }
 
     public ValueTask<long> InsertCallbackDataAsync(string nodeId, string version, JsonObject data) =>
@@ -57,7 +57,7 @@ internal sealed class ScheduleStore(RelationalTransaction tx, SqlDialect dialect
     public async ValueTask AddHistoryAsync(HistoryRecord h)
     {
         ArgumentNullException.ThrowIfNull(h);
-        await Session.ExecuteAsync(AddHistorySql, h.NodeId, h.Loop, h.Retry, h.Skip, h.Version, h.StartedTime, h.ArchivedTime, tx.Json.Of(h.Inputs), tx.Json.Of(h.Outputs)).ConfigureAwait(false);
+        await Session.ExecuteLaterAsync(AddHistorySql, null, h.NodeId, h.Loop, h.Retry, h.Skip, h.Version, h.StartedTime, h.ArchivedTime, tx.Json.Of(h.Inputs), tx.Json.Of(h.Outputs)).ConfigureAwait(false);
     }
 
     public async ValueTask<IReadOnlyList<HistoryRecord>> GetHistoriesAsync(string nodeId, int loop = -1) =>

@@ -1,3 +1,4 @@
+using Bamboo.Engine.Exceptions;
 using Bamboo.Engine.Runtime;
 
 namespace Bamboo.Runtime.Relational.Stores;
@@ -90,7 +91,7 @@ internal sealed class StateStore(RelationalTransaction tx, SqlDialect dialect) :
     {
         ArgumentNullException.ThrowIfNull(s);
         tx.PendingData.Remove(s.NodeId, out var data);
-        await Session.ExecuteAsync(InsertSql,
+        await Session.ExecuteLaterAsync(InsertSql, null,
             s.NodeId, s.RootId, s.ParentId, s.Name, s.Version, s.Loop, s.InnerLoop, s.Retry, s.Skip, s.ErrorIgnored, s.CreatedTime, s.StartedTime, s.ArchivedTime,
             data.Inputs, data.Outputs).ConfigureAwait(false);
     }
@@ -110,6 +111,16 @@ internal sealed class StateStore(RelationalTransaction tx, SqlDialect dialect) :
         return written;
     }
 
+    public async ValueTask UpdateOrThrowAsync(StateRecord s, string expectedVersion)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        // The work fails on a mismatch, so data written with the state needs no putting back as in UpdateAsync.
+        tx.PendingData.Remove(s.NodeId, out var data);
+        await Session.ExecuteLaterAsync(UpdateSql, new RowCheck(1, () => new StateVersionNotMatchException($"state with version({expectedVersion}) not exist")),
+            s.NodeId, s.RootId, s.ParentId, s.Name, s.Version, s.Loop, s.InnerLoop, s.Retry, s.Skip, s.ErrorIgnored, s.StartedTime, s.ArchivedTime, expectedVersion,
+            data.Inputs, data.Outputs).ConfigureAwait(false);
+    }
+
     public async ValueTask ResetInnerLoopAsync(IReadOnlyCollection<string> nodeIds) =>
-        await Session.ExecuteAsync(_resetInnerLoopSql, tx.Json.Of(nodeIds)).ConfigureAwait(false);
+        await Session.ExecuteLaterAsync(_resetInnerLoopSql, null, tx.Json.Of(nodeIds)).ConfigureAwait(false);
 }

@@ -58,29 +58,24 @@ internal sealed class TaskStore(RelationalTransaction tx, SqlDialect dialect) : 
     public async ValueTask CheckpointAsync(TaskRecord task)
     {
         ArgumentNullException.ThrowIfNull(task);
-        Held(task, await Session.ExecuteAsync(CheckpointSql, task.Id, task.NodeId, task.ScheduleId, task.CallbackDataId, task.Version, task.Requires, task.LeaseOwner).ConfigureAwait(false));
+        await Session.ExecuteLaterAsync(CheckpointSql, Held(task), task.Id, task.NodeId, task.ScheduleId, task.CallbackDataId, task.Version, task.Requires, task.LeaseOwner).ConfigureAwait(false);
     }
 
     public async ValueTask RequeueAsync(TaskRecord task, TimeSpan delay)
     {
         ArgumentNullException.ThrowIfNull(task);
         tx.EnqueuedCount++;
-        Held(task, await Session.ExecuteAsync(RequeueSql, task.Id, Session.Clock + (long)delay.TotalMilliseconds, task.Attempts, task.Requires, task.LeaseOwner).ConfigureAwait(false));
+        await Session.ExecuteLaterAsync(RequeueSql, Held(task), task.Id, Session.Clock + (long)delay.TotalMilliseconds, task.Attempts, task.Requires, task.LeaseOwner).ConfigureAwait(false);
     }
 
     public async ValueTask CompleteAsync(TaskRecord task)
     {
         ArgumentNullException.ThrowIfNull(task);
-        Held(task, await Session.ExecuteAsync(CompleteSql, task.Id, task.LeaseOwner).ConfigureAwait(false));
+        await Session.ExecuteLaterAsync(CompleteSql, Held(task), task.Id, task.LeaseOwner).ConfigureAwait(false);
     }
 
-    private static void Held(TaskRecord task, int rows)
-    {
-        if (rows != 1)
-        {
-            throw new LeaseLostException(task.Id, task.LeaseOwner);
-        }
-    }
+    // Every write on a held task must find it held by task.LeaseOwner: one row, or the lease was lost.
+    private static RowCheck Held(TaskRecord task) => new(1, () => new LeaseLostException(task.Id, task.LeaseOwner));
 
     public async ValueTask<TaskRecord?> ClaimAsync(string owner, WorkFilter filter)
     {

@@ -110,6 +110,35 @@ public abstract class IsolationTests : StoreTests
     }
 
     [Fact]
+    public async Task IsolatedAsync_WriteThatFailsItsCheck_FailsTheIsolatedWorkAloneWithItsException()
+    {
+        await WriteAsync(tx => tx.States.InsertAsync(State("a", "v2", "RUNNING")));
+
+        var caught = await Sut.WriteAsync(async tx =>
+        {
+            await WriteNodeAsync(tx, "kept");
+            try
+            {
+                // The failing write is the isolated work's last: a store that holds writes must still fail it inside.
+                return await tx.IsolatedAsync(async () =>
+                {
+                    await WriteNodeAsync(tx, "undone");
+                    await tx.States.UpdateOrThrowAsync(State("a", "v3", "FAILED"), "v1");
+                    return "not failed";
+                });
+            }
+            catch (Engine.Exceptions.StateVersionNotMatchException)
+            {
+                return "failed";
+            }
+        });
+
+        Assert.Equal("failed", caught);
+        var states = await Sut.ReadAsync(tx => tx.States.GetManyAsync(["a", "kept", "undone"]));
+        Assert.Equal([("a", "v2"), ("kept", "v1")], states.Select(s => (s.NodeId, s.Version)).Order());
+    }
+
+    [Fact]
     public async Task WriteAsync_WorkThrows_UndoesAllOfItAndRethrows()
     {
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Sut.WriteAsync<int>(async tx =>

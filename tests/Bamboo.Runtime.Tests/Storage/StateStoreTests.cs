@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Bamboo.Engine.Exceptions;
 using Bamboo.Engine.Runtime;
 
 namespace Bamboo.Runtime.Tests.Storage;
@@ -70,6 +71,65 @@ public abstract class StateStoreTests : StoreTests
 
         Assert.False(written);
         Assert.Null(await Sut.ReadAsync(tx => tx.States.GetAsync("ghost")));
+    }
+
+    [Fact]
+    public async Task UpdateOrThrowAsync_ExpectedVersionIsStored_WritesTheRecord()
+    {
+        await WriteAsync(tx => tx.States.InsertAsync(State("a", "v1", "READY")));
+        var next = State("a", "v2", "RUNNING") with { StartedTime = 5 };
+
+        await WriteAsync(tx => tx.States.UpdateOrThrowAsync(next, "v1"));
+
+        Assert.Equal(next, await Sut.ReadAsync(tx => tx.States.GetAsync("a")));
+    }
+
+    [Fact]
+    public async Task UpdateOrThrowAsync_StaleExpectedVersion_FailsTheWorkAndCommitsNothingOfIt()
+    {
+        await WriteAsync(tx => tx.States.InsertAsync(State("a", "v2", "RUNNING")));
+
+        await Assert.ThrowsAsync<StateVersionNotMatchException>(() => WriteAsync(async tx =>
+        {
+            await tx.States.InsertAsync(State("written-before"));
+            await tx.States.UpdateOrThrowAsync(State("a", "v3", "FAILED"), "v1");
+            await tx.States.InsertAsync(State("written-after"));
+        }));
+
+        var states = await Sut.ReadAsync(tx => tx.States.GetManyAsync(["a", "written-before", "written-after"]));
+        Assert.Equal([("a", "v2", "RUNNING")], states.Select(s => (s.NodeId, s.Version, s.Name)));
+    }
+
+    [Fact]
+    public async Task UpdateOrThrowAsync_StaleVersionThenReadsAndAnotherFailure_FailsWithTheVersionMismatch()
+    {
+        await WriteAsync(tx => tx.States.InsertAsync(State("a", "v2", "RUNNING")));
+
+        // A store may send the update with the read that follows: the work goes on, but fails as if it had stopped there.
+        await Assert.ThrowsAsync<StateVersionNotMatchException>(() => WriteAsync(async tx =>
+        {
+            await tx.States.UpdateOrThrowAsync(State("a", "v3", "FAILED"), "v1");
+            var read = await tx.States.GetAsync("a");
+            await tx.States.InsertAsync(State("written-after"));
+            throw new InvalidOperationException($"what the work did with {read?.Version}");
+        }));
+
+        Assert.Null(await Sut.ReadAsync(tx => tx.States.GetAsync("written-after")));
+    }
+
+    [Fact]
+    public async Task InsertAsync_ThenReadsInTheSameWork_SeeTheWrites()
+    {
+        var seen = await Sut.WriteAsync(async tx =>
+        {
+            await tx.States.InsertAsync(State("a", "v1", "READY"));
+            await tx.States.UpdateOrThrowAsync(State("a", "v2", "RUNNING"), "v1");
+            await tx.States.InsertAsync(State("b"));
+            return (await tx.States.GetAsync("a"), await tx.States.GetManyAsync(["a", "b"]));
+        });
+
+        Assert.Equal(("v2", "RUNNING"), (seen.Item1!.Version, seen.Item1.Name));
+        Assert.Equal(2, seen.Item2.Count);
     }
 
     [Fact]

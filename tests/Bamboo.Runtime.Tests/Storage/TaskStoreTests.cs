@@ -258,6 +258,26 @@ public abstract class TaskStoreTests : StoreTests
     }
 
     [Fact]
+    public async Task CheckpointAsync_LeaseLostThenReadsAndWrites_ThrowsLeaseLostAndCommitsNothing()
+    {
+        await EnqueueAsync(NewTask("n"));
+        var stale = (await ClaimAsync("a"))!;
+        await WriteAsync(tx => tx.Tasks.RequeueAsync(stale, TimeSpan.Zero));
+        var current = (await ClaimAsync("b"))!;
+
+        await Assert.ThrowsAsync<LeaseLostException>(() => WriteAsync(async tx =>
+        {
+            await tx.Tasks.CheckpointAsync(stale with { NodeId = "stale" });
+            await tx.Tasks.GetForRootAsync("root");
+            await tx.Tasks.EnqueueAsync(NewTask("written-after"));
+            await tx.States.InsertAsync(State("written-after"));
+        }));
+
+        Assert.Equal([current], await TasksOfAsync("root"));
+        Assert.Null(await Sut.ReadAsync(tx => tx.States.GetAsync("written-after")));
+    }
+
+    [Fact]
     public async Task CompleteAsync_TaskNobodyHolds_ThrowsLeaseLost()
     {
         var id = await EnqueueAsync(NewTask("n"));
