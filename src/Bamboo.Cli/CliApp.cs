@@ -14,6 +14,7 @@ internal static class CliApp
             RunCommand.Create(),
             StatesCommand.Create(),
             WorkerCommand.Create(),
+            ServeCommand.Create(),
             ConformanceCommand.Create(),
         };
         foreach (var command in ControlCommands.Create().Concat(QueryCommands.Create()))

@@ -1,0 +1,183 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Bamboo.Engine.Components;
+using Bamboo.Engine.Hosting;
+using Bamboo.Runtime.Sqlite;
+using Bamboo.Server;
+using Bamboo.Server.Endpoints;
+using Bamboo.Server.Events;
+using Bamboo.Server.Security;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+#pragma warning disable IDE0130 // Builder extensions live in the namespace of the builder so they are found without a using.
+namespace Microsoft.AspNetCore.Builder;
+#pragma warning restore IDE0130
+
+/// <summary><c>builder.AddBambooServer()</c> and <c>app.MapBambooServer()</c>: the whole server in two calls.</summary>
+public static class BambooServerBuilderExtensions
+{
+    /// <summary>
+    /// The engine on the configured store (SQLite file or PostgreSQL), the test component kit and the
+    /// <see cref="BambooServerOptions.Components"/> plugins, workers unless turned off, token authentication, problem
+    /// details, snake_case JSON and the OpenAPI document. Listens on <see cref="BambooServerOptions.DefaultUrl"/>
+    /// unless <c>urls</c> says otherwise.
+    /// </summary>
+    public static WebApplicationBuilder AddBambooServer(this WebApplicationBuilder builder, Action<BambooServerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<BambooServerOptions>().BindConfiguration(BambooServerOptions.Section)
+            .Configure(o => configure?.Invoke(o)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BambooServerOptions>, BambooServerOptionsValidator>());
+
+        // The store and the plugins are chosen now, while the container is being described; the same sources as above.
+        var options = new BambooServerOptions();
+        builder.Configuration.GetSection(BambooServerOptions.Section).Bind(options);
+        configure?.Invoke(options);
+        if (string.IsNullOrWhiteSpace(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls(BambooServerOptions.DefaultUrl);
+        }
+
+        AddEngine(services, options);
+
+        // A line per request costs the hot path and buries the server's own lines; LogLevel config can lower it again.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+        services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ServerExceptionHandler>();
+        services.AddSingleton(sp => new AccessTokens(sp.GetRequiredService<IOptions<BambooServerOptions>>().Value.Tokens));
+        services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AccessRole.Reader, p => p.RequireRole(AccessRole.Reader, AccessRole.Operator))
+            .AddPolicy(AccessRole.Operator, p => p.RequireRole(AccessRole.Operator));
+        services.AddSingleton<EngineResults>();
+        services.AddSingleton<PipelineEventStream>();
+        services.AddOpenApi();
+        return builder;
+    }
+
+    private static void AddEngine(IServiceCollection services, BambooServerOptions options)
+    {
+        var engine = services.AddBambooEngine().AddTestkit();
+        foreach (var plugin in options.Components)
+        {
+            engine.Registry.AddFromAssembly(plugin);
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.Postgres))
+        {
+            engine.UsePostgres(options.Postgres);
+        }
+        else
+        {
+            // As the CLI: the default store's folder is made when missing, a mistyped --db folder is reported.
+            services.TryAddSingleton(sp => new SqliteStoreOptions
+            {
+                DatabasePath = options.Database,
+                CreateFolder = options.Database == BambooServerOptions.DefaultDatabase,
+                WakeLimit = sp.GetRequiredService<Bamboo.Engine.Runtime.EngineOptions>().WorkerCount,
+            });
+            engine.UseSqlite(options.Database);
+        }
+
+        if (!options.Workers)
+        {
+            services.RemoveAll<BambooWorkerService>();
+            var hosted = services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(BambooWorkerService)).ToList();
+            foreach (var descriptor in hosted)
+            {
+                services.Remove(descriptor);
+            }
+        }
+    }
+
+    /// <summary>snake_case names, enums as snake_case strings; dictionary keys (node ids) stay as they are.</summary>
+    internal static void Configure(JsonSerializerOptions json)
+    {
+        json.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        json.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+    }
+
+    /// <summary>
+    /// The middleware and every route: problem details for errors, the body limit, the page (wwwroot, with index.html
+    /// for any other path that is not the API's), tokens, <c>/health</c>, <c>/ready</c>, <c>/openapi/v1.json</c> and
+    /// <c>/api/...</c>.
+    /// </summary>
+    public static WebApplication MapBambooServer(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<RequestBodyLimit>();
+        var page = new StaticFileOptions { FileProvider = PageFiles(), ContentTypeProvider = new FileExtensionContentTypeProvider() };
+        app.UseStaticFiles(page);
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapHealthEndpoints();
+        app.MapOpenApi().RequireAuthorization(AccessRole.Reader);
+        var api = app.MapGroup("/api").RequireAuthorization(AccessRole.Reader);
+        api.MapPipelineEndpoints();
+        api.MapEventEndpoints();
+        api.MapNodeEndpoints();
+        // The page for every other path (its own router reads it); an unknown /api or /openapi path is a 404 problem.
+        // GET and HEAD only: a fallback for every method would outrank an API route that the request's content type ruled
+        // out, turning a 415 (or a POST without a body) into this 404.
+        app.MapFallback(context => PageOrNotFoundAsync(context, page.FileProvider))
+            .WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head])).ExcludeFromDescription();
+
+        app.Lifetime.ApplicationStarted.Register(() => LogStarted(app));
+        return app;
+    }
+
+    private static Task PageOrNotFoundAsync(HttpContext context, IFileProvider files)
+    {
+        var path = context.Request.Path;
+        var index = files.GetFileInfo("index.html");
+        if (path.StartsWithSegments("/api") || path.StartsWithSegments("/openapi") || !index.Exists)
+        {
+            var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
+            return ServerProblems.WriteAsync(problems, context, StatusCodes.Status404NotFound, $"no route {path}");
+        }
+
+        context.Response.ContentType = "text/html; charset=utf-8";
+        return context.Response.SendFileAsync(index);
+    }
+
+    private static void LogStarted(WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<BambooServerOptions>>().Value;
+        var store = options.Postgres is null ? Path.GetFullPath(options.Database) : "PostgreSQL";
+        var access = options.Tokens.Count == 0 ? "anonymous (loopback only)" : $"{options.Tokens.Count} token(s)";
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Bamboo.Server");
+        Log.Started(logger, store, options.Workers, access);
+    }
+
+    /// <summary>The page, embedded in this assembly from wwwroot; nothing while it has not been built.</summary>
+    private static IFileProvider PageFiles()
+    {
+        try
+        {
+            return new ManifestEmbeddedFileProvider(typeof(BambooServerApp).Assembly, "wwwroot");
+        }
+        catch (InvalidOperationException)
+        {
+            return new NullFileProvider();
+        }
+    }
+}
