@@ -35,7 +35,7 @@ public sealed class BambooServerOptions
 
     /// <summary>The largest request body accepted; larger ones get 413.</summary>
     [Range(1024, 1L << 30)]
-    public long MaxRequestBodyBytes { get; set; } = 1 << 20;
+    public long MaxRequestBodyBytes { get; set; } = 4 << 20;
 
     /// <summary>How often an event stream reads its run for changes other processes made.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
