@@ -63,21 +63,25 @@ public sealed partial class BambooClient
                 return null;
             }
 
-            var states = (await tx.States.GetManyAsync([.. run.Nodes.Keys.Append(rootId)]).ConfigureAwait(false)).ToDictionary(s => s.NodeId);
-            var root = states.GetValueOrDefault(rootId)?.Name;
+            // The root's state and the run's tasks first: a running pipeline always has a task on its way, so a wait
+            // woken at every step of a long run reads a few rows per step, not every node's state.
+            var rootState = await tx.States.GetManyAsync([rootId]).ConfigureAwait(false);
+            var root = rootState.Count > 0 ? rootState[0].Name : null;
             if (root is NodeState.Finished or NodeState.Revoked)
             {
                 return new PipelineOutcome(rootId, root == NodeState.Finished ? PipelineEnd.Finished : PipelineEnd.Revoked, []);
             }
 
             var tasks = await tx.Tasks.GetForRootAsync(rootId).ConfigureAwait(false);
-            var views = states.Values.Where(s => s.NodeId != rootId).Select(s => View(run, s.NodeId, s)).ToList();
             // A task is still on its way unless it is free, needs user code, and has been due for a while without any
             // worker taking it: then it waits for a worker that has what it needs.
             if (tasks.Any(t => t.LeaseOwner is not null || t.Requires is null || tx.Tasks.Clock - t.DueAt < (long)UnclaimedFor.TotalMilliseconds))
             {
                 return new PipelineOutcome(rootId, PipelineEnd.Running, []);
             }
+
+            var states = await tx.States.GetManyAsync([.. run.Nodes.Keys]).ConfigureAwait(false);
+            var views = states.Select(s => View(run, s.NodeId, s)).ToList();
 
             if (tasks.Count > 0)
             {
