@@ -122,9 +122,16 @@ public sealed partial class PipelineEngine
     }
 
     /// <summary>Schedule routine, second half: persist the call, release the lock, finish or wait.</summary>
-    private async ValueTask<StepOutcome> ApplyScheduleResultAsync(IStoreTransaction tx, ScheduleCallOutcome call, ServiceResult result)
+    private async ValueTask<StepOutcome> ApplyScheduleResultAsync(IStoreTransaction tx, ScheduleCallOutcome call, ServiceResult result, bool retry)
     {
         var schedule = (await tx.Schedules.GetAsync(call.Schedule.Id).ConfigureAwait(false))!;
+        if (retry && (schedule.Finished || schedule.LockOwner != call.Task.Id))
+        {
+            // The first try committed although it reported an error: the task resumes where it left it.
+            await DropStaleAsync(tx, call.Task, retry).ConfigureAwait(false);
+            return StepOutcome.Done;
+        }
+
         schedule = schedule with { Times = schedule.Times + 1, Scheduling = false, LockOwner = null };
         var nodeId = schedule.NodeId;
         var state = await tx.States.GetAsync(nodeId).ConfigureAwait(false);

@@ -201,14 +201,14 @@ public sealed partial class PipelineEngine
     }
 
     /// <summary>Applies an execute that finished after its RUNNING state was committed, if the node still has that version.</summary>
-    private async ValueTask<StepOutcome> ApplyExecuteResultAsync(IStoreTransaction tx, ServiceCallOutcome call, ServiceResult result, CancellationToken cancellationToken)
+    private async ValueTask<StepOutcome> ApplyExecuteResultAsync(IStoreTransaction tx, ServiceCallOutcome call, ServiceResult result, bool retry, CancellationToken cancellationToken)
     {
         var nodeId = call.Node.Node.Id;
         var state = await tx.States.GetAsync(nodeId).ConfigureAwait(false);
         if (state is null || state.Version != call.Version || state.Name != NodeState.Running)
         {
             LogStale(nodeId, "the node changed version while its execute ran");
-            await tx.Tasks.CompleteAsync(call.Task).ConfigureAwait(false);
+            await DropStaleAsync(tx, call.Task, retry).ConfigureAwait(false);
             return StepOutcome.Done;
         }
 
@@ -223,6 +223,13 @@ public sealed partial class PipelineEngine
             ? await WalkFromAsync(tx, task, step.Process with { Asleep = false }, compiled, n.NodeId, step.UserCode, cancellationToken, stored: process).ConfigureAwait(false)
             : await SleepAsync(tx, task, step.Process).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Ends a task whose result came too late. On a retry the first try may have committed after all, and moved the
+    /// task on: it goes back to the queue rather than away, to resume at whatever checkpoint it has.
+    /// </summary>
+    private static ValueTask DropStaleAsync(IStoreTransaction tx, TaskRecord task, bool retry) =>
+        retry ? tx.Tasks.RequeueAsync(task, TimeSpan.Zero) : tx.Tasks.CompleteAsync(task);
 
     /// <summary>Records an execute's data and decides what follows: the next node, or sleep (schedule phase or failure).</summary>
     private static async ValueTask<HandlerResult> ApplyExecuteAsync(NodeStep step, ServiceCallOutcome call, ServiceResult result)

@@ -13,6 +13,8 @@ namespace Bamboo.Engine.Execution;
 public sealed partial class PipelineEngine(BambooEngine engine, ILogger<PipelineEngine> logger, IPipelineEventSink? events = null)
 {
     private const int NodesPerTransaction = 64;
+    private const int ApplyAttempts = 5;
+    private static readonly TimeSpan ApplyRetryDelay = TimeSpan.FromMilliseconds(100);
 
     private readonly IEngineStore _store = engine.Store;
     private readonly EngineOptions _options = engine.Options;
@@ -133,7 +135,7 @@ public sealed partial class PipelineEngine(BambooEngine engine, ILogger<Pipeline
                 case ServiceCallOutcome call:
                     {
                         var result = WithinDataLimit(call, await CallExecuteAsync(call, cancellationToken).ConfigureAwait(false));
-                        outcome = await _store.WriteAsync(tx => ApplyExecuteResultAsync(tx, call, result, cancellationToken), cancellationToken).ConfigureAwait(false);
+                        outcome = await ApplyResultAsync(call.Node.Node.Id, (tx, retry) => ApplyExecuteResultAsync(tx, call, result, retry, cancellationToken), cancellationToken).ConfigureAwait(false);
                         break;
                     }
 
@@ -144,7 +146,7 @@ public sealed partial class PipelineEngine(BambooEngine engine, ILogger<Pipeline
                 case ScheduleCallOutcome call:
                     {
                         var result = WithinDataLimit(call, await CallScheduleAsync(call, cancellationToken).ConfigureAwait(false));
-                        outcome = await _store.WriteAsync(tx => ApplyScheduleResultAsync(tx, call, result), cancellationToken).ConfigureAwait(false);
+                        outcome = await ApplyResultAsync(call.Schedule.NodeId, (tx, retry) => ApplyScheduleResultAsync(tx, call, result, retry), cancellationToken).ConfigureAwait(false);
                         break;
                     }
 
@@ -158,6 +160,30 @@ public sealed partial class PipelineEngine(BambooEngine engine, ILogger<Pipeline
                     return;
                 default:
                     return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Applies a service's result. The result exists only in this process until it commits, so a store error while it
+    /// is applied is retried here with the same result, a few times with back-off, rather than handing the task back,
+    /// which would run the service again. A retry that finds the node moved on may follow a commit that did happen
+    /// although it reported an error: it hands the task back, and the worker that takes it resumes wherever that
+    /// commit left it. After the last try the error goes to the worker, as before.
+    /// </summary>
+    private async Task<StepOutcome> ApplyResultAsync(string nodeId, Func<IStoreTransaction, bool, ValueTask<StepOutcome>> apply, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var retry = attempt > 1;
+            try
+            {
+                return await _store.WriteAsync(tx => apply(tx, retry), cancellationToken).ConfigureAwait(false);
+            }
+            catch (System.Data.Common.DbException ex) when (attempt < ApplyAttempts && !cancellationToken.IsCancellationRequested)
+            {
+                LogApplyRetry(ex, nodeId, attempt);
+                await Task.Delay(ApplyRetryDelay * (1 << (attempt - 1)), engine.Time, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -196,6 +222,9 @@ public sealed partial class PipelineEngine(BambooEngine engine, ILogger<Pipeline
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Service hook {Hook} of node {NodeId} failed")]
     private partial void LogHookFailed(Exception exception, string hook, string nodeId);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "The store failed while the result of node {NodeId} was applied (attempt {Attempt}); trying again with the same result")]
+    private partial void LogApplyRetry(Exception exception, string nodeId, int attempt);
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Node {NodeId} waits for a worker that has {Requirement}; its task went back to the queue")]
     private partial void LogHandedOver(string nodeId, string requirement);
