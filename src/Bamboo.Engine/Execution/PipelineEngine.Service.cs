@@ -204,7 +204,8 @@ public sealed partial class PipelineEngine
     private async ValueTask<StepOutcome> ApplyExecuteResultAsync(IStoreTransaction tx, ServiceCallOutcome call, ServiceResult result, bool retry, CancellationToken cancellationToken)
     {
         var nodeId = call.Node.Node.Id;
-        var state = await tx.States.GetAsync(nodeId).ConfigureAwait(false);
+        // Not read when the call carries it: the versioned write of the result checks it (see ServiceCallOutcome.State).
+        var state = call.State ?? await tx.States.GetAsync(nodeId).ConfigureAwait(false);
         if (state is null || state.Version != call.Version || state.Name != NodeState.Running)
         {
             LogStale(nodeId, "the node changed version while its execute ran");

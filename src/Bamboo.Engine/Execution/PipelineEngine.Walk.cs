@@ -174,7 +174,7 @@ public sealed partial class PipelineEngine
                             await tx.Processes.UpdateAsync(process).ConfigureAwait(false);
                         }
 
-                        return step.ServiceCall! with { Task = pending, Process = written };
+                        return step.ServiceCall! with { Task = pending, Process = written, State = step.State };
                     }
 
                 case HandlerResult.Next next:

@@ -135,7 +135,7 @@ public sealed partial class PipelineEngine(BambooEngine engine, ILogger<Pipeline
                 case ServiceCallOutcome call:
                     {
                         var result = WithinDataLimit(call, await CallExecuteAsync(call, cancellationToken).ConfigureAwait(false));
-                        outcome = await ApplyResultAsync(call.Node.Node.Id, (tx, retry) => ApplyExecuteResultAsync(tx, call, result, retry, cancellationToken), cancellationToken).ConfigureAwait(false);
+                        outcome = await ApplyResultAsync(call.Node.Node.Id, (tx, retry) => ApplyExecuteResultAsync(tx, retry ? call with { State = null } : call, result, retry, cancellationToken), cancellationToken).ConfigureAwait(false);
                         break;
                     }
 
@@ -169,7 +169,8 @@ public sealed partial class PipelineEngine(BambooEngine engine, ILogger<Pipeline
     /// is applied is retried here with the same result, a few times with back-off, rather than handing the task back,
     /// which would run the service again. A retry that finds the node moved on may follow a commit that did happen
     /// although it reported an error: it hands the task back, and the worker that takes it resumes wherever that
-    /// commit left it. After the last try the error goes to the worker, as before.
+    /// commit left it. After the last try the error goes to the worker, as before. A first try that wrote over a state
+    /// it did not read (<see cref="ServiceCallOutcome.State"/>) and found it changed is tried again at once, reading it.
     /// </summary>
     private async Task<StepOutcome> ApplyResultAsync(string nodeId, Func<IStoreTransaction, bool, ValueTask<StepOutcome>> apply, CancellationToken cancellationToken)
     {
@@ -179,6 +180,10 @@ public sealed partial class PipelineEngine(BambooEngine engine, ILogger<Pipeline
             try
             {
                 return await _store.WriteAsync(tx => apply(tx, retry), cancellationToken).ConfigureAwait(false);
+            }
+            catch (StateVersionNotMatchException) when (attempt == 1)
+            {
+                // The node moved on while its service ran (a forced fail), or another state of the walk did.
             }
             catch (System.Data.Common.DbException ex) when (attempt < ApplyAttempts && !cancellationToken.IsCancellationRequested)
             {

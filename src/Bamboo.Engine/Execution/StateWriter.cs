@@ -44,7 +44,8 @@ internal static class StateWriter
         }
         else
         {
-            await tx.States.UpdateOrThrowAsync(next, persisted.Version).ConfigureAwait(false);
+            // The name too: a step may write over a state it did not read in this transaction (see ServiceCallOutcome.State).
+            await tx.States.UpdateOrThrowAsync(next, persisted.Version, persisted.Name).ConfigureAwait(false);
         }
     }
 

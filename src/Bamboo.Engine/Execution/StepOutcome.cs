@@ -25,6 +25,13 @@ internal sealed record ServiceCallOutcome(
     /// applies the result need not read it again.
     /// </summary>
     public ProcessRecord? Process { get; init; }
+
+    /// <summary>
+    /// The node's RUNNING state as the step committed it (null after a recover point, which reads it). Only a forced
+    /// fail changes a running activity, and it changes the version, so the step that applies the result need not read
+    /// the state first: its versioned write fails if the node moved on, and the step is then retried with a read.
+    /// </summary>
+    public StateRecord? State { get; init; }
 }
 
 /// <summary>A recover point needs user code (a lazy variable in the inputs) before its service can be called again.</summary>

@@ -20,11 +20,12 @@ public interface IStateStore
     ValueTask<bool> UpdateAsync(StateRecord state, string expectedVersion);
 
     /// <summary>
-    /// Writes the record if the stored version equals <paramref name="expectedVersion"/>, and otherwise fails the work
-    /// with <see cref="Exceptions.StateVersionNotMatchException"/>: perhaps not at once, as a store may send the write
-    /// with its next statements, but always before anything of the work commits.
+    /// Writes the record if the stored version equals <paramref name="expectedVersion"/> (and the stored state name
+    /// <paramref name="expectedName"/>, when given), and otherwise fails the work with
+    /// <see cref="Exceptions.StateVersionNotMatchException"/>: perhaps not at once, as a store may send the write with
+    /// its next statements, but always before anything of the work commits. This default checks the version only.
     /// </summary>
-    async ValueTask UpdateOrThrowAsync(StateRecord state, string expectedVersion)
+    async ValueTask UpdateOrThrowAsync(StateRecord state, string expectedVersion, string? expectedName = null)
     {
         if (!await UpdateAsync(state, expectedVersion).ConfigureAwait(false))
         {

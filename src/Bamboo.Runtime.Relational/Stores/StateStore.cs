@@ -15,6 +15,9 @@ internal sealed class StateStore(RelationalTransaction tx, SqlDialect dialect) :
     private const string UpdateSql = "UPDATE states SET root_id = $1, parent_id = $2, name = $3, version = $4, loop = $5, inner_loop = $6, retry = $7, skip = $8, " +
         "error_ignored = $9, started_time = $10, archived_time = $11, inputs = COALESCE($13, inputs), outputs = COALESCE($14, outputs) WHERE node_id = $0 AND version = $12";
 
+    // The same, on the condition that the stored state also has the name the writer last saw ($15).
+    private const string UpdateNamedSql = UpdateSql + " AND name = $15";
+
     internal const string SetDataSql = "UPDATE states SET inputs = $1, outputs = $2 WHERE node_id = $0";
 
     // Point lookups joined by UNION ALL for short lists, one statement per length: an IN list would first build a
@@ -111,14 +114,17 @@ internal sealed class StateStore(RelationalTransaction tx, SqlDialect dialect) :
         return written;
     }
 
-    public async ValueTask UpdateOrThrowAsync(StateRecord s, string expectedVersion)
+    public async ValueTask UpdateOrThrowAsync(StateRecord s, string expectedVersion, string? expectedName = null)
     {
         ArgumentNullException.ThrowIfNull(s);
         // The work fails on a mismatch, so data written with the state needs no putting back as in UpdateAsync.
         tx.PendingData.Remove(s.NodeId, out var data);
-        await Session.ExecuteLaterAsync(UpdateSql, new RowCheck(1, () => new StateVersionNotMatchException($"state with version({expectedVersion}) not exist")),
-            s.NodeId, s.RootId, s.ParentId, s.Name, s.Version, s.Loop, s.InnerLoop, s.Retry, s.Skip, s.ErrorIgnored, s.StartedTime, s.ArchivedTime, expectedVersion,
-            data.Inputs, data.Outputs).ConfigureAwait(false);
+        var check = new RowCheck(1, () => new StateVersionNotMatchException(expectedName is null
+            ? $"state with version({expectedVersion}) not exist"
+            : $"state with version({expectedVersion}) and name {expectedName} not exist"));
+        object?[] args = [s.NodeId, s.RootId, s.ParentId, s.Name, s.Version, s.Loop, s.InnerLoop, s.Retry, s.Skip, s.ErrorIgnored, s.StartedTime, s.ArchivedTime,
+            expectedVersion, data.Inputs, data.Outputs];
+        await Session.ExecuteLaterAsync(expectedName is null ? UpdateSql : UpdateNamedSql, check, expectedName is null ? args : [.. args, expectedName]).ConfigureAwait(false);
     }
 
     public async ValueTask ResetInnerLoopAsync(IReadOnlyCollection<string> nodeIds) =>
