@@ -135,13 +135,16 @@ internal static class ChaosRunner
         return text.ToString();
     });
 
+    // An error's stack trace is cut to its first line: which frames it shows depends on what the JIT inlined.
     private static string Canonical(JsonNode? node) => node switch
     {
-        JsonObject o => "{" + string.Join(",", o.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"\"{kv.Key}\":{Canonical(kv.Value)}")) + "}",
+        JsonObject o => "{" + string.Join(",", o.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"\"{kv.Key}\":{(kv.Key == "ex_data" ? FirstLine(kv.Value) : Canonical(kv.Value))}")) + "}",
         JsonArray a => "[" + string.Join(",", a.Select(Canonical)) + "]",
         null => "null",
         _ => node.ToJsonString(),
     };
+
+    private static string FirstLine(JsonNode? node) => node is JsonValue v && v.TryGetValue(out string? text) ? text.Split('\n')[0] : Canonical(node);
 
     /// <summary>A worker engine (one simulated process) on a store.</summary>
     private sealed class Worker : IAsyncDisposable
