@@ -32,6 +32,43 @@ internal sealed class TempDatabase(string prefix) : IDisposable
         return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Every row of every table of <paramref name="path"/> but <paramref name="except"/>, as text, in a fixed order.</summary>
+    public static string Dump(string path, IReadOnlyCollection<string> except)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        var tables = new List<string>();
+        using (var list = connection.CreateCommand())
+        {
+            list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name";
+            using var reader = list.ExecuteReader();
+            while (reader.Read())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        var text = new System.Text.StringBuilder();
+        foreach (var table in tables.Where(t => !except.Contains(t)))
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = $"SELECT * FROM \"{table}\" ORDER BY 1, 2";
+            using var reader = cmd.ExecuteReader();
+            while (reader.Read())
+            {
+                text.Append(table);
+                for (var i = 0; i < reader.FieldCount; i++)
+                {
+                    text.Append(" | ").Append(reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture));
+                }
+
+                text.AppendLine();
+            }
+        }
+
+        return text.ToString();
+    }
+
     /// <summary>Runs SQL on a connection of its own, as another process on the file would.</summary>
     public void Execute(string sql)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Bamboo.Engine.Components;
 using Bamboo.Engine.Exceptions;
@@ -9,8 +10,9 @@ namespace Bamboo.Engine.Api;
 
 internal static partial class EngineApi
 {
-    private static Task<EngineApiResult> Command(BambooEngine engine, Func<IStoreTransaction, ValueTask<JsonNode?>> body, CancellationToken cancellationToken) =>
-        Guard(() => engine.Store.WriteAsync(body, cancellationToken));
+    private static Task<EngineApiResult> Command(BambooEngine engine, string id, Func<IStoreTransaction, ValueTask<JsonNode?>> body, CancellationToken cancellationToken,
+        [CallerArgumentExpression(nameof(id))] string? name = null) =>
+        Guard(id, () => engine.Store.WriteAsync(body, cancellationToken), name);
 
     /// <summary>
     /// A command on an activity whose service may want the API hooks (execution.md §13.2). They are read-only: the
@@ -19,7 +21,7 @@ internal static partial class EngineApi
     /// </summary>
     private static Task<EngineApiResult> HookedCommand(BambooEngine engine, string nodeId, ServiceHook pre, ServiceHook post,
         Func<IStoreTransaction, ValueTask<JsonNode?>> body, CancellationToken cancellationToken, JsonObject? callbackData = null) =>
-        Guard(async () =>
+        Guard(nodeId, async () =>
         {
             HookView? seen = null;
             var result = await engine.Store.WriteAsync(async tx =>
@@ -100,7 +102,7 @@ internal static partial class EngineApi
 
     /// <summary>Pause and revoke: the pipeline's state moves if the transition is legal; its processes notice at their next node.</summary>
     private static Task<EngineApiResult> MovePipeline(BambooEngine engine, string pipelineId, string to, CancellationToken cancellationToken) =>
-        Command(engine, async tx =>
+        Command(engine, pipelineId, async tx =>
         {
             await StateWriter.SetAsync(tx, pipelineId, new StateWriter.Change(to), await RequirePipelineAsync(tx, pipelineId).ConfigureAwait(false)).ConfigureAwait(false);
             return null;
@@ -113,7 +115,7 @@ internal static partial class EngineApi
         MovePipeline(engine, pipelineId, NodeState.Revoked, cancellationToken);
 
     public static Task<EngineApiResult> ResumePipelineAsync(BambooEngine engine, string pipelineId, CancellationToken cancellationToken = default) =>
-        Command(engine, async tx =>
+        Command(engine, pipelineId, async tx =>
         {
             var state = await RequirePipelineAsync(tx, pipelineId).ConfigureAwait(false);
             if (state.Name != NodeState.Suspended)
@@ -156,7 +158,7 @@ internal static partial class EngineApi
         }, cancellationToken);
 
     public static Task<EngineApiResult> ResumeNodeAppointAsync(BambooEngine engine, string nodeId, CancellationToken cancellationToken = default) =>
-        Command(engine, async tx =>
+        Command(engine, nodeId, async tx =>
         {
             var info = (await CompiledForAsync(engine, tx, nodeId).ConfigureAwait(false)).Node(nodeId);
             if (info.Node.Kind == NodeKind.SubProcess)
@@ -222,7 +224,7 @@ internal static partial class EngineApi
     }
 
     public static Task<EngineApiResult> RetrySubprocessAsync(BambooEngine engine, string nodeId, CancellationToken cancellationToken = default) =>
-        Command(engine, async tx =>
+        Command(engine, nodeId, async tx =>
         {
             var info = (await CompiledForAsync(engine, tx, nodeId).ConfigureAwait(false)).Node(nodeId);
             if (info.Node.Kind != NodeKind.SubProcess)
@@ -284,8 +286,9 @@ internal static partial class EngineApi
     }
 
     public static Task<EngineApiResult> SkipExclusiveGatewayAsync(BambooEngine engine, string nodeId, string flowId, CancellationToken cancellationToken = default) =>
-        Command(engine, async tx =>
+        Command(engine, nodeId, async tx =>
         {
+            ArgumentNullException.ThrowIfNull(flowId);
             var info = (await CompiledForAsync(engine, tx, nodeId).ConfigureAwait(false)).Node(nodeId);
             if (info.Node.Kind != NodeKind.ExclusiveGateway)
             {
@@ -301,8 +304,10 @@ internal static partial class EngineApi
         }, cancellationToken);
 
     public static Task<EngineApiResult> SkipConditionalParallelGatewayAsync(BambooEngine engine, string nodeId, IReadOnlyList<string> flowIds, string convergeGatewayId, CancellationToken cancellationToken = default) =>
-        Command(engine, async tx =>
+        Command(engine, nodeId, async tx =>
         {
+            ArgumentNullException.ThrowIfNull(flowIds);
+            ArgumentNullException.ThrowIfNull(convergeGatewayId);
             var info = (await CompiledForAsync(engine, tx, nodeId).ConfigureAwait(false)).Node(nodeId);
             if (info.Node is not GatewayNode { Kind: NodeKind.ConditionalParallelGateway } gateway)
             {
@@ -333,6 +338,7 @@ internal static partial class EngineApi
     public static Task<EngineApiResult> ForcedFailActivityAsync(BambooEngine engine, string nodeId, string exData, CancellationToken cancellationToken = default) =>
         HookedCommand(engine, nodeId, ServiceHook.PreForcedFailActivity, ServiceHook.PostForcedFailActivity, async tx =>
         {
+            ArgumentNullException.ThrowIfNull(exData);
             var info = (await CompiledForAsync(engine, tx, nodeId).ConfigureAwait(false)).Node(nodeId);
             if (info.Node.Kind != NodeKind.ServiceActivity)
             {
@@ -369,6 +375,7 @@ internal static partial class EngineApi
                 $"callback data for node {nodeId} is {size:N0} bytes, over the limit of {engine.Options.MaxCallbackBytes:N0} (EngineOptions.MaxCallbackBytes)")))
             : HookedCommand(engine, nodeId, ServiceHook.PreCallback, ServiceHook.PostCallback, async tx =>
         {
+            ArgumentNullException.ThrowIfNull(version);
             var process = await SleepingProcessAtAsync(tx, nodeId).ConfigureAwait(false);
             var state = await RequireStateAsync(tx, nodeId).ConfigureAwait(false);
             var schedule = await tx.Schedules.GetAsync(nodeId, version).ConfigureAwait(false) ?? throw new NotFoundError($"node({nodeId}) has no schedule for version {version}");

@@ -40,7 +40,7 @@ internal static partial class EngineApi
 
     /// <summary>States of a run as a tree (or flat under the root).</summary>
     public static Task<EngineApiResult> GetPipelineStatesAsync(BambooEngine engine, string rootId, bool flatChildren = true, CancellationToken cancellationToken = default) =>
-        Guard(() => engine.Store.ReadAsync<JsonNode?>(async tx =>
+        Guard(rootId, () => engine.Store.ReadAsync<JsonNode?>(async tx =>
         {
             var run = await engine.Compiled.FindAsync(tx, rootId).ConfigureAwait(false);
             var states = run is null ? [] : await StatesOfAsync(tx, run, run.Nodes.Keys.Append(rootId)).ConfigureAwait(false);
@@ -69,7 +69,7 @@ internal static partial class EngineApi
         }, cancellationToken));
 
     public static Task<EngineApiResult> GetChildrenStatesAsync(BambooEngine engine, string nodeId, CancellationToken cancellationToken = default) =>
-        Guard(() => engine.Store.ReadAsync<JsonNode?>(async tx =>
+        Guard(nodeId, () => engine.Store.ReadAsync<JsonNode?>(async tx =>
         {
             var state = await tx.States.GetAsync(nodeId).ConfigureAwait(false);
             if (state is null)
@@ -90,13 +90,13 @@ internal static partial class EngineApi
         }, cancellationToken));
 
     public static Task<EngineApiResult> GetExecutionDataInputsAsync(BambooEngine engine, string nodeId, CancellationToken cancellationToken = default) =>
-        Guard(() => engine.Store.ReadAsync<JsonNode?>(async tx => (await tx.Data.GetExecutionDataAsync(nodeId).ConfigureAwait(false))?.Inputs ?? [], cancellationToken));
+        Guard(nodeId, () => engine.Store.ReadAsync<JsonNode?>(async tx => (await tx.Data.GetExecutionDataAsync(nodeId).ConfigureAwait(false))?.Inputs ?? [], cancellationToken));
 
     public static Task<EngineApiResult> GetExecutionDataOutputsAsync(BambooEngine engine, string nodeId, CancellationToken cancellationToken = default) =>
-        Guard(() => engine.Store.ReadAsync<JsonNode?>(async tx => (await tx.Data.GetExecutionDataAsync(nodeId).ConfigureAwait(false))?.Outputs ?? [], cancellationToken));
+        Guard(nodeId, () => engine.Store.ReadAsync<JsonNode?>(async tx => (await tx.Data.GetExecutionDataAsync(nodeId).ConfigureAwait(false))?.Outputs ?? [], cancellationToken));
 
     public static Task<EngineApiResult> GetExecutionDataAsync(BambooEngine engine, string nodeId, CancellationToken cancellationToken = default) =>
-        Guard(() => engine.Store.ReadAsync<JsonNode?>(async tx =>
+        Guard(nodeId, () => engine.Store.ReadAsync<JsonNode?>(async tx =>
         {
             var d = await tx.Data.GetExecutionDataAsync(nodeId).ConfigureAwait(false) ?? throw new NotFoundError($"node({nodeId}) has no execution data");
             return new JsonObject { ["inputs"] = d.Inputs, ["outputs"] = d.Outputs };
@@ -104,7 +104,7 @@ internal static partial class EngineApi
 
     /// <summary>Raw (unrendered) inputs and the outputs mapping of a node.</summary>
     public static Task<EngineApiResult> GetDataAsync(BambooEngine engine, string nodeId, CancellationToken cancellationToken = default) =>
-        Guard(() => engine.Store.ReadAsync<JsonNode?>(async tx =>
+        Guard(nodeId, () => engine.Store.ReadAsync<JsonNode?>(async tx =>
         {
             var run = await tx.Runs.GetAsync(nodeId).ConfigureAwait(false);
             if (run is not null)
@@ -142,10 +142,10 @@ internal static partial class EngineApi
         }, cancellationToken));
 
     public static Task<EngineApiResult> GetNodeHistoriesAsync(BambooEngine engine, string nodeId, int loop = -1, CancellationToken cancellationToken = default) =>
-        Guard(() => engine.Store.ReadAsync<JsonNode?>(async tx => new JsonArray((await tx.Schedules.GetHistoriesAsync(nodeId, loop).ConfigureAwait(false)).Select(h => (JsonNode)HistoryEntry(h, full: true)).ToArray()), cancellationToken));
+        Guard(nodeId, () => engine.Store.ReadAsync<JsonNode?>(async tx => new JsonArray((await tx.Schedules.GetHistoriesAsync(nodeId, loop).ConfigureAwait(false)).Select(h => (JsonNode)HistoryEntry(h, full: true)).ToArray()), cancellationToken));
 
     public static Task<EngineApiResult> GetNodeShortHistoriesAsync(BambooEngine engine, string nodeId, int loop = -1, CancellationToken cancellationToken = default) =>
-        Guard(() => engine.Store.ReadAsync<JsonNode?>(async tx => new JsonArray((await tx.Schedules.GetHistoriesAsync(nodeId, loop).ConfigureAwait(false)).Select(h => (JsonNode)HistoryEntry(h, full: false)).ToArray()), cancellationToken));
+        Guard(nodeId, () => engine.Store.ReadAsync<JsonNode?>(async tx => new JsonArray((await tx.Schedules.GetHistoriesAsync(nodeId, loop).ConfigureAwait(false)).Select(h => (JsonNode)HistoryEntry(h, full: false)).ToArray()), cancellationToken));
 
     /// <summary>A history row as api.md §20 shows it; the short form (§21) leaves out retry, inputs and outputs.</summary>
     private static JsonObject HistoryEntry(HistoryRecord h, bool full)

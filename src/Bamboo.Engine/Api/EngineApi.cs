@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Bamboo.Engine.Exceptions;
 using Bamboo.Engine.Execution;
@@ -30,6 +31,13 @@ internal static partial class EngineApi
             return EngineApiResult.Fail(ex);
         }
     }
+
+    /// <summary>
+    /// Guards a call about one node: a null id is the caller's mistake and gets result = false naming the argument; an
+    /// id nothing has is the body's to answer (the queries answer some of those with an empty result, as bamboo does).
+    /// </summary>
+    private static Task<EngineApiResult> Guard(string? id, Func<Task<JsonNode?>> body, [CallerArgumentExpression(nameof(id))] string? name = null) =>
+        id is null ? Task.FromResult(EngineApiResult.Fail(new ArgumentNullException(name, $"{name} is required, got null"))) : Guard(body);
 
     private static ValueTask<CompiledPipeline> CompiledForAsync(BambooEngine engine, IStoreTransaction tx, string nodeId) =>
         engine.Compiled.ForNodeAsync(tx, nodeId);
