@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Bamboo.Engine.Exceptions;
 using Bamboo.Engine.Execution;
@@ -9,8 +8,37 @@ namespace Bamboo.Engine.Api;
 
 internal static partial class EngineApi
 {
-    private static JsonNode? Time(long? ms) =>
-        ms is long v ? JsonValue.Create(DateTimeOffset.FromUnixTimeMilliseconds(v).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)) : null;
+    private static JsonNode? Time(long? ms) => ms is long v ? JsonValue.Create(UtcText(v)) : null;
+
+    /// <summary>
+    /// A stored instant as "yyyy-MM-ddTHH:mm:ss.fffZ", written digit by digit: a state entry has three, and a custom
+    /// format string parsed for each was a fifth of get_pipeline_states on a 1000-node run.
+    /// </summary>
+    internal static string UtcText(long unixMs) => string.Create(24, DateTimeOffset.FromUnixTimeMilliseconds(unixMs).UtcDateTime, static (text, t) =>
+    {
+        static void Digits(Span<char> to, int value)
+        {
+            for (var i = to.Length - 1; i >= 0; i--, value /= 10)
+            {
+                to[i] = (char)('0' + (value % 10));
+            }
+        }
+
+        Digits(text[..4], t.Year);
+        text[4] = '-';
+        Digits(text.Slice(5, 2), t.Month);
+        text[7] = '-';
+        Digits(text.Slice(8, 2), t.Day);
+        text[10] = 'T';
+        Digits(text.Slice(11, 2), t.Hour);
+        text[13] = ':';
+        Digits(text.Slice(14, 2), t.Minute);
+        text[16] = ':';
+        Digits(text.Slice(17, 2), t.Second);
+        text[19] = '.';
+        Digits(text.Slice(20, 3), t.Millisecond);
+        text[23] = 'Z';
+    });
 
     private static JsonObject StateEntry(StateRecord s, string? parentOverride = null) => new()
     {
@@ -51,17 +79,27 @@ internal static partial class EngineApi
             }
 
             var entry = StateEntry(root, root.RootId);
-            var entries = states.Where(s => s.NodeId != rootId).ToDictionary(s => s.NodeId, s => StateEntry(s));
             var children = (JsonObject)entry["children"]!;
-            foreach (var s in states.Where(s => s.NodeId != rootId))
+            if (flatChildren)
             {
-                if (flatChildren || s.ParentId == rootId)
+                foreach (var s in states.Where(s => s.NodeId != rootId))
                 {
-                    children[s.NodeId] = entries[s.NodeId];
+                    children[s.NodeId] = StateEntry(s);
                 }
-                else if (entries.TryGetValue(s.ParentId, out var parent))
+            }
+            else
+            {
+                var entries = states.Where(s => s.NodeId != rootId).ToDictionary(s => s.NodeId, s => StateEntry(s));
+                foreach (var s in states.Where(s => s.NodeId != rootId))
                 {
-                    ((JsonObject)parent["children"]!)[s.NodeId] = entries[s.NodeId];
+                    if (s.ParentId == rootId)
+                    {
+                        children[s.NodeId] = entries[s.NodeId];
+                    }
+                    else if (entries.TryGetValue(s.ParentId, out var parent))
+                    {
+                        ((JsonObject)parent["children"]!)[s.NodeId] = entries[s.NodeId];
+                    }
                 }
             }
 

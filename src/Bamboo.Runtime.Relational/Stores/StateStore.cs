@@ -25,7 +25,8 @@ internal sealed class StateStore(RelationalTransaction tx, SqlDialect dialect) :
     private static readonly string[] ManySql = [.. Enumerable.Range(1, 8).Select(n =>
         string.Join(" UNION ALL ", Enumerable.Range(0, n).Select(i => $"SELECT {Columns} FROM states WHERE node_id = ${i}")))];
 
-    private readonly string _manyJsonSql = $"SELECT {Columns} FROM states WHERE node_id IN ({dialect.JsonStrings("$0")})";
+    // Driven by the list, one key lookup per id: "node_id IN (list)" first copied the list into a temporary b-tree.
+    private readonly string _manyJsonSql = $"SELECT {Columns} FROM ({dialect.JsonStrings("$0")}) AS ids JOIN states ON states.node_id = ids.value";
 
     private readonly string _resetInnerLoopSql = $"UPDATE states SET inner_loop = 0 WHERE node_id IN ({dialect.JsonStrings("$0")})";
 
@@ -41,11 +42,13 @@ internal sealed class StateStore(RelationalTransaction tx, SqlDialect dialect) :
     public async ValueTask<IReadOnlyList<StateRecord>> GetManyAsync(IReadOnlyList<string> nodeIds)
     {
         ArgumentNullException.ThrowIfNull(nodeIds);
-        return nodeIds.Count switch
+        // Each id once: the statements below would return a state once per mention.
+        var ids = nodeIds.Distinct(StringComparer.Ordinal).ToList();
+        return ids.Count switch
         {
             0 => [],
-            <= 8 => await Session.QueryAsync(ManySql[nodeIds.Count - 1], Map, [.. nodeIds]).ConfigureAwait(false),
-            _ => await Session.QueryAsync(_manyJsonSql, Map, tx.Json.Of(nodeIds)).ConfigureAwait(false),
+            <= 8 => await Session.QueryAsync(ManySql[ids.Count - 1], Map, [.. ids]).ConfigureAwait(false),
+            _ => await Session.QueryAsync(_manyJsonSql, Map, tx.Json.Of(ids)).ConfigureAwait(false),
         };
     }
 

@@ -132,6 +132,26 @@ public abstract class StateStoreTests : StoreTests
         Assert.Equal(2, seen.Item2.Count);
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(40)]
+    public async Task GetManyAsync_IdsRepeatedOrMissing_EachStoredStateOnce(int count)
+    {
+        var ids = Enumerable.Range(0, count).Select(i => $"n{i}").ToList();
+        await WriteAsync(async tx =>
+        {
+            foreach (var id in ids)
+            {
+                await tx.States.InsertAsync(State(id));
+            }
+        });
+
+        // Short lists and long ones take different statements; both give each stored state once.
+        var asked = ids.Concat(ids).Append("missing").Reverse().ToList();
+        var states = await Sut.ReadAsync(tx => tx.States.GetManyAsync(asked));
+        Assert.Equal(ids.Order(StringComparer.Ordinal), states.Select(s => s.NodeId).Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public async Task ResetInnerLoopAsync_SomeNodes_ResetsOnlyThose()
     {
