@@ -56,6 +56,18 @@ internal sealed class FaultStore(IEngineStore inner, FaultPlan? plan = null) : I
             return value;
         }, cancellationToken).ConfigureAwait(false);
         log.Committed = true;
+        lock (_lock)
+        {
+            // A claim that found nothing gives its number back: how often a waiting worker polls depends on timing, and
+            // the planned fault must land on the same step in every run.
+            if (log.IsEmptyClaim && _transactions == log.Ordinal + 1)
+            {
+                _transactions--;
+                Log.Remove(log);
+                return result;
+            }
+        }
+
         if (Plan is { Mode: FaultMode.KillAfterCommit } p && p.Transaction == log.Ordinal && Fire())
         {
             Die();
@@ -211,6 +223,9 @@ internal sealed class TransactionLog(int ordinal)
     public List<OpRecord> Ops { get; } = [];
 
     public bool Committed { get; set; }
+
+    /// <summary>A committed transaction that only looked for a task and found none.</summary>
+    public bool IsEmptyClaim => Committed && Ops is [{ Name: "tasks.claim", Subject: null }];
 
     public override string ToString() => $"tx{Ordinal}{(Committed ? "" : " (rolled back)")}: " + string.Join(", ", Ops.Select(o => o.Name));
 }
