@@ -18,14 +18,17 @@ internal sealed class TaskStore(RelationalTransaction tx, SqlDialect dialect) : 
     private const string CheckpointSql = "UPDATE tasks SET node_id = $1, schedule_id = $2, callback_id = $3, version = $4, requires = $5 WHERE id = $0 AND lease_owner = $6";
     private const string RequeueSql = "UPDATE tasks SET due_at = $1, attempts = $2, requires = $3, lease_owner = NULL WHERE id = $0 AND lease_owner = $4";
     private const string CompleteSql = "DELETE FROM tasks WHERE id = $0 AND lease_owner = $1";
-    private const string LeaseSql = "UPDATE tasks SET lease_owner = $1, attempts = attempts + 1 WHERE id = $0 AND lease_owner IS NULL";
     private const string ForRootSql = $"SELECT {Columns} FROM tasks WHERE root_id = $0 ORDER BY id";
 
-    // $0 clock, $1 admit any requirement, $2 capabilities, $3 roots (null: all). A due task nobody holds, oldest first;
-    // the partial index on unheld tasks orders them, the filters skip what this worker cannot or should not run.
-    private readonly string _claimSql = $"SELECT {Columns} FROM tasks WHERE lease_owner IS NULL AND due_at <= $0 " +
+    // $0 clock, $1 admit any requirement, $2 capabilities, $3 roots (null: all), $4 the new holder. A due task nobody
+    // holds, oldest first, leased in the same statement; the partial index on unheld tasks orders them, the filters
+    // skip what this worker cannot or should not run. Where several writers claim at once (not SQLite, whose writer is
+    // single) the subquery passes over rows another is claiming, and the outer condition leaves a row alone that
+    // another took meanwhile: the loser simply has no task this time.
+    private readonly string _claimSql = $"UPDATE tasks SET lease_owner = $4, attempts = attempts + 1 WHERE lease_owner IS NULL AND id = (" +
+        $"SELECT id FROM tasks WHERE lease_owner IS NULL AND due_at <= $0 " +
         $"AND (requires IS NULL OR $1 = 1 OR requires IN ({dialect.JsonStrings("$2")})) " +
-        $"AND (CAST($3 AS TEXT) IS NULL OR root_id IN ({dialect.JsonStrings("$3")})) ORDER BY due_at, id LIMIT 1{dialect.ClaimLock}";
+        $"AND (CAST($3 AS TEXT) IS NULL OR root_id IN ({dialect.JsonStrings("$3")})) ORDER BY due_at, id LIMIT 1{dialect.ClaimLock}) RETURNING {Columns}";
 
     internal string NextDueSql { get; } = "SELECT MIN(due_at) FROM tasks WHERE lease_owner IS NULL " +
         $"AND (requires IS NULL OR $0 = 1 OR requires IN ({dialect.JsonStrings("$1")})) " +
@@ -80,20 +83,8 @@ internal sealed class TaskStore(RelationalTransaction tx, SqlDialect dialect) : 
     public async ValueTask<TaskRecord?> ClaimAsync(string owner, WorkFilter filter)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        var task = await Session.OneAsync(_claimSql, Map, [Session.Clock, .. FilterArgs(filter)]).ConfigureAwait(false);
-        if (task is null)
-        {
-            return null;
-        }
-
-        // Leased by id, on the condition that nobody holds it: where several writers claim at once (not SQLite, whose
-        // writer is single) the loser finds no row and simply has no task this time.
-        if (await Session.ExecuteAsync(LeaseSql, task.Id, owner).ConfigureAwait(false) != 1)
-        {
-            return null;
-        }
-
-        return task with { LeaseOwner = owner, Attempts = task.Attempts + 1 };
+        // One statement, one round trip: the row comes back as leased.
+        return await Session.OneAsync(_claimSql, Map, [Session.Clock, .. FilterArgs(filter), owner]).ConfigureAwait(false);
     }
 
     public async ValueTask<IReadOnlyList<TaskRecord>> GetForRootAsync(string rootId) =>
