@@ -133,7 +133,7 @@ internal static partial class EngineApi
         foreach (var p in processes)
         {
             await tx.Processes.UpdateAsync(p with { Suspended = false, SuspendedBy = "" }).ConfigureAwait(false);
-            await tx.Tasks.EnqueueAsync(TaskRecord.Execute(p.RootPipelineId, p.Id, p.CurrentNodeId)).ConfigureAwait(false);
+            await tx.Tasks.AddAsync(TaskRecord.Execute(p.RootPipelineId, p.Id, p.CurrentNodeId)).ConfigureAwait(false);
         }
     }
 
@@ -220,7 +220,7 @@ internal static partial class EngineApi
             ClearStartedTime = true,
             ClearArchivedTime = true,
         }, state).ConfigureAwait(false);
-        await tx.Tasks.EnqueueAsync(TaskRecord.Execute(process.RootPipelineId, process.Id, state.NodeId)).ConfigureAwait(false);
+        await tx.Tasks.AddAsync(TaskRecord.Execute(process.RootPipelineId, process.Id, state.NodeId)).ConfigureAwait(false);
     }
 
     public static Task<EngineApiResult> RetrySubprocessAsync(BambooEngine engine, string nodeId, CancellationToken cancellationToken = default) =>
@@ -275,7 +275,7 @@ internal static partial class EngineApi
     private static async ValueTask SkipToAsync(IStoreTransaction tx, StateRecord state, ProcessRecord process, string next)
     {
         await MarkSkippedAsync(tx, state).ConfigureAwait(false);
-        await tx.Tasks.EnqueueAsync(TaskRecord.Execute(process.RootPipelineId, process.Id, next)).ConfigureAwait(false);
+        await tx.Tasks.AddAsync(TaskRecord.Execute(process.RootPipelineId, process.Id, next)).ConfigureAwait(false);
     }
 
     /// <summary>History of the failed attempt, then FINISHED with skip under a new version.</summary>
@@ -396,7 +396,7 @@ internal static partial class EngineApi
 
             var activity = (ServiceActivityNode)(await CompiledForAsync(engine, tx, nodeId).ConfigureAwait(false)).Node(nodeId).Node;
             var callbackId = await tx.Schedules.InsertCallbackDataAsync(nodeId, version, (JsonObject?)data?.DeepClone() ?? []).ConfigureAwait(false);
-            await tx.Tasks.EnqueueAsync(TaskRecord.Schedule(process.RootPipelineId, process.Id, nodeId, schedule.Id, callbackId,
+            await tx.Tasks.AddAsync(TaskRecord.Schedule(process.RootPipelineId, process.Id, nodeId, schedule.Id, callbackId,
                 Requirement.Component(activity.ComponentCode, activity.ComponentVersion))).ConfigureAwait(false);
             return null;
         }, cancellationToken, data);

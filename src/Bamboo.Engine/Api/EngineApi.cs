@@ -108,7 +108,7 @@ internal static partial class EngineApi
 
         await tx.States.InsertAsync(new StateRecord(validated.Id, validated.Id, "", NodeState.Running, Versions.New(), 1, 1, 0, false, false, tx.Now, tx.Now, null)).ConfigureAwait(false);
         var process = await tx.Processes.InsertAsync(new ProcessRecord(0, validated.Id, -1, "", start, [validated.Id], true, false, "", false, -1, 0, tx.Now, options.Priority, options.Queue)).ConfigureAwait(false);
-        await tx.Tasks.EnqueueAsync(TaskRecord.Execute(validated.Id, process, start)).ConfigureAwait(false);
+        await tx.Tasks.AddAsync(TaskRecord.Execute(validated.Id, process, start)).ConfigureAwait(false);
         // Cached before the commit: the worker that claims the first task often runs before this caller resumes, and
         // would otherwise parse the tree again inside the write lock. Nothing after this line can fail but the commit.
         cache.Add(compiled);

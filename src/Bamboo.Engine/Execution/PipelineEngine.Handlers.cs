@@ -312,7 +312,7 @@ public sealed partial class PipelineEngine
             }
             else
             {
-                await tx.Tasks.EnqueueAsync(TaskRecord.Execute(child.RootPipelineId, child.Id, target)).ConfigureAwait(false);
+                await tx.Tasks.AddAsync(TaskRecord.Execute(child.RootPipelineId, child.Id, target)).ConfigureAwait(false);
             }
         }
 

@@ -178,7 +178,7 @@ public sealed partial class PipelineEngine
                 }, state).ConfigureAwait(false);
                 await ExtractOutputsAsync(tx, call.Node, result.Outputs, call.TopPipelineId).ConfigureAwait(false);
                 await tx.Tasks.CompleteAsync(call.Task).ConfigureAwait(false);
-                await tx.Tasks.EnqueueAsync(TaskRecord.Execute(process.RootPipelineId, process.Id, call.Node.Single)).ConfigureAwait(false);
+                await tx.Tasks.AddAsync(TaskRecord.Execute(process.RootPipelineId, process.Id, call.Node.Single)).ConfigureAwait(false);
                 return StepOutcome.Done;
         }
     }

@@ -247,7 +247,7 @@ public sealed partial class PipelineEngine
                     if (result.ScheduleType == ScheduleType.Poll)
                     {
                         var node = (Model.ServiceActivityNode)call.Node.Node;
-                        await tx.Tasks.EnqueueAsync(TaskRecord.Schedule(step.Process.RootPipelineId, step.Process.Id, nodeId, scheduleId, null,
+                        await tx.Tasks.AddAsync(TaskRecord.Schedule(step.Process.RootPipelineId, step.Process.Id, nodeId, scheduleId, null,
                             Requirement.Component(node.ComponentCode, node.ComponentVersion))).ConfigureAwait(false);
                     }
 

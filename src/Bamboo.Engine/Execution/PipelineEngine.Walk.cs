@@ -216,7 +216,7 @@ public sealed partial class PipelineEngine
         }
         else
         {
-            await tx.Tasks.EnqueueAsync(waiting with { LeaseOwner = null, Attempts = 0 }).ConfigureAwait(false);
+            await tx.Tasks.AddAsync(waiting with { LeaseOwner = null, Attempts = 0 }).ConfigureAwait(false);
         }
 
         LogHandedOver(nodeId, requirement);
@@ -257,7 +257,7 @@ public sealed partial class PipelineEngine
         await tx.Processes.UpdateAsync(child with { Dead = true }).ConfigureAwait(false);
         if (await tx.Processes.AcknowledgeChildAsync(child.ParentId).ConfigureAwait(false))
         {
-            await tx.Tasks.EnqueueAsync(TaskRecord.Execute(child.RootPipelineId, child.ParentId, child.DestinationId)).ConfigureAwait(false);
+            await tx.Tasks.AddAsync(TaskRecord.Execute(child.RootPipelineId, child.ParentId, child.DestinationId)).ConfigureAwait(false);
         }
 
         await CompleteAsync(tx, task).ConfigureAwait(false);

@@ -9,6 +9,12 @@ public interface ITaskStore
     /// <summary>Stores a task due after <paramref name="delay"/>; a task with a lease owner is stored held by that worker.</summary>
     ValueTask<long> EnqueueAsync(TaskRecord task, TimeSpan delay = default);
 
+    /// <summary>
+    /// Stores a task as <see cref="EnqueueAsync"/> does, for a caller that needs no id: a store that pays a round trip
+    /// per statement may send it with its next statement, or with the commit.
+    /// </summary>
+    ValueTask AddAsync(TaskRecord task, TimeSpan delay = default);
+
     // The calls below act on a task this worker claimed; each throws LeaseLostException when the task is no longer
     // held by task.LeaseOwner, so a worker that lost a task can never overwrite another worker's progress.
 

@@ -45,7 +45,12 @@ internal sealed class TaskStore(RelationalTransaction tx, SqlDialect dialect) : 
     internal object?[] FilterArgs(WorkFilter filter) =>
         [filter.AnyRequirement ? 1 : 0, tx.Json.Of(filter.Capabilities), filter.Roots is null ? null : tx.Json.Of(filter.Roots)];
 
-    public ValueTask<long> EnqueueAsync(TaskRecord task, TimeSpan delay = default)
+    public ValueTask<long> EnqueueAsync(TaskRecord task, TimeSpan delay = default) => Session.InsertAsync(InsertSql, InsertArgs(task, delay));
+
+    public async ValueTask AddAsync(TaskRecord task, TimeSpan delay = default) =>
+        await Session.ExecuteLaterAsync(InsertSql, null, InsertArgs(task, delay)).ConfigureAwait(false);
+
+    private object?[] InsertArgs(TaskRecord task, TimeSpan delay)
     {
         ArgumentNullException.ThrowIfNull(task);
         // A task stored already held (a fork's branch its worker follows itself) wakes no idle loop.
@@ -54,8 +59,8 @@ internal sealed class TaskStore(RelationalTransaction tx, SqlDialect dialect) : 
             tx.EnqueuedCount++;
         }
 
-        return Session.InsertAsync(InsertSql, (int)task.Kind, task.RootId, task.ProcessId, task.NodeId, task.ScheduleId, task.CallbackDataId, task.Version,
-            task.Requires, Session.Clock + (long)delay.TotalMilliseconds, task.LeaseOwner, task.Attempts);
+        return [(int)task.Kind, task.RootId, task.ProcessId, task.NodeId, task.ScheduleId, task.CallbackDataId, task.Version,
+            task.Requires, Session.Clock + (long)delay.TotalMilliseconds, task.LeaseOwner, task.Attempts];
     }
 
     public async ValueTask CheckpointAsync(TaskRecord task)

@@ -125,6 +125,8 @@ internal sealed class FaultTransaction : IStoreTransaction
 
         public ValueTask<long> EnqueueAsync(TaskRecord task, TimeSpan delay = default) => s.OpAsync(log, "tasks.enqueue", task.NodeId, () => i.EnqueueAsync(task, delay));
 
+        public ValueTask AddAsync(TaskRecord task, TimeSpan delay = default) => s.OpAsync(log, "tasks.enqueue", task.NodeId, () => i.AddAsync(task, delay));
+
         public ValueTask CheckpointAsync(TaskRecord task) => s.OpAsync(log, "tasks.checkpoint", task.NodeId, () => i.CheckpointAsync(task));
 
         public ValueTask RequeueAsync(TaskRecord task, TimeSpan delay) => s.OpAsync(log, "tasks.requeue", task.NodeId, () => i.RequeueAsync(task, delay));
