@@ -40,6 +40,7 @@ internal static partial class EngineApi
         text[23] = 'Z';
     });
 
+    // The fields of api.md §14: inner_loop is not among them.
     private static JsonObject StateEntry(StateRecord s, string? parentOverride = null) => new()
     {
         ["id"] = s.NodeId,
@@ -48,7 +49,6 @@ internal static partial class EngineApi
         ["parent_id"] = parentOverride ?? s.ParentId,
         ["version"] = s.Version,
         ["loop"] = s.Loop,
-        ["inner_loop"] = s.InnerLoop,
         ["retry"] = s.Retry,
         ["skip"] = s.Skip,
         ["error_ignorable"] = s.ErrorIgnored,

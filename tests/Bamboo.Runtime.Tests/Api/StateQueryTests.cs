@@ -63,6 +63,10 @@ public sealed class StateQueryTests : IAsyncLifetime
         Assert.True(order.IndexOf(act.Id) < order.IndexOf(sub.Id) && order.IndexOf(sub.Id) < order.IndexOf(inner.Id) && order.IndexOf(inner.Id) < order.IndexOf(pipeline.EndEvent.Id),
             string.Join(", ", order));
         Assert.Equal(NodeState.Finished, (string?)states[pipeline.Id]!["state"]);
+        // Exactly the fields of api.md §14, for the root and every child.
+        string[] fields = ["id", "state", "root_id", "parent_id", "version", "loop", "retry", "skip", "error_ignorable", "error_ignored",
+            "created_time", "started_time", "archived_time", "children"];
+        Assert.All(children.Select(c => c.Value!).Append(states[pipeline.Id]!), e => Assert.Equal(fields, e.AsObject().Select(kv => kv.Key)));
     }
 
     [Fact]
