@@ -13,7 +13,8 @@ namespace Bamboo.Runtime.Postgres;
 /// </summary>
 public sealed class PostgresStore : IEngineStore, IAsyncDisposable
 {
-    private const string Channel = "bamboo_work";
+    // PostgreSQL has one set of channels per database: a store in another schema of it must not wake this one's loops.
+    private readonly string _channel;
     private static readonly TimeSpan ListenRetry = TimeSpan.FromSeconds(1);
 
     private readonly NpgsqlDataSource _dataSource;
@@ -35,6 +36,7 @@ public sealed class PostgresStore : IEngineStore, IAsyncDisposable
         _dataSource = dataSource;
         _time = time;
         _wakeLimit = Math.Max(1, options.WakeLimit);
+        _channel = ChannelOf(new NpgsqlConnectionStringBuilder(options.ConnectionString).SearchPath);
         _processClock = options.ProcessClock;
         _work = new SemaphoreSlim(0, _wakeLimit);
         _relational = new RelationalStoreAdapter(this);
@@ -118,7 +120,7 @@ public sealed class PostgresStore : IEngineStore, IAsyncDisposable
 
             // Tasks made due wake the other processes, once this transaction has committed.
             var notification = tx.EnqueuedCount > 0 ? string.Create(CultureInfo.InvariantCulture, $"{_id}:{tx.EnqueuedCount}") : null;
-            await session.CommitAsync(notification is null ? null : (Channel, notification), CancellationToken.None).ConfigureAwait(false);
+            await session.CommitAsync(notification is null ? null : (_channel, notification), CancellationToken.None).ConfigureAwait(false);
             if (tx.EnqueuedCount > 0)
             {
                 WakeLoops(tx.EnqueuedCount);
@@ -133,6 +135,18 @@ public sealed class PostgresStore : IEngineStore, IAsyncDisposable
         }
     }
 
+    /// <summary>The wake-up channel of the store in this search path (names are cut to PostgreSQL's 63 bytes).</summary>
+    internal static string ChannelOf(string? searchPath)
+    {
+        var channel = string.IsNullOrEmpty(searchPath) ? "bamboo_work" : "bamboo_work:" + searchPath;
+        while (System.Text.Encoding.UTF8.GetByteCount(channel) > 63)
+        {
+            channel = channel[..^1];
+        }
+
+        return channel;
+    }
+
     /// <summary>Listens for commits of other processes that made tasks due; reconnects after a lost connection.</summary>
     private async Task ListenAsync(CancellationToken cancellationToken)
     {
@@ -143,7 +157,7 @@ public sealed class PostgresStore : IEngineStore, IAsyncDisposable
                 var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
                 await using var connectionLifetime = connection.ConfigureAwait(false);
                 connection.Notification += (_, e) => OnNotification(e.Payload);
-                var listen = new NpgsqlCommand("LISTEN " + Channel, connection);
+                var listen = new NpgsqlCommand("LISTEN \"" + _channel.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"", connection);
                 await using (listen.ConfigureAwait(false))
                 {
                     await listen.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

@@ -106,6 +106,39 @@ public sealed class SharedDatabaseTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task WaitForWorkAsync_TasksCommittedInAnotherSchema_WakeNoLoopOfThisOne()
+    {
+        await using var elsewhere = new PostgresStoreDatabase("elsewhere", databaseClock: true);
+        var other = await elsewhere.OpenStoreAsync(TimeProvider.System);
+        await using var otherLifetime = (IAsyncDisposable)other;
+        var writer = await OpenAsync();
+        var options = await _db.OptionsAsync();
+        options.WakeLimit = 3;
+        await using var waiter = await PostgresStore.OpenAsync(options);
+        using var stop = new CancellationTokenSource();
+        var waiting = Enumerable.Range(0, 3).Select(_ => waiter.WaitForWorkAsync(Long, stop.Token)).ToList();
+
+        // The other schema's notification reaches the listener before this schema's one (commit order): had it woken
+        // loops, all three would have ended by the time the one task here ends one.
+        await EnqueueAsync(other, 3);
+        await EnqueueAsync(writer, 1);
+        await Task.WhenAny(waiting).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(1, waiting.Count(w => w.IsCompleted));
+        await stop.CancelAsync();
+    }
+
+    [Theory]
+    [InlineData(null, "bamboo_work")]
+    [InlineData("", "bamboo_work")]
+    [InlineData("tenant_a", "bamboo_work:tenant_a")]
+    public void ChannelOf_SearchPath_NamesOneChannelPerSchema(string? searchPath, string channel) =>
+        Assert.Equal(channel, PostgresStore.ChannelOf(searchPath));
+
+    [Fact]
+    public void ChannelOf_LongSearchPath_FitsPostgreSQLs63Bytes() =>
+        Assert.Equal(63, System.Text.Encoding.UTF8.GetByteCount(PostgresStore.ChannelOf(new string('s', 100))));
+
+    [Fact]
     public async Task WaitForWorkAsync_TasksHandedBackByAnotherProcess_EndsTheWait()
     {
         var waiter = await OpenAsync();
