@@ -64,10 +64,7 @@ public sealed class ArgumentFuzzTests : IAsyncLifetime
     public async Task EveryFunction_HostileId_RefusedWithAMessage_NothingChanged(string hostile)
     {
         var id = hostile == Null ? null : hostile;
-        var (pipeline, act) = EngineHarness.OneActivity("callback_node");
-        await _h.StartAsync(pipeline);
-        await WaitUntil.TrueAsync(() => _h.Store.ReadAsync(async tx => (await tx.Processes.GetAtAsync(act, asleep: true, dead: false)).Count == 1),
-            TimeSpan.FromSeconds(20), "the callback node to wait");
+        var (pipeline, act) = await WaitingAsync();
         var before = await SnapshotAsync();
 
         foreach (var (name, call) in Calls(id))
@@ -98,10 +95,7 @@ public sealed class ArgumentFuzzTests : IAsyncLifetime
     [Fact]
     public async Task EveryFunction_IdOfTheWrongKind_RefusedWithTheNodeNamed()
     {
-        var (pipeline, act) = EngineHarness.OneActivity("callback_node");
-        await _h.StartAsync(pipeline);
-        await WaitUntil.TrueAsync(() => _h.Store.ReadAsync(async tx => (await tx.Processes.GetAtAsync(act, asleep: true, dead: false)).Count == 1),
-            TimeSpan.FromSeconds(20), "the callback node to wait");
+        var (pipeline, act) = await WaitingAsync();
         var before = await SnapshotAsync();
         var e = _h.Engine;
         var start = pipeline.StartEvent.Id;
@@ -132,10 +126,7 @@ public sealed class ArgumentFuzzTests : IAsyncLifetime
     [Fact]
     public async Task EveryFunction_NullCompanionArgument_RefusedNamingIt()
     {
-        var (pipeline, act) = EngineHarness.OneActivity("callback_node");
-        await _h.StartAsync(pipeline);
-        await WaitUntil.TrueAsync(() => _h.Store.ReadAsync(async tx => (await tx.Processes.GetAtAsync(act, asleep: true, dead: false)).Count == 1),
-            TimeSpan.FromSeconds(20), "the callback node to wait");
+        var (pipeline, act) = await WaitingAsync();
         var before = await SnapshotAsync();
         var e = _h.Engine;
 
@@ -154,6 +145,16 @@ public sealed class ArgumentFuzzTests : IAsyncLifetime
         }
 
         Assert.Equal(before, await SnapshotAsync());
+    }
+
+    /// <summary>Runs start → callback_node → end until the activity waits for its callback.</summary>
+    private async Task<(Bamboo.Engine.Model.Pipeline Pipeline, string Act)> WaitingAsync()
+    {
+        var (pipeline, act) = EngineHarness.OneActivity("callback_node");
+        await _h.StartAsync(pipeline);
+        await WaitUntil.TrueAsync(() => _h.Store.ReadAsync(async tx => (await tx.Processes.GetAtAsync(act, asleep: true, dead: false)).Count == 1),
+            TimeSpan.FromSeconds(20), "the callback node to wait");
+        return (pipeline, act);
     }
 
     private static string Show(string? id) => id is null ? "null" : id.Length > 40 ? $"{id.Length:N0} chars" : $"\"{id}\"";

@@ -86,15 +86,23 @@ public sealed class SharedDatabaseTests : IAsyncDisposable
         Assert.Single(await ClaimAllAsync(waiter, "a"));
     }
 
+    /// <summary>Another process (a store of its own on this schema) with three worker loops waiting for work.</summary>
+    private async Task<List<Task>> ThreeWaitingLoopsAsync(CancellationToken stop)
+    {
+        var options = await _db.OptionsAsync();
+        options.WakeLimit = 3;
+        // Opened whatever the loops' token says: the test stops them, the class disposes the store.
+        var waiter = await PostgresStore.OpenAsync(options, cancellationToken: CancellationToken.None);
+        _stores.Add(waiter);
+        return [.. Enumerable.Range(0, 3).Select(_ => waiter.WaitForWorkAsync(Long, stop))];
+    }
+
     [Fact]
     public async Task WaitForWorkAsync_OneTaskCommittedByAnotherProcess_WakesOneOfTheWaitingLoops()
     {
         var writer = await OpenAsync();
-        var options = await _db.OptionsAsync();
-        options.WakeLimit = 3;
-        await using var waiter = await PostgresStore.OpenAsync(options);
         using var stop = new CancellationTokenSource();
-        var waiting = Enumerable.Range(0, 3).Select(_ => waiter.WaitForWorkAsync(Long, stop.Token)).ToList();
+        var waiting = await ThreeWaitingLoopsAsync(stop.Token);
 
         await EnqueueAsync(writer, 1);
         await Task.WhenAny(waiting).WaitAsync(TimeSpan.FromSeconds(20));
@@ -112,11 +120,8 @@ public sealed class SharedDatabaseTests : IAsyncDisposable
         var other = await elsewhere.OpenStoreAsync(TimeProvider.System);
         await using var otherLifetime = (IAsyncDisposable)other;
         var writer = await OpenAsync();
-        var options = await _db.OptionsAsync();
-        options.WakeLimit = 3;
-        await using var waiter = await PostgresStore.OpenAsync(options);
         using var stop = new CancellationTokenSource();
-        var waiting = Enumerable.Range(0, 3).Select(_ => waiter.WaitForWorkAsync(Long, stop.Token)).ToList();
+        var waiting = await ThreeWaitingLoopsAsync(stop.Token);
 
         // The other schema's notification reaches the listener before this schema's one (commit order): had it woken
         // loops, all three would have ended by the time the one task here ends one.
