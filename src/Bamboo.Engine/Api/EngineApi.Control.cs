@@ -289,6 +289,7 @@ internal static partial class EngineApi
         Command(engine, nodeId, async tx =>
         {
             ArgumentNullException.ThrowIfNull(flowId);
+            CheckStorable(flowId);
             var info = (await CompiledForAsync(engine, tx, nodeId).ConfigureAwait(false)).Node(nodeId);
             if (info.Node.Kind != NodeKind.ExclusiveGateway)
             {
@@ -308,6 +309,12 @@ internal static partial class EngineApi
         {
             ArgumentNullException.ThrowIfNull(flowIds);
             ArgumentNullException.ThrowIfNull(convergeGatewayId);
+            CheckStorable(convergeGatewayId);
+            foreach (var flowId in flowIds)
+            {
+                CheckStorable(flowId, nameof(flowIds));
+            }
+
             var info = (await CompiledForAsync(engine, tx, nodeId).ConfigureAwait(false)).Node(nodeId);
             if (info.Node is not GatewayNode { Kind: NodeKind.ConditionalParallelGateway } gateway)
             {
@@ -376,6 +383,7 @@ internal static partial class EngineApi
             : HookedCommand(engine, nodeId, ServiceHook.PreCallback, ServiceHook.PostCallback, async tx =>
         {
             ArgumentNullException.ThrowIfNull(version);
+            CheckStorable(version);
             var process = await SleepingProcessAtAsync(tx, nodeId).ConfigureAwait(false);
             var state = await RequireStateAsync(tx, nodeId).ConfigureAwait(false);
             var schedule = await tx.Schedules.GetAsync(nodeId, version).ConfigureAwait(false) ?? throw new NotFoundError($"node({nodeId}) has no schedule for version {version}");

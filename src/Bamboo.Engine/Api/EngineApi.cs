@@ -37,7 +37,18 @@ internal static partial class EngineApi
     /// id nothing has is the body's to answer (the queries answer some of those with an empty result, as bamboo does).
     /// </summary>
     private static Task<EngineApiResult> Guard(string? id, Func<Task<JsonNode?>> body, [CallerArgumentExpression(nameof(id))] string? name = null) =>
-        id is null ? Task.FromResult(EngineApiResult.Fail(new ArgumentNullException(name, $"{name} is required, got null"))) : Guard(body);
+        id is null ? Task.FromResult(EngineApiResult.Fail(new ArgumentNullException(name, $"{name} is required, got null")))
+        : !StoredText.IsStorable(id) ? Task.FromResult(EngineApiResult.Fail(new ArgumentException($"{StoredText.Problem(name ?? "the id")}, so nothing has it", name)))
+        : Guard(body);
+
+    /// <summary>A companion argument (a version, a flow id) that a store would be asked to compare: refused as an id is.</summary>
+    private static void CheckStorable(string? value, [CallerArgumentExpression(nameof(value))] string? name = null)
+    {
+        if (!StoredText.IsStorable(value))
+        {
+            throw new ArgumentException(StoredText.Problem(name ?? "the argument"), name);
+        }
+    }
 
     private static ValueTask<CompiledPipeline> CompiledForAsync(BambooEngine engine, IStoreTransaction tx, string nodeId) =>
         engine.Compiled.ForNodeAsync(tx, nodeId);
@@ -49,6 +60,14 @@ internal static partial class EngineApi
             ArgumentNullException.ThrowIfNull(engine);
             ArgumentNullException.ThrowIfNull(pipeline);
             options ??= new RunPipelineOptions();
+            CheckStorable(options.Name, "options.Name");
+            CheckStorable(options.Queue, "options.Queue");
+            CheckStorable(pipeline.Source["name"] is JsonValue treeName && treeName.TryGetValue<string>(out var n) ? n : null, "the tree's name");
+            foreach (var key in options.RootPipelineContext.Select(kv => kv.Key).Concat(options.SubprocessContext.Select(kv => kv.Key)))
+            {
+                CheckStorable(key, $"context key {PipelineValidator.Printable(key)}");
+            }
+
             var validated = new PipelineValidator(engine.Components.EndEventCodes).Validate(pipeline, options.CycleTolerate);
             var start = options.StartNodeId ?? validated.StartEvent.Id;
             PipelineValidator.ValidateStartNode(validated, start);

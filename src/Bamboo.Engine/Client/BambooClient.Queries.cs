@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Bamboo.Engine.Execution;
 using Bamboo.Engine.Model;
 using Bamboo.Engine.Runtime;
+using Bamboo.Engine.Validation;
 
 namespace Bamboo.Engine.Client;
 
@@ -13,6 +14,14 @@ public sealed partial class BambooClient
 
     /// <summary>How long a due task may go unclaimed before a pipeline counts as waiting for a worker.</summary>
     private static readonly TimeSpan UnclaimedFor = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// A read about one id. An id that no store can hold (<see cref="StoredText"/>) names nothing, so it is answered
+    /// as an unknown id is, without asking the store (PostgreSQL would refuse the text).
+    /// </summary>
+    private Task<T?> ReadAboutAsync<T>(string id, Func<IStoreTransaction, ValueTask<T?>> read, CancellationToken cancellationToken)
+        where T : class =>
+        StoredText.IsStorable(id) ? Engine.Store.ReadAsync(read, cancellationToken) : Task.FromResult<T?>(null);
 
     private static DateTimeOffset? Time(long? ms) => ms is long v ? DateTimeOffset.FromUnixTimeMilliseconds(v) : null;
 
@@ -55,7 +64,7 @@ public sealed partial class BambooClient
 
     /// <summary>How the pipeline stands now; null when no such run exists.</summary>
     public Task<PipelineOutcome?> GetOutcomeAsync(string rootId, CancellationToken cancellationToken = default) =>
-        Engine.Store.ReadAsync(async tx =>
+        ReadAboutAsync<PipelineOutcome>(rootId, async tx =>
         {
             var run = await Engine.Compiled.FindAsync(tx, rootId).ConfigureAwait(false);
             if (run is null)
@@ -106,6 +115,12 @@ public sealed partial class BambooClient
         query ??= new PipelineQuery();
         var (afterAt, afterId) = ParseCursor(query.After);
         var limit = Math.Clamp(query.Limit, 1, 500);
+        if (!(StoredText.IsStorable(query.Text) && StoredText.IsStorable(query.State) && StoredText.IsStorable(afterId)))
+        {
+            // No stored id, name or state holds such text, so nothing matches.
+            return new PipelinePage([], null);
+        }
+
         var rows = await Engine.Store.ReadAsync(tx => tx.Runs.ListAsync(new RunQuery
         {
             State = query.State,
@@ -136,7 +151,7 @@ public sealed partial class BambooClient
 
     /// <summary>A run and every node of it, with states where they have one; null when no such run exists.</summary>
     public Task<PipelineView?> GetPipelineAsync(string rootId, CancellationToken cancellationToken = default) =>
-        Engine.Store.ReadAsync(async tx =>
+        ReadAboutAsync<PipelineView>(rootId, async tx =>
         {
             var run = await Engine.Compiled.FindAsync(tx, rootId).ConfigureAwait(false);
             var record = run is null ? null : await tx.Runs.GetAsync(rootId).ConfigureAwait(false);
@@ -152,7 +167,7 @@ public sealed partial class BambooClient
 
     /// <summary>The outputs a finished pipeline exported (its root's execution outputs); null when no such run exists.</summary>
     public Task<JsonObject?> GetPipelineOutputsAsync(string rootId, CancellationToken cancellationToken = default) =>
-        Engine.Store.ReadAsync(async tx =>
+        ReadAboutAsync<JsonObject>(rootId, async tx =>
         {
             if (await tx.Runs.GetAsync(rootId).ConfigureAwait(false) is null)
             {
@@ -164,7 +179,7 @@ public sealed partial class BambooClient
 
     /// <summary>Everything about one node; null when no run has a node with that id.</summary>
     public Task<NodeDetail?> GetNodeAsync(string nodeId, CancellationToken cancellationToken = default) =>
-        Engine.Store.ReadAsync(async tx =>
+        ReadAboutAsync<NodeDetail>(nodeId, async tx =>
         {
             var run = await Engine.Compiled.FindForNodeAsync(tx, nodeId).ConfigureAwait(false);
             if (run is null || !run.Nodes.TryGetValue(nodeId, out var info))

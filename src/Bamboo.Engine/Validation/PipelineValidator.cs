@@ -21,6 +21,11 @@ public sealed class PipelineValidator(IReadOnlyCollection<string>? executableEnd
     {
         ArgumentNullException.ThrowIfNull(pipeline);
 
+        if (!StoredText.IsStorable(pipeline.Id))
+        {
+            throw new ConnectionValidateException(Printable(pipeline.Id), StoredText.Problem("the pipeline's id"));
+        }
+
         // The root's id is a state id too (the run's), so no node may take it.
         var ids = new HashSet<string> { pipeline.Id };
         CheckUniqueIds(pipeline, ids, 0);
@@ -34,6 +39,7 @@ public sealed class PipelineValidator(IReadOnlyCollection<string>? executableEnd
     /// </summary>
     private static void CheckUniqueIds(Pipeline p, HashSet<string> ids, int depth)
     {
+        CheckStorable(p);
         foreach (var n in p.Nodes)
         {
             if (!ids.Add(n.Id))
@@ -60,6 +66,36 @@ public sealed class PipelineValidator(IReadOnlyCollection<string>? executableEnd
             }
         }
     }
+
+    /// <summary>The text of one level that the store keeps in columns: ids, component codes and versions, data keys (<see cref="StoredText"/>).</summary>
+    private static void CheckStorable(Pipeline p)
+    {
+        foreach (var n in p.Nodes)
+        {
+            if (!StoredText.IsStorable(n.Id))
+            {
+                throw new ConnectionValidateException(Printable(n.Id), StoredText.Problem("the node's id"));
+            }
+
+            if (n is ServiceActivityNode a && !(StoredText.IsStorable(a.ComponentCode) && StoredText.IsStorable(a.ComponentVersion)))
+            {
+                throw new ConnectionValidateException(a.Id, StoredText.Problem("component.code or component.version"));
+            }
+        }
+
+        if (p.Flows.Keys.FirstOrDefault(f => !StoredText.IsStorable(f)) is { } flow)
+        {
+            throw new ConnectionValidateException(Printable(flow), StoredText.Problem("the flow's id"));
+        }
+
+        if (p.Data.Inputs.Keys.FirstOrDefault(k => !StoredText.IsStorable(k)) is { } key)
+        {
+            throw new ConnectionValidateException(Printable(p.Id), StoredText.Problem($"data.inputs key {Printable(key)}"));
+        }
+    }
+
+    /// <summary>An id for a message, its NUL characters shown as \0 so the message stays one readable line.</summary>
+    internal static string Printable(string id) => id.Replace("\0", "\\0", StringComparison.Ordinal);
 
     private Pipeline ValidateLevel(Pipeline pipeline, bool cycleTolerate)
     {

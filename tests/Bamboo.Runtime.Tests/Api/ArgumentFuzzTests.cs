@@ -33,9 +33,8 @@ public sealed class ArgumentFuzzTests : IAsyncLifetime
     ];
 
     /// <summary>Every function of the API given one hostile id (and hostile companions: versions, flows, data).</summary>
-    private IEnumerable<(string Name, Func<Task<EngineApiResult>> Call)> Calls(string? id)
+    internal static IEnumerable<(string Name, Func<Task<EngineApiResult>> Call)> Calls(Bamboo.Engine.BambooEngine e, string? id)
     {
-        var e = _h.Engine;
         var s = id!;
         yield return ("pause_pipeline", () => EngineApi.PausePipelineAsync(e, s));
         yield return ("revoke_pipeline", () => EngineApi.RevokePipelineAsync(e, s));
@@ -67,7 +66,7 @@ public sealed class ArgumentFuzzTests : IAsyncLifetime
         var (pipeline, act) = await WaitingAsync();
         var before = await SnapshotAsync();
 
-        foreach (var (name, call) in Calls(id))
+        foreach (var (name, call) in Calls(_h.Engine, id))
         {
             var result = await call();
             if (result.Result)
