@@ -127,6 +127,19 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
         if (_open)
         {
             _open = false;
+            await SendRollbackAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Ends the transaction on the server. A connection that broke (the server ended it, the network failed) took its
+    /// transaction with it: there is nothing to roll back, and trying would replace the error that broke it, a
+    /// <see cref="NpgsqlException"/>, with Npgsql's "connection is not open".
+    /// </summary>
+    private async ValueTask SendRollbackAsync()
+    {
+        if (connection.FullState.HasFlag(System.Data.ConnectionState.Open) && !connection.FullState.HasFlag(System.Data.ConnectionState.Broken))
+        {
             await SendAsync<int>("ROLLBACK", [], null).ConfigureAwait(false);
         }
     }
@@ -154,7 +167,7 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
             if (_open)
             {
                 _open = false;
-                await SendAsync<int>("ROLLBACK", [], null).ConfigureAwait(false);
+                await SendRollbackAsync().ConfigureAwait(false);
             }
 
             Hold(_begin, [], null);
