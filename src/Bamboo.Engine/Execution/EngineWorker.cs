@@ -219,6 +219,16 @@ public sealed partial class EngineWorker(BambooEngine engine, PipelineEngine pip
             {
                 await HandleAsync(ex, stop).ConfigureAwait(false);
             }
+#pragma warning disable CA1031 // A failure the engine does not know (a driver's own exception, a bug) must not end the loop.
+            catch (Exception ex) when (!stop.IsCancellationRequested)
+#pragma warning restore CA1031
+            {
+                // A loop that ended would leave this worker beating while it claims nothing: its tasks would stay
+                // with it, and no other worker would take them. Nothing was claimed (a claimed task's failure comes
+                // as a TaskFailedException), so the loop goes on after a pause.
+                LogLoopFailed(ex);
+                await PauseAsync(StoreRetry, stop).ConfigureAwait(false);
+            }
             finally
             {
                 if (!handedOff)
@@ -226,6 +236,18 @@ public sealed partial class EngineWorker(BambooEngine engine, PipelineEngine pip
                     slots.Release();
                 }
             }
+        }
+    }
+
+    private async Task PauseAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, engine.Time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping: the loop ends at its next turn.
         }
     }
 
@@ -368,6 +390,9 @@ public sealed partial class EngineWorker(BambooEngine engine, PipelineEngine pip
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Worker {Owner} stopped beating; {Tasks} of its tasks went back to the queue")]
     private partial void LogReapedOther(string owner, int tasks);
+
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Error, Message = "A work loop failed while claiming; it goes on")]
+    private partial void LogLoopFailed(Exception exception);
 
     [LoggerMessage(EventId = 2007, Level = LogLevel.Error, Message = "Could not hand tasks back on exit; other workers take them once this worker's lease lapses")]
     private partial void LogHandBackFailed(Exception exception);
