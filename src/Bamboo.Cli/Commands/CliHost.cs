@@ -21,6 +21,7 @@ internal sealed class CliHost : IAsyncDisposable
 
     private readonly CancellationTokenSource _stop = new();
     private Task<WorkerExit>? _workers;
+    private EngineWorker? _worker;
 
     private CliHost(StoreLocation location, IEngineStore store, ComponentRegistry registry, EngineOptions options)
     {
@@ -99,7 +100,30 @@ internal sealed class CliHost : IAsyncDisposable
         var worker = new EngineWorker(Engine, Pipelines, NullLogger<EngineWorker>.Instance) { Roots = roots };
         worker.StoreFailed += (_, e) => StoreError ??= e.Error;
         worker.Reaped += (_, _) => Console.Error.WriteLine("this worker stalled past its lease and was declared dead: its tasks went to other workers, its late work is refused; going on as a new worker");
+        _worker = worker;
         _workers = worker.RunAsync(_stop.Token);
+    }
+
+    /// <summary>
+    /// Whether no work is left for this process: nothing in flight here, before and after a look at the queue that
+    /// finds nothing claimable, and no claim begun meanwhile (a task claimed is leased, so the queue no longer shows
+    /// it). Tasks other workers hold are theirs.
+    /// </summary>
+    public async Task<bool> IsIdleAsync(CancellationToken cancellationToken)
+    {
+        if (_worker is not { } worker)
+        {
+            return false;
+        }
+
+        // Read first: a claim that begins after this is seen by the count, one begun before is in flight or done.
+        var claims = worker.ClaimsStarted;
+        if (worker.InFlight > 0)
+        {
+            return false;
+        }
+
+        return await Store.NextDueInAsync(WorkFilter.Any, cancellationToken) is null && worker.InFlight == 0 && worker.ClaimsStarted == claims;
     }
 
     /// <summary>Stops the workers (work in flight gets the grace period) and says on stderr what they left.</summary>

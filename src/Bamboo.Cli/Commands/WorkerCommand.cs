@@ -70,7 +70,7 @@ internal static class WorkerCommand
                 break;
             }
 
-            if (untilIdle && await host.Store.NextDueInAsync(WorkFilter.Any, ct) is null)
+            if (untilIdle && await host.IsIdleAsync(ct))
             {
                 break;
             }

@@ -38,6 +38,16 @@ public sealed partial class EngineWorker(BambooEngine engine, PipelineEngine pip
     /// </summary>
     public event EventHandler? Reaped;
 
+    private readonly ConcurrentDictionary<Task, byte> _running = new();
+    private int _claiming;
+    private long _claimsStarted;
+
+    /// <summary>Tasks this worker is working on: being claimed and stepped, or waiting on their services.</summary>
+    public int InFlight => Volatile.Read(ref _claiming) + _running.Count;
+
+    /// <summary>How many claims this worker has begun; unchanged across a span means no claim began in it.</summary>
+    public long ClaimsStarted => Interlocked.Read(ref _claimsStarted);
+
     private static string NewOwner() => Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8];
 
     /// <summary>
@@ -51,7 +61,7 @@ public sealed partial class EngineWorker(BambooEngine engine, PipelineEngine pip
         using var slots = new SemaphoreSlim(Math.Max(1, _options.MaxConcurrentTasks));
         using var work = new CancellationTokenSource();
         using var life = new CancellationTokenSource();
-        var running = new ConcurrentDictionary<Task, byte>();
+        var running = _running;
         await RegisterAsync(cancellationToken).ConfigureAwait(false);
         var beating = BeatLoopAsync(life.Token);
         var loops = Enumerable.Range(0, Math.Max(1, _options.WorkerCount)).Select(_ => WorkLoopAsync(filter, slots, running, work.Token, cancellationToken)).ToList();
@@ -192,6 +202,9 @@ public sealed partial class EngineWorker(BambooEngine engine, PipelineEngine pip
             }
 
             var handedOff = false;
+            Interlocked.Increment(ref _claimsStarted);
+            Interlocked.Increment(ref _claiming);
+            var claiming = true;
             try
             {
                 var started = await pipelines.StartNextAsync(Owner, filter, stop, work).ConfigureAwait(false);
@@ -204,6 +217,9 @@ public sealed partial class EngineWorker(BambooEngine engine, PipelineEngine pip
                 }
                 else
                 {
+                    // Counted out before waiting: an idle loop is not work in flight.
+                    Interlocked.Decrement(ref _claiming);
+                    claiming = false;
                     slots.Release();
                     handedOff = true;
                     var next = await _store.NextDueInAsync(filter, stop).ConfigureAwait(false);
@@ -231,6 +247,12 @@ public sealed partial class EngineWorker(BambooEngine engine, PipelineEngine pip
             }
             finally
             {
+                if (claiming)
+                {
+                    // After the task's rest joined the running ones: InFlight never reads zero in between.
+                    Interlocked.Decrement(ref _claiming);
+                }
+
                 if (!handedOff)
                 {
                     slots.Release();

@@ -111,6 +111,22 @@ public sealed class OperatorSurfaceTests : IDisposable
     }
 
     [Fact]
+    public async Task Worker_UntilIdle_WaitsForServicesInFlight_TheParallelRunFinishes()
+    {
+        // While the branches' delay services run, their tasks are leased and the queue looks empty; the join they
+        // lead to is queued only when they finish.
+        var run = await Bamboo("run", Example("parallel.json"), "--no-wait");
+        var worker = await Bamboo("worker", "--until-idle");
+        var states = await Bamboo("states", "p_parallel");
+
+        Assert.Equal(0, run.Code);
+        Assert.Equal(0, worker.Code);
+        var root = states.Out.TrimStart().Split('\n')[0];
+        Assert.Contains("p_parallel", root, StringComparison.Ordinal);
+        Assert.EndsWith("FINISHED", root.TrimEnd(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Validate_UnknownComponent_ExitsTwoNamingNodeAndComponent()
     {
         var tree = JsonNode.Parse(await File.ReadAllTextAsync(Example("hello.json")))!.AsObject();
