@@ -27,33 +27,39 @@ public static class LibrarySample
         app.Services.AddBambooEngine().UseSqlite(databasePath).AddComponent<GreetService>("greet");
         using var host = app.Build();
         await host.StartAsync(cancellationToken);
-
-        // start -> greet(name = ${who}) -> end, with ${who} a pipeline variable.
-        var greet = new ServiceActivity("greet", id: "greet_world");
-        greet.Inputs["name"] = new Var(Var.Splice, "${who}");
-        var start = new EmptyStartEvent();
-        start.Extend(greet).Extend(new EmptyEndEvent());
-        var data = new Data();
-        data.Inputs["${who}"] = new Var(Var.Plain, "world");
-        var pipeline = PipelineBuilder.BuildTree(start, data: data);
-
-        // The client has bamboo's Engine API (results never throw: Result is false and Message says why) and waits.
-        var client = host.Services.GetRequiredService<BambooClient>();
-        var started = await client.RunPipelineAsync(pipeline, cancellationToken: cancellationToken);
-        if (!started.Result)
+        try
         {
-            throw new InvalidOperationException(started.Message);
-        }
+            // start -> greet(name = ${who}) -> end, with ${who} a pipeline variable.
+            var greet = new ServiceActivity("greet", id: "greet_world");
+            greet.Inputs["name"] = new Var(Var.Splice, "${who}");
+            var start = new EmptyStartEvent();
+            start.Extend(greet).Extend(new EmptyEndEvent());
+            var data = new Data();
+            data.Inputs["${who}"] = new Var(Var.Plain, "world");
+            var pipeline = PipelineBuilder.BuildTree(start, data: data);
 
-        var outcome = await client.WaitForPipelineAsync(pipeline.Id, cancellationToken);
-        if (outcome.End != PipelineEnd.Finished)
+            // The client has bamboo's Engine API (results never throw: Result is false and Message says why) and waits.
+            var client = host.Services.GetRequiredService<BambooClient>();
+            var started = await client.RunPipelineAsync(pipeline, cancellationToken: cancellationToken);
+            if (!started.Result)
+            {
+                throw new InvalidOperationException(started.Message);
+            }
+
+            var outcome = await client.WaitForPipelineAsync(pipeline.Id, cancellationToken);
+            if (outcome.End != PipelineEnd.Finished)
+            {
+                throw new InvalidOperationException($"the pipeline stopped: {outcome.End} at {string.Join(", ", outcome.Nodes.Select(n => n.Id))}");
+            }
+
+            var node = await client.GetNodeAsync("greet_world", cancellationToken);
+            return node?.Outputs["greeting"];
+        }
+        finally
         {
-            throw new InvalidOperationException($"the pipeline stopped: {outcome.End} at {string.Join(", ", outcome.Nodes.Select(n => n.Id))}");
+            // Stopped before it is disposed, on every path: the workers finish what is in flight and hand back the rest.
+            await host.StopAsync(CancellationToken.None);
         }
-
-        var node = await client.GetNodeAsync("greet_world", cancellationToken);
-        await host.StopAsync(cancellationToken);
-        return node?.Outputs["greeting"];
     }
 }
 // README-SAMPLE-END

@@ -36,6 +36,25 @@ public sealed class ReadmeSampleTests : IDisposable
     }
 
     [Fact]
+    public async Task LibrarySample_RunTwiceOnOneStore_SecondRefusedAndItsHostStopped()
+    {
+        await LibrarySample.RunAsync(_temp.Path, TestContext.Current.CancellationToken);
+
+        var again = await Assert.ThrowsAsync<InvalidOperationException>(() => LibrarySample.RunAsync(_temp.Path, TestContext.Current.CancellationToken));
+
+        Assert.Contains("already", again.Message, StringComparison.Ordinal);
+        // The first host stopped on its way out, so a third one opens the store and reads the first run.
+        Assert.Equal("hello world", (await LibraryStoreReadAsync())?.GetValue<string>());
+    }
+
+    private async Task<System.Text.Json.Nodes.JsonNode?> LibraryStoreReadAsync()
+    {
+        await using var store = new Bamboo.Runtime.Sqlite.SqliteStore(new Bamboo.Runtime.Sqlite.SqliteStoreOptions { DatabasePath = _temp.Path });
+        var data = await store.ReadAsync(tx => tx.Data.GetExecutionDataAsync("greet_world"));
+        return data?.Outputs["greeting"];
+    }
+
+    [Fact]
     public void Readme_ShowsTheLibrarySample_Verbatim()
     {
         var readme = File.ReadAllText(RepoFile("README.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
