@@ -108,7 +108,7 @@ internal static class Follow
             case PipelineEnd.WaitingForCallback:
                 foreach (var node in outcome.Nodes)
                 {
-                    Console.WriteLine($"node {Label(node.Name, node.Id)} waits for a callback: bamboo callback {node.Id} --data '{{...}}'");
+                    Console.WriteLine($"node {Label(node.Name, node.Id)} waits for a callback: bamboo callback {node.Id} --data '{{}}'   (the data its service expects)");
                 }
 
                 return ExitCodes.Ok;
@@ -135,7 +135,9 @@ internal static class Follow
         {
             yield return action switch
             {
-                "retry_node" => $"retry it: bamboo retry {id} [--data '{{\"input\": \"new value\"}}']",
+                "retry_node" => $"retry it: bamboo retry {id}" + (detail.Inputs.Count > 0 && ShellQuoted(detail.Inputs.ToJsonString()) is { Length: <= 200 } inputs
+                    ? $"   (with other inputs: bamboo retry {id} --data {inputs})"
+                    : ""),
                 "skip_node" => $"skip it: bamboo skip {id}",
                 "retry_subprocess" => $"retry the subprocess: bamboo retry-subprocess {id}",
                 "skip_exclusive_gateway" => $"take a flow: bamboo skip-gateway {id} FLOW   (flows: {string.Join(", ", detail.Flows)})",
@@ -145,6 +147,9 @@ internal static class Follow
             };
         }
     }
+
+    /// <summary><paramref name="text"/> as one single-quoted shell word.</summary>
+    private static string ShellQuoted(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     /// <summary>The state tree: every node with a state, named, under its pipeline.</summary>
     public static void Print(PipelineView view)

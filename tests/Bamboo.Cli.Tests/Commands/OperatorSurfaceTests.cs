@@ -111,6 +111,65 @@ public sealed class OperatorSurfaceTests : IDisposable
     }
 
     [Fact]
+    public async Task Hints_PastedAsPrinted_AreTakenByTheCli()
+    {
+        var failing = await Bamboo("run", Example("failing.json"));
+        var retry = await Bamboo(Pasted(failing.Out, "bamboo retry fl_check --data "));
+
+        var tree = JsonNode.Parse(await File.ReadAllTextAsync(Example("hello.json")))!.AsObject();
+        tree["activities"]!["hello_greet"]!["component"]!["code"] = "callback_node";
+        var file = Path.Combine(_dir, "callback.json");
+        await File.WriteAllTextAsync(file, tree.ToJsonString());
+        var waiting = await Bamboo("run", file);
+        var callback = await Bamboo(Pasted(waiting.Out, "bamboo callback hello_greet"));
+
+        Assert.Equal(1, failing.Code);
+        // Taken, and the node ran again with the inputs it had (so it fails again): exit 1, not 2 for a refused call.
+        Assert.Equal(1, retry.Code);
+        Assert.Contains("retry: accepted", retry.Out, StringComparison.Ordinal);
+        Assert.Equal(0, waiting.Code);
+        Assert.Equal(0, callback.Code);
+        Assert.Contains("pipeline p_hello finished", callback.Out, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The command of the hint line that contains <paramref name="start"/>, without "bamboo", split as a shell splits
+    /// it (single quotes); a comment after three spaces, or the parenthesis the command closes, is not part of it.
+    /// </summary>
+    private static string[] Pasted(string output, string start)
+    {
+        var line = output.Split('\n').Select(l => l.TrimEnd()).FirstOrDefault(l => l.Contains(start, StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"no hint with '{start}' in:\n{output}");
+        var command = line[(line.IndexOf(start, StringComparison.Ordinal) + "bamboo ".Length)..];
+        command = command.Split("   (")[0];
+        command = command.EndsWith(')') ? command[..^1] : command;
+        var words = new List<string>();
+        var word = new System.Text.StringBuilder();
+        var quoted = false;
+        foreach (var c in command + " ")
+        {
+            if (c == '\'')
+            {
+                quoted = !quoted;
+            }
+            else if (c == ' ' && !quoted)
+            {
+                if (word.Length > 0)
+                {
+                    words.Add(word.ToString());
+                    word.Clear();
+                }
+            }
+            else
+            {
+                word.Append(c);
+            }
+        }
+
+        return [.. words];
+    }
+
+    [Fact]
     public async Task Worker_UntilIdle_WaitsForServicesInFlight_TheParallelRunFinishes()
     {
         // While the branches' delay services run, their tasks are leased and the queue looks empty; the join they
