@@ -13,11 +13,15 @@ public static partial class FreshIds
     [GeneratedRegex(@"\$\{([^{}]*)\}")]
     private static partial Regex ContextKey();
 
-    /// <summary>The tree with each id given a new one by <paramref name="newId"/> (default: the id, '_' and six random hex digits).</summary>
+    /// <summary>
+    /// The tree with each id given a new one by <paramref name="newId"/>. By default every id gets the same '_' and six
+    /// random hex digits, so whoever knows the tree and the suffix knows each node's new id.
+    /// </summary>
     public static Pipeline Copy(Pipeline pipeline, Func<string, string>? newId = null)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
-        newId ??= id => $"{id}_{Guid.NewGuid():N}"[..(id.Length + 7)];
+        var suffix = "_" + Guid.NewGuid().ToString("N")[..6];
+        newId ??= id => id + suffix;
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
         Collect(pipeline, ids, newId);
         var tree = pipeline.ToJson();

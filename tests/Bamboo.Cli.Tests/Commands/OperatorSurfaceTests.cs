@@ -67,6 +67,11 @@ public sealed class OperatorSurfaceTests : IDisposable
         Assert.Equal(2, ids.Count);
         Assert.Contains("p_hello", ids);
         Assert.StartsWith("p_hello_", ids.Single(i => i != "p_hello"), StringComparison.Ordinal);
+
+        // The suffix the second run names is its nodes' too.
+        var suffix = System.Text.RegularExpressions.Regex.Match(second.Out, @"suffix (_[0-9a-f]{6})").Groups[1].Value;
+        Assert.Equal("p_hello" + suffix, ids.Single(i => i != "p_hello"));
+        Assert.Equal(0, (await Bamboo("show", "hello_greet" + suffix)).Code);
     }
 
     [Fact]
