@@ -149,7 +149,7 @@ internal static class Follow
     }
 
     /// <summary><paramref name="text"/> as one single-quoted shell word.</summary>
-    private static string ShellQuoted(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+    public static string ShellQuoted(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     /// <summary>The state tree: every node with a state, named, under its pipeline.</summary>
     public static void Print(PipelineView view)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Bamboo.Engine.Client;
+using Bamboo.Engine.Execution;
 using Spectre.Console;
 
 namespace Bamboo.Cli.Commands;
@@ -21,6 +22,17 @@ internal static class QueryCommands
         yield return Outputs();
     }
 
+    /// <summary>The states a run (its root pipeline) can be in; a failed node leaves its run RUNNING.</summary>
+    private static readonly string[] RunStates = [NodeState.Running, NodeState.Suspended, NodeState.Finished, NodeState.Revoked];
+
+    private static string? StateProblem(string? state) => state?.ToUpperInvariant() switch
+    {
+        null => null,
+        var s when RunStates.Contains(s) => null,
+        NodeState.Failed => "FAILED is a node's state, not a run's: a run with a failed node is RUNNING (bamboo list --state RUNNING, then bamboo show ID)",
+        _ => $"unknown run state '{state}': one of {string.Join(", ", RunStates)}",
+    };
+
     private static Command List()
     {
         var state = new Option<string?>("--state") { Description = "only runs in this state (RUNNING, FINISHED, FAILED is a node state: use RUNNING and show)" };
@@ -33,6 +45,12 @@ internal static class QueryCommands
         store.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
+            if (StateProblem(parse.GetValue(state)) is { } problem)
+            {
+                await Console.Error.WriteLineAsync(problem);
+                return ExitCodes.Refused;
+            }
+
             await using var host = await CliHost.OpenAsync(store.Get(parse), readOnly: true, cancellationToken: ct);
             PipelinePage page;
             try
@@ -67,7 +85,12 @@ internal static class QueryCommands
             AnsiConsole.Write(table);
             if (page.Next is not null)
             {
-                Console.WriteLine($"more: bamboo list --after {page.Next}");
+                // The next page of the same list: the filters, the page size and the store go with the cursor.
+                var same = string.Concat(
+                    parse.GetValue(state) is { } st ? $" --state {st.ToUpperInvariant()}" : "",
+                    parse.GetValue(text) is { } search ? $" --search {Follow.ShellQuoted(search)}" : "",
+                    parse.GetResult(limit) is { Implicit: false } ? $" --limit {parse.GetValue(limit)}" : "");
+                Console.WriteLine($"more: bamboo list{same} --after {page.Next} {host.Location.Arguments}");
             }
 
             return ExitCodes.Ok;

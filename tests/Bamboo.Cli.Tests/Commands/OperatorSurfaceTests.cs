@@ -137,6 +137,30 @@ public sealed class OperatorSurfaceTests : IDisposable
         Assert.Contains("pipeline p_hello finished", callback.Out, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task List_NextPageHint_KeepsTheFilters_AndABadStateIsRefused()
+    {
+        await Bamboo("run", Example("hello.json"));
+        await Bamboo("run", Example("hello.json"));
+        await Bamboo("run", Example("exclusive.json"));
+
+        var first = await Bamboo("list", "--search", "hello", "--limit", "1");
+        // The table goes through Spectre.Console, which writes past the captured console: the next page as JSON.
+        var next = await Bamboo([.. Pasted(first.Out, "bamboo list").TakeWhile(w => w != "--db"), "--json"]);
+        var bogus = await Bamboo("list", "--state", "bogus");
+        var failed = await Bamboo("list", "--state", "failed");
+
+        Assert.Contains("more: bamboo list --search 'hello' --limit 1 --after ", first.Out, StringComparison.Ordinal);
+        Assert.Equal(0, next.Code);
+        var page = JsonNode.Parse(next.Out)!;
+        Assert.StartsWith("p_hello", Assert.Single(page["Items"]!.AsArray())!["Id"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Null(page["Next"]);
+        Assert.Equal(2, bogus.Code);
+        Assert.Contains("one of RUNNING, SUSPENDED, FINISHED, REVOKED", bogus.Err, StringComparison.Ordinal);
+        Assert.Equal(2, failed.Code);
+        Assert.Contains("a run with a failed node is RUNNING", failed.Err, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// The command of the hint line that contains <paramref name="start"/>, without "bamboo", split as a shell splits
     /// it (single quotes); a comment after three spaces, or the parenthesis the command closes, is not part of it.
