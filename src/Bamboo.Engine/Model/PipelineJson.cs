@@ -21,10 +21,26 @@ internal static partial class PipelineJson
         }
         catch (JsonException ex)
         {
-            throw new PipelineFormatException("$", $"not valid JSON or nested deeper than {PipelineLimits.MaxJsonDepth} levels (PipelineLimits.MaxJsonDepth): {ex.Message}");
+            throw new PipelineFormatException("$", JsonProblem(ex));
         }
 
         return new TreeReader().Read(root);
+    }
+
+    /// <summary>What the reader found, on one line, with where (line and column from 1).</summary>
+    private static string JsonProblem(JsonException ex)
+    {
+        var where = ex.LineNumber is long line ? $" at line {line + 1}, column {ex.BytePositionInLine + 1}" : "";
+        if (ex.Message.Contains("maximum configured depth", StringComparison.Ordinal))
+        {
+            return $"nested deeper than {PipelineLimits.MaxJsonDepth} levels (PipelineLimits.MaxJsonDepth){where}";
+        }
+
+        // The reader's own words, without its position (given above) and with the text it quotes kept on one line.
+        var reason = ex.Message;
+        var position = reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        reason = (position < 0 ? reason : reason[..position]).Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+        return $"not valid JSON{where}: {reason}";
     }
 
     /// <summary>Reads a tree made in memory (the builder's); it goes through its text so it is read exactly like a parsed one.</summary>

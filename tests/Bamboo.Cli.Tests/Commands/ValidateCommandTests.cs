@@ -76,7 +76,18 @@ public sealed class ValidateCommandTests : IDisposable
         var (code, _, error) = Run(Write("{\"id\": \"p\", "));
 
         Assert.Equal(2, code);
-        Assert.Contains("not valid JSON", error, StringComparison.Ordinal);
+        Assert.Contains("not valid JSON at line 1, column 13: ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_NotJsonAtAll_OneLineSayingWhatAndWhere()
+    {
+        var (code, _, error) = Run(Write("this is not json\n"));
+
+        Assert.Equal(2, code);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.Contains("not valid JSON at line 1", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("nested deeper", error, StringComparison.Ordinal);
     }
 
     [Fact]
