@@ -63,7 +63,8 @@ internal static class Follow
     public static async Task<int> ReportAsync(BambooClient client, PipelineOutcome outcome, CancellationToken ct)
     {
         var rootId = outcome.RootId;
-        if (await client.GetPipelineAsync(rootId, ct) is { } view)
+        var view = await client.GetPipelineAsync(rootId, ct);
+        if (view is not null)
         {
             Print(view);
         }
@@ -117,7 +118,9 @@ internal static class Follow
                     "start one with bamboo worker --components FILE.dll");
                 return ExitCodes.Ok;
             default:
-                Console.WriteLine($"pipeline {rootId} is still running");
+                Console.WriteLine(view?.State == Engine.Execution.NodeState.Suspended
+                    ? $"pipeline {rootId} is pausing: it stops before its next node once the work under way is done; go on: bamboo resume {rootId}"
+                    : $"pipeline {rootId} is still running");
                 return ExitCodes.Ok;
         }
     }

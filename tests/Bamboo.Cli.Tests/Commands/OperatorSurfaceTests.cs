@@ -138,6 +138,19 @@ public sealed class OperatorSurfaceTests : IDisposable
     }
 
     [Fact]
+    public async Task Show_PausedWhileWorkIsUnderWay_SaysItIsPausing()
+    {
+        // Started with no worker: its first task waits in the queue while the pipeline is paused.
+        await Bamboo("run", Example("hello.json"), "--no-wait");
+        var pause = await Bamboo("pause", "p_hello", "--no-wait");
+        var show = await Bamboo("show", "p_hello");
+
+        Assert.Equal(0, pause.Code);
+        Assert.Contains("pipeline p_hello is pausing", show.Out, StringComparison.Ordinal);
+        Assert.Contains("bamboo resume p_hello", show.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task List_NextPageHint_KeepsTheFilters_AndABadStateIsRefused()
     {
         await Bamboo("run", Example("hello.json"));
