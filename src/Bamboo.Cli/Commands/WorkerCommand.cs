@@ -76,6 +76,20 @@ internal static class WorkerCommand
             }
         }
 
+        await StopAndReportAsync(host);
         return 0;
+    }
+
+    /// <summary>
+    /// Stops the workers and says what they left: the tasks they handed back (StopWorkersAsync says so), or else work
+    /// still queued, such as the next steps that services finishing in the grace period queued.
+    /// </summary>
+    internal static async Task StopAndReportAsync(CliHost host)
+    {
+        var exit = await host.StopWorkersAsync();
+        if (exit is not { TasksHandedBack: > 0 } && host.StoreError is null && await host.Store.NextDueInAsync(WorkFilter.Any, CancellationToken.None) is not null)
+        {
+            await Console.Error.WriteLineAsync($"work is still queued in the store; another worker takes it, or continue with: bamboo worker {host.Location.Arguments}");
+        }
     }
 }

@@ -138,6 +138,38 @@ public sealed class OperatorSurfaceTests : IDisposable
     }
 
     [Fact]
+    public async Task Worker_StopsWithWorkStillQueued_SaysSoAndHowToGoOn()
+    {
+        var queued = await Bamboo("run", Example("hello.json"), "--no-wait");
+
+        var said = await StopAndReportAsync();
+        await Bamboo("worker", "--until-idle");
+        var afterAll = await StopAndReportAsync();
+
+        Assert.Equal(0, queued.Code);
+        Assert.Contains($"work is still queued in the store; another worker takes it, or continue with: bamboo worker --db {Db}", said, StringComparison.Ordinal);
+        Assert.Equal("", afterAll);
+    }
+
+    /// <summary>What a worker process says on its way out, with nothing of its own in flight, on this store.</summary>
+    private async Task<string> StopAndReportAsync()
+    {
+        var error = new StringWriter();
+        Console.SetError(error);
+        try
+        {
+            await using var host = await Cli.Commands.CliHost.OpenAsync(new Cli.Commands.StoreLocation(Db, null), new Engine.Components.ComponentRegistry(),
+                new Engine.Runtime.EngineOptions(), cancellationToken: TestContext.Current.CancellationToken);
+            await Cli.Commands.WorkerCommand.StopAndReportAsync(host);
+            return error.ToString();
+        }
+        finally
+        {
+            Console.SetError(_err);
+        }
+    }
+
+    [Fact]
     public async Task Show_PausedWhileWorkIsUnderWay_SaysItIsPausing()
     {
         // Started with no worker: its first task waits in the queue while the pipeline is paused.
