@@ -250,13 +250,11 @@ public sealed class OperatorSurfaceTests : IDisposable
         // lead to is queued only when they finish.
         var run = await Bamboo("run", Example("parallel.json"), "--no-wait");
         var worker = await Bamboo("worker", "--until-idle");
-        var states = await Bamboo("states", "p_parallel");
+        var states = await Bamboo("states", "p_parallel", "--json");
 
         Assert.Equal(0, run.Code);
         Assert.Equal(0, worker.Code);
-        var root = states.Out.TrimStart().Split('\n')[0];
-        Assert.Contains("p_parallel", root, StringComparison.Ordinal);
-        Assert.EndsWith("FINISHED", root.TrimEnd(), StringComparison.Ordinal);
+        Assert.Equal("FINISHED", JsonNode.Parse(states.Out)!["p_parallel"]!["state"]!.GetValue<string>());
     }
 
     [Fact]
