@@ -26,6 +26,11 @@ public sealed class PipelineValidator(IReadOnlyCollection<string>? executableEnd
             throw new ConnectionValidateException(Printable(pipeline.Id), StoredText.Problem("the pipeline's id"));
         }
 
+        if (AddressProblem(pipeline.Id, "the pipeline's id") is { } problem)
+        {
+            throw new ConnectionValidateException(pipeline.Id, problem);
+        }
+
         // The root's id is a state id too (the run's), so no node may take it.
         var ids = new HashSet<string> { pipeline.Id };
         CheckUniqueIds(pipeline, ids, 0);
@@ -77,6 +82,11 @@ public sealed class PipelineValidator(IReadOnlyCollection<string>? executableEnd
                 throw new ConnectionValidateException(Printable(n.Id), StoredText.Problem("the node's id"));
             }
 
+            if (AddressProblem(n.Id, "the node's id") is { } problem)
+            {
+                throw new ConnectionValidateException(n.Id, problem);
+            }
+
             if (n is ServiceActivityNode a && !(StoredText.IsStorable(a.ComponentCode) && StoredText.IsStorable(a.ComponentVersion)))
             {
                 throw new ConnectionValidateException(a.Id, StoredText.Problem("component.code or component.version"));
@@ -93,6 +103,15 @@ public sealed class PipelineValidator(IReadOnlyCollection<string>? executableEnd
             throw new ConnectionValidateException(Printable(p.Id), StoredText.Problem($"data.inputs key {Printable(key)}"));
         }
     }
+
+    /// <summary>
+    /// Pipeline and node ids are path segments of the HTTP API (/api/nodes/{id}): one with '/' could be started but
+    /// never reached again there, and "." or ".." are steps of the path itself.
+    /// </summary>
+    private static string? AddressProblem(string id, string what) =>
+        id.Contains('/', StringComparison.Ordinal) ? $"{what} contains '/', which cannot be part of one segment of a URL path (the HTTP API addresses runs and nodes by id)"
+        : id is "." or ".." ? $"{what} is '{id}', a step of a URL path rather than a name (the HTTP API addresses runs and nodes by id)"
+        : null;
 
     /// <summary>An id for a message, its NUL characters shown as \0 so the message stays one readable line.</summary>
     internal static string Printable(string id) => id.Replace("\0", "\\0", StringComparison.Ordinal);

@@ -253,6 +253,23 @@ public sealed class HostileTreeTests
         Assert.Equal("sub", ex.NodeId);
     }
 
+    [Theory]
+    [InlineData("p/x", "a", "the pipeline's id contains '/'")]
+    [InlineData("p", "a/b", "the node's id contains '/'")]
+    [InlineData("p", "..", "the node's id is '..'")]
+    [InlineData(".", "a", "the pipeline's id is '.'")]
+    public void Validate_IdTheHttpApiCannotAddress_IsRefusedNamingIt(string pipelineId, string activityId, string problem)
+    {
+        // /api/nodes/{id}: a run with such an id could be started there but never reached again.
+        var start = new EmptyStartEvent("s");
+        start.Extend(new ServiceActivity("debug_node", activityId)).Extend(new EmptyEndEvent("e"));
+
+        var ex = Assert.Throws<ConnectionValidateException>(() => new PipelineValidator().Validate(PipelineBuilder.BuildTree(start, pipelineId)));
+
+        Assert.Contains(problem, ex.Message, StringComparison.Ordinal);
+        Assert.Equal(pipelineId == "p" ? activityId : pipelineId, ex.NodeId);
+    }
+
     [Fact]
     public void Validate_NodeWithTheRootPipelinesId_IsRefused()
     {
