@@ -36,6 +36,22 @@ public sealed class PipelineEndpointsTests(AnonymousServer server) : IClassFixtu
     }
 
     [Fact]
+    public async Task Run_FreshIdsAndAStartNode_StartsAtThatNodesNewId()
+    {
+        var skipped = new ServiceActivity("empty_node");
+        var from = new ServiceActivity("empty_node");
+        var pipeline = Trees.Sequence(skipped, from);
+
+        var id = await _sut.StartAsync(pipeline, new JsonObject { ["fresh_ids"] = true, ["start_node_id"] = from.Id });
+        var outcome = await _sut.WaitAsync(id);
+
+        Assert.Equal("finished", (string?)outcome["end"]);
+        var suffix = id[pipeline.Id.Length..];
+        Assert.Equal("FINISHED", (string?)(await _sut.GetJsonAsync($"/api/nodes/{from.Id}{suffix}"))["node"]!["state"]);
+        Assert.Null((await _sut.GetJsonAsync($"/api/nodes/{skipped.Id}{suffix}"))["node"]!["state"]);
+    }
+
+    [Fact]
     public async Task Run_SameTreeTwice_RefusedWithTheReason()
     {
         var pipeline = Trees.Sequence(new ServiceActivity("empty_node"));

@@ -58,10 +58,12 @@ internal static class RunCommand
         }
 
         await using var host = await CliHost.OpenAsync(location, registry, cancellationToken: ct);
+        var start = request.Start;
         if (request.FreshIds || await host.Store.ReadAsync(tx => tx.Runs.GetNodeRootAsync(pipeline.Id), ct) is not null)
         {
             var original = pipeline.Id;
-            pipeline = FreshIds.Copy(pipeline);
+            pipeline = FreshIds.Copy(pipeline, out var renamed);
+            start = start is null ? null : renamed(start);
             if (!request.FreshIds)
             {
                 Console.WriteLine($"{original} ran in this store before: this run is {pipeline.Id}, with fresh node ids (suffix {pipeline.Id[original.Length..]})");
@@ -74,7 +76,7 @@ internal static class RunCommand
             RootPipelineData = rootData,
             CycleTolerate = request.CycleTolerate,
             CheckComponents = true,
-            StartNodeId = request.Start is null ? null : RenamedStart(pipeline, request.Start),
+            StartNodeId = start,
             Name = request.Name ?? NameOf(pipeline, request.File),
         };
         var result = await host.Client.RunPipelineAsync(pipeline, options, ct);
@@ -101,9 +103,6 @@ internal static class RunCommand
     }
 
     /// <summary>The start node under the run's ids: given as in the file, it may have been renamed with the run.</summary>
-    private static string RenamedStart(Pipeline pipeline, string start) =>
-        pipeline.FindNode(start) is not null ? start : pipeline.Nodes.Select(n => n.Id).FirstOrDefault(id => id.StartsWith(start + "_", StringComparison.Ordinal) && id.Length == start.Length + 7) ?? start;
-
     private static string NameOf(Pipeline pipeline, string file) =>
         pipeline.ToJson()["name"] is JsonValue v && v.TryGetValue<string>(out var name) && name.Length > 0 ? name : Path.GetFileNameWithoutExtension(file);
 

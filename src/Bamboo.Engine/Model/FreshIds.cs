@@ -17,13 +17,20 @@ public static partial class FreshIds
     /// The tree with each id given a new one by <paramref name="newId"/>. By default every id gets the same '_' and six
     /// random hex digits, so whoever knows the tree and the suffix knows each node's new id.
     /// </summary>
-    public static Pipeline Copy(Pipeline pipeline, Func<string, string>? newId = null)
+    public static Pipeline Copy(Pipeline pipeline, Func<string, string>? newId = null) => Copy(pipeline, out _, newId);
+
+    /// <summary>
+    /// As <see cref="Copy(Pipeline, Func{string, string}?)"/>; <paramref name="renamed"/> gives the new id of each id of
+    /// the tree (another text as it is), e.g. for a start node named before the copy.
+    /// </summary>
+    public static Pipeline Copy(Pipeline pipeline, out Func<string, string> renamed, Func<string, string>? newId = null)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         var suffix = "_" + Guid.NewGuid().ToString("N")[..6];
         newId ??= id => id + suffix;
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
         Collect(pipeline, ids, newId);
+        renamed = id => ids.GetValueOrDefault(id, id);
         var tree = pipeline.ToJson();
         return Pipeline.Parse(Rewrite(tree, ids)!.ToJsonString());
     }

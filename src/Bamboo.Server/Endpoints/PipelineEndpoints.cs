@@ -90,9 +90,12 @@ internal static class PipelineEndpoints
             return ServerProblems.Field("tree", ex.Message);
         }
 
+        // A start node named by its id in the tree given: under fresh ids it has the new one.
+        var start = body.StartNodeId;
         if (body.FreshIds)
         {
-            pipeline = FreshIds.Copy(pipeline);
+            pipeline = FreshIds.Copy(pipeline, out var renamed);
+            start = start is null ? null : renamed(start);
         }
 
         var run = new RunPipelineOptions
@@ -101,7 +104,7 @@ internal static class PipelineEndpoints
             RootPipelineContext = body.RootPipelineContext ?? [],
             SubprocessContext = body.SubprocessContext ?? [],
             CycleTolerate = body.CycleTolerate,
-            StartNodeId = body.StartNodeId,
+            StartNodeId = start,
             Name = body.Name,
             // A server that runs the work itself refuses a tree it could never run, naming the node; one without
             // workers leaves that to the workers elsewhere, which may have other components.

@@ -244,6 +244,21 @@ public sealed class OperatorSurfaceTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_StartNode_SkipsWhatComesBefore_AlsoUnderFreshIds()
+    {
+        var first = await Bamboo("run", Example("hello.json"), "--start", "hello_shout");
+        var again = await Bamboo("run", Example("hello.json"), "--start", "hello_shout");
+        var suffix = System.Text.RegularExpressions.Regex.Match(again.Out, @"suffix (_[0-9a-f]{6})").Groups[1].Value;
+        var states = JsonNode.Parse((await Bamboo("states", "p_hello" + suffix, "--json")).Out)!["p_hello" + suffix]!["children"]!.AsObject();
+
+        Assert.Equal(0, first.Code);
+        Assert.Equal(0, again.Code);
+        Assert.NotEqual("", suffix);
+        Assert.Equal("FINISHED", states["hello_shout" + suffix]!["state"]!.GetValue<string>());
+        Assert.False(states.ContainsKey("hello_greet" + suffix));
+    }
+
+    [Fact]
     public async Task Worker_UntilIdle_WaitsForServicesInFlight_TheParallelRunFinishes()
     {
         // While the branches' delay services run, their tasks are leased and the queue looks empty; the join they
