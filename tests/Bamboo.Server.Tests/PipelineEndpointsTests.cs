@@ -141,10 +141,12 @@ public sealed class PipelineEndpointsTests(AnonymousServer server) : IClassFixtu
         await _sut.WaitAsync(id);
 
         var finished = await _sut.GetJsonAsync($"/api/pipelines?state=FINISHED&search={id}&from=2000-01-01T00:00:00Z");
+        var lowerCase = await _sut.GetJsonAsync($"/api/pipelines?state=finished&search={id}");
         var revoked = await _sut.GetJsonAsync($"/api/pipelines?state=REVOKED&search={id}");
         var before = await _sut.GetJsonAsync($"/api/pipelines?search={id}&before=2000-01-01T00:00:00Z");
 
         Assert.Equal(id, (string?)Assert.Single(finished["items"]!.AsArray())!["id"]);
+        Assert.Equal(id, (string?)Assert.Single(lowerCase["items"]!.AsArray())!["id"]);
         Assert.Empty(revoked["items"]!.AsArray());
         Assert.Empty(before["items"]!.AsArray());
     }
@@ -156,6 +158,8 @@ public sealed class PipelineEndpointsTests(AnonymousServer server) : IClassFixtu
     [InlineData("from=yesterday", "from")]
     [InlineData("before=soon", "before")]
     [InlineData("after=garbage", "after")]
+    [InlineData("state=bogus", "state")]
+    [InlineData("state=FAILED", "state")]
     public async Task List_BadQuery_ProblemNamesTheParameter(string query, string field)
     {
         var response = await _sut.GetAsync($"/api/pipelines?{query}");

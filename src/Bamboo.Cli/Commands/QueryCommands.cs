@@ -22,15 +22,12 @@ internal static class QueryCommands
         yield return Outputs();
     }
 
-    /// <summary>The states a run (its root pipeline) can be in; a failed node leaves its run RUNNING.</summary>
-    private static readonly string[] RunStates = [NodeState.Running, NodeState.Suspended, NodeState.Finished, NodeState.Revoked];
-
     private static string? StateProblem(string? state) => state?.ToUpperInvariant() switch
     {
         null => null,
-        var s when RunStates.Contains(s) => null,
+        var s when NodeState.RunStates.Contains(s) => null,
         NodeState.Failed => "FAILED is a node's state, not a run's: a run with a failed node is RUNNING (bamboo list --state RUNNING, then bamboo show ID)",
-        _ => $"unknown run state '{state}': one of {string.Join(", ", RunStates)}",
+        _ => $"unknown run state '{state}': one of {string.Join(", ", NodeState.RunStates)}",
     };
 
     private static Command List()

@@ -14,6 +14,9 @@ public static class NodeState
     public const string Revoked = "REVOKED";
     public const string RollingBack = "ROLLING_BACK";
     public const string RollBackSuccess = "ROLL_BACK_SUCCESS";
+
+    /// <summary>The states a run (its root pipeline) can be in; a run with a failed node stays RUNNING.</summary>
+    public static IReadOnlyList<string> RunStates { get; } = [Running, Suspended, Finished, Revoked];
     public const string RollBackFailed = "ROLL_BACK_FAILED";
 
     private static readonly Dictionary<string, HashSet<string>> Transitions = new()

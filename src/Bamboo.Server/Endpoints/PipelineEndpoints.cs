@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Bamboo.Engine.Api;
 using Bamboo.Engine.Client;
 using Bamboo.Engine.Exceptions;
+using Bamboo.Engine.Execution;
 using Bamboo.Engine.Model;
 using Bamboo.Server.Contracts;
 using Bamboo.Server.Security;
@@ -56,7 +57,14 @@ internal static class PipelineEndpoints
             return ServerProblems.Field("limit", "must be a whole number from 1 to 500");
         }
 
-        var query = new PipelineQuery { State = state, Text = search, From = fromTime, Before = beforeTime, Limit = count, After = after };
+        // States are bamboo's upper-case names; the query takes them in any case.
+        var runState = state?.ToUpperInvariant();
+        if (runState is not null && !NodeState.RunStates.Contains(runState))
+        {
+            return ServerProblems.Field("state", $"must be one of {string.Join(", ", NodeState.RunStates)} (a run with a failed node is RUNNING)");
+        }
+
+        var query = new PipelineQuery { State = runState, Text = search, From = fromTime, Before = beforeTime, Limit = count, After = after };
         try
         {
             return TypedResults.Ok(await client.ListPipelinesAsync(query, cancellationToken));
