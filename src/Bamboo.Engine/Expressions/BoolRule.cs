@@ -380,10 +380,10 @@ public static partial class BoolRule
         {
             "==" => PyOps.PyEquals(left, right),
             "!=" => !PyOps.PyEquals(left, right),
-            ">" => PyOps.Compare(left, right) > 0,
-            "<" => PyOps.Compare(left, right) < 0,
-            ">=" => PyOps.Compare(left, right) >= 0,
-            "<=" => PyOps.Compare(left, right) <= 0,
+            ">" => PyOps.Compare(left, right, ">") > 0,
+            "<" => PyOps.Compare(left, right, "<") < 0,
+            ">=" => PyOps.Compare(left, right, ">=") >= 0,
+            "<=" => PyOps.Compare(left, right, "<=") <= 0,
             _ => throw new ExpressionException($"unknown operator {op}"),
         };
     }

@@ -206,7 +206,7 @@ internal sealed partial class PyEvaluator
                     List<int> sortedOrder;
                     try
                     {
-                        var comparer = Comparer<object?>.Create(PyOps.Compare);
+                        var comparer = Comparer<object?>.Create((a, b) => PyOps.Compare(a, b));
                         sortedOrder = descending ? [.. order.OrderByDescending(i => keys[i], comparer)] : [.. order.OrderBy(i => keys[i], comparer)];
                     }
                     catch (InvalidOperationException ex) when (ex.InnerException is ExpressionException inner)

@@ -213,8 +213,8 @@ internal static class PyOps
         _ => throw new ExpressionException($"'{TypeName(v)}' is not an integer"),
     };
 
-    /// <summary>Python ordering; unrelated types raise like Python's TypeError.</summary>
-    public static int Compare(object? a, object? b)
+    /// <summary>Python ordering; unrelated types raise like Python's TypeError, naming <paramref name="op"/> as it does.</summary>
+    public static int Compare(object? a, object? b, string op = "<")
     {
         if (IsNumber(a) && IsNumber(b))
         {
@@ -235,7 +235,7 @@ internal static class PyOps
             case (PyTuple x, PyTuple y):
                 return CompareSequences(x.Items, y.Items);
             default:
-                throw new ExpressionException($"'<' not supported between instances of '{TypeName(a)}' and '{TypeName(b)}'");
+                throw new ExpressionException($"'{op}' not supported between instances of '{TypeName(a)}' and '{TypeName(b)}'");
         }
     }
 

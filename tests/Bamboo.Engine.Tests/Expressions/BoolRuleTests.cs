@@ -81,4 +81,16 @@ public sealed class BoolRuleTests
         var ex = Assert.ThrowsAny<ExpressionException>(() => BoolRule.Evaluate(expression));
         Assert.IsNotType<ConditionParseException>(ex);
     }
+
+    [Theory]
+    [InlineData("\"abc\" >= 2", ">=")]
+    [InlineData("\"abc\" <= 2", "<=")]
+    [InlineData("\"abc\" > 2", ">")]
+    [InlineData("\"abc\" < 2", "<")]
+    public void Evaluate_UnorderableOperands_TheErrorNamesTheOperatorUsed(string expression, string op)
+    {
+        var ex = Assert.ThrowsAny<ExpressionException>(() => BoolRule.Evaluate(expression));
+
+        Assert.Equal($"'{op}' not supported between instances of 'str' and 'int'", ex.Message);
+    }
 }
