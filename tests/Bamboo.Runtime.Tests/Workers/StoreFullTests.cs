@@ -62,7 +62,10 @@ public sealed class StoreFullTests : IAsyncLifetime
     public async Task DiskFull_CallersGetTheErrorAtOnce_AndEverythingFinishesOnceSpaceIsFreed()
     {
         Assert.SkipUnless(_mounted, "mounting a tmpfs needs root");
-        await using var h = new EngineHarness(databasePath: Db);
+        // A short lease: the workers stopped below may fail to hand their tasks back on a full disk; the next ones
+        // then take them over once that lease has run out.
+        var options = new Bamboo.Engine.Runtime.EngineOptions { WorkerCount = 4, TaskLease = TimeSpan.FromSeconds(2) };
+        await using var h = new EngineHarness(databasePath: Db, options: options);
         var accepted = new List<Bamboo.Engine.Model.Pipeline>();
         var first = Trees.Sequential(3);
         await h.StartAsync(first);
@@ -88,6 +91,9 @@ public sealed class StoreFullTests : IAsyncLifetime
         Assert.NotNull(refused);
         Assert.True(accepted.Count > 1, "the store filled up before any pipeline was accepted");
         Assert.Contains("full", refused.Message, StringComparison.OrdinalIgnoreCase);
+        // The CLI alone works on its pipeline (had this process's workers taken its tasks, the failures would be
+        // theirs, and the CLI would wait for a run another process drives).
+        await h.StopWorkersAsync();
         var trees = Directory.CreateTempSubdirectory("bamboo-full-trees-").FullName;
         using (var cli = CliProcess.Start("run", Trees.WriteTo(Trees.Sequential(2), trees), "--db", Db))
         {
@@ -98,12 +104,14 @@ public sealed class StoreFullTests : IAsyncLifetime
 
         Directory.Delete(trees, recursive: true);
         File.Delete(Filler);
+        await using var after = new EngineHarness(databasePath: Db, options: options);
         foreach (var pipeline in accepted)
         {
-            await h.WaitStateAsync(pipeline.Id, NodeState.Finished, 60);
+            await after.WaitStateAsync(pipeline.Id, NodeState.Finished, 60);
         }
 
-        await h.WaitQueueEmptyAsync();
+        // The CLI's run too, once its worker's lease (30 s) has run out, if it could not hand its task back.
+        await after.WaitQueueEmptyAsync(60);
         Assert.Equal("ok", TempDatabase.Text(Db, "PRAGMA integrity_check"));
     }
 }
