@@ -195,33 +195,8 @@ public sealed partial class EngineWorker(BambooEngine engine, PipelineEngine pip
             try
             {
                 await slots.WaitAsync(stop).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            var handedOff = false;
-            Interlocked.Increment(ref _claimsStarted);
-            Interlocked.Increment(ref _claiming);
-            var claiming = true;
-            try
-            {
-                var started = await pipelines.StartNextAsync(Owner, filter, stop, work).ConfigureAwait(false);
-                if (started is { } claimed)
+                if (!await StartOneAsync(filter, slots, running, work, stop).ConfigureAwait(false))
                 {
-                    var rest = FinishAsync(claimed.Remaining, slots);
-                    running.TryAdd(rest, 0);
-                    _ = rest.ContinueWith(t => running.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-                    handedOff = true;
-                }
-                else
-                {
-                    // Counted out before waiting: an idle loop is not work in flight.
-                    Interlocked.Decrement(ref _claiming);
-                    claiming = false;
-                    slots.Release();
-                    handedOff = true;
                     var next = await _store.NextDueInAsync(filter, stop).ConfigureAwait(false);
                     var wait = next is { } due && due > TimeSpan.Zero && due < IdleWait ? due : IdleWait;
                     await _store.WaitForWorkAsync(wait, stop).ConfigureAwait(false);
@@ -231,7 +206,7 @@ public sealed partial class EngineWorker(BambooEngine engine, PipelineEngine pip
             {
                 return;
             }
-            catch (Exception ex) when (ex is LeaseLostException or TaskFailedException or DbException)
+            catch (DbException ex)
             {
                 await HandleAsync(ex, stop).ConfigureAwait(false);
             }
@@ -245,20 +220,47 @@ public sealed partial class EngineWorker(BambooEngine engine, PipelineEngine pip
                 LogLoopFailed(ex);
                 await PauseAsync(StoreRetry, stop).ConfigureAwait(false);
             }
-            finally
-            {
-                if (claiming)
-                {
-                    // After the task's rest joined the running ones: InFlight never reads zero in between.
-                    Interlocked.Decrement(ref _claiming);
-                }
-
-                if (!handedOff)
-                {
-                    slots.Release();
-                }
-            }
         }
+    }
+
+    /// <summary>
+    /// Claims a task and runs its first step (a failure of it is handled here); false when no task was due. The slot
+    /// goes with a started task, whose rest frees it, or is freed here. From the claim until the rest runs on its own
+    /// or the failure is handled, the work counts in <see cref="InFlight"/>, so a look at the queue never misses it.
+    /// </summary>
+    private async Task<bool> StartOneAsync(WorkFilter filter, SemaphoreSlim slots, ConcurrentDictionary<Task, byte> running, CancellationToken work, CancellationToken stop)
+    {
+        Interlocked.Increment(ref _claimsStarted);
+        Interlocked.Increment(ref _claiming);
+        var started = false;
+        try
+        {
+            if (await pipelines.StartNextAsync(Owner, filter, stop, work).ConfigureAwait(false) is not { } claimed)
+            {
+                return false;
+            }
+
+            var rest = FinishAsync(claimed.Remaining, slots);
+            running.TryAdd(rest, 0);
+            _ = rest.ContinueWith(t => running.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            started = true;
+        }
+        catch (Exception ex) when (ex is LeaseLostException or TaskFailedException)
+        {
+            // A task was claimed: the loop claims again at once, as after a step that went well.
+            await HandleAsync(ex, stop).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (!started)
+            {
+                slots.Release();
+            }
+
+            Interlocked.Decrement(ref _claiming);
+        }
+
+        return true;
     }
 
     private async Task PauseAsync(TimeSpan delay, CancellationToken cancellationToken)
