@@ -21,32 +21,31 @@ public sealed class PipelineValidator(IReadOnlyCollection<string>? executableEnd
     {
         ArgumentNullException.ThrowIfNull(pipeline);
 
-        if (!StoredText.IsStorable(pipeline.Id))
-        {
-            throw new ConnectionValidateException(Printable(pipeline.Id), StoredText.Problem("the pipeline's id"));
-        }
-
-        if (AddressProblem(pipeline.Id, "the pipeline's id") is { } problem)
-        {
-            throw new ConnectionValidateException(pipeline.Id, problem);
-        }
+        CheckId(pipeline.Id, "the pipeline's id");
 
         // The root's id is a state id too (the run's), so no node may take it.
         var ids = new HashSet<string> { pipeline.Id };
-        CheckUniqueIds(pipeline, ids, 0);
+        CheckIds(pipeline, ids, 0);
         return ValidateLevel(pipeline, cycleTolerate);
     }
 
     /// <summary>
     /// Node and flow ids are unique across the whole tree (states, data and histories are keyed by node id alone), a
-    /// SubProcess node's included: two subprocesses with one id would share one context. Also stops a tree made in code
-    /// from nesting subprocesses deeper than the loader allows, before anything recurses that deep.
+    /// SubProcess node's included: two subprocesses with one id would share one context. The text the store keeps in
+    /// columns (ids, component codes and versions, data keys) is storable everywhere (<see cref="StoredText"/>). Also
+    /// stops a tree made in code from nesting subprocesses deeper than the loader allows, before anything recurses
+    /// that deep.
     /// </summary>
-    private static void CheckUniqueIds(Pipeline p, HashSet<string> ids, int depth)
+    private static void CheckIds(Pipeline p, HashSet<string> ids, int depth)
     {
-        CheckStorable(p);
         foreach (var n in p.Nodes)
         {
+            CheckId(n.Id, "the node's id");
+            if (n is ServiceActivityNode a && !(StoredText.IsStorable(a.ComponentCode) && StoredText.IsStorable(a.ComponentVersion)))
+            {
+                throw new ConnectionValidateException(a.Id, StoredText.Problem("component.code or component.version"));
+            }
+
             if (!ids.Add(n.Id))
             {
                 throw new ConnectionValidateException(n.Id, "node id is used more than once in the tree (or is the root pipeline's id)");
@@ -59,48 +58,40 @@ public sealed class PipelineValidator(IReadOnlyCollection<string>? executableEnd
                     throw new ConnectionValidateException(s.Id, $"subprocesses are nested more than {PipelineLimits.MaxSubprocessDepth} levels deep (PipelineLimits.MaxSubprocessDepth)");
                 }
 
-                CheckUniqueIds(s.Pipeline, ids, depth + 1);
+                CheckIds(s.Pipeline, ids, depth + 1);
             }
         }
 
         foreach (var f in p.Flows.Keys)
         {
+            if (!StoredText.IsStorable(f))
+            {
+                throw new ConnectionValidateException(Printable(f), StoredText.Problem("the flow's id"));
+            }
+
             if (!ids.Add(f))
             {
                 throw new ConnectionValidateException(f, "flow id is used more than once in the tree");
             }
         }
-    }
-
-    /// <summary>The text of one level that the store keeps in columns: ids, component codes and versions, data keys (<see cref="StoredText"/>).</summary>
-    private static void CheckStorable(Pipeline p)
-    {
-        foreach (var n in p.Nodes)
-        {
-            if (!StoredText.IsStorable(n.Id))
-            {
-                throw new ConnectionValidateException(Printable(n.Id), StoredText.Problem("the node's id"));
-            }
-
-            if (AddressProblem(n.Id, "the node's id") is { } problem)
-            {
-                throw new ConnectionValidateException(n.Id, problem);
-            }
-
-            if (n is ServiceActivityNode a && !(StoredText.IsStorable(a.ComponentCode) && StoredText.IsStorable(a.ComponentVersion)))
-            {
-                throw new ConnectionValidateException(a.Id, StoredText.Problem("component.code or component.version"));
-            }
-        }
-
-        if (p.Flows.Keys.FirstOrDefault(f => !StoredText.IsStorable(f)) is { } flow)
-        {
-            throw new ConnectionValidateException(Printable(flow), StoredText.Problem("the flow's id"));
-        }
 
         if (p.Data.Inputs.Keys.FirstOrDefault(k => !StoredText.IsStorable(k)) is { } key)
         {
             throw new ConnectionValidateException(Printable(p.Id), StoredText.Problem($"data.inputs key {Printable(key)}"));
+        }
+    }
+
+    /// <summary>A pipeline or node id: storable everywhere, and one segment of the HTTP API's paths.</summary>
+    private static void CheckId(string id, string what)
+    {
+        if (!StoredText.IsStorable(id))
+        {
+            throw new ConnectionValidateException(Printable(id), StoredText.Problem(what));
+        }
+
+        if (AddressProblem(id, what) is { } problem)
+        {
+            throw new ConnectionValidateException(id, problem);
         }
     }
 
