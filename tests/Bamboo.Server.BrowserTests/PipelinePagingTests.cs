@@ -12,6 +12,11 @@ public sealed class PipelinePagingTests(BrowserFixture browser, ServerFixture se
         for (var i = 0; i < 23; i++)
         {
             await Server.RunAsync(new Trees().Hello(), $"batch {trees.Id("b")} #{i:00}");
+
+            // Runs started within one millisecond list by id (the keyset is start time, then id): each gets a
+            // millisecond of its own, so newest first is the order they were started in.
+            var started = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            Assert.True(SpinWait.SpinUntil(() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() > started, TimeSpan.FromSeconds(1)));
         }
 
         var other = await Server.RunAsync(trees.Failing(), "unrelated");
