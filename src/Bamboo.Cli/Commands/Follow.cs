@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Bamboo.Engine.Client;
 using Bamboo.Engine.Execution;
-using Spectre.Console;
 
 namespace Bamboo.Cli.Commands;
 
@@ -53,7 +52,7 @@ internal static class Follow
         };
         if (what is not null)
         {
-            AnsiConsole.MarkupLine($"  {what} {Markup.Escape(Label(names.GetValueOrDefault(e.NodeId, ""), e.NodeId))}");
+            Console.Out.WriteLine($"  {what} {TextTree.Printable(Label(names.GetValueOrDefault(e.NodeId, ""), e.NodeId))}");
         }
     }
 
@@ -157,19 +156,17 @@ internal static class Follow
     /// <summary>The state tree: every node with a state, named, under its pipeline.</summary>
     public static void Print(PipelineView view)
     {
-        var tree = new Tree($"[bold]{Markup.Escape(Label(view.Name, view.Id))}[/] {Markup.Escape(view.State)}");
-        var branches = new Dictionary<string, Func<string, TreeNode>> { [view.Id] = tree.AddNode };
+        var tree = new TextTree(Label(view.Name, view.Id), view.State);
+        var branches = new Dictionary<string, TextTree> { [view.Id] = tree };
         foreach (var node in view.Nodes.Where(n => n.State is not null))
         {
-            var add = branches.GetValueOrDefault(node.ParentId, tree.AddNode);
-            var label = $"{Markup.Escape(Label(node.Name, node.Id))} [grey]{Markup.Escape(node.State ?? "")} loop={node.Loop} retry={node.Retry}{(node.Skip ? " skipped" : "")}[/]";
-            var added = add(label);
+            var added = branches.GetValueOrDefault(node.ParentId, tree).Add(Label(node.Name, node.Id), $"{node.State} loop={node.Loop} retry={node.Retry}{(node.Skip ? " skipped" : "")}");
             if (node.Kind == nameof(Engine.Model.NodeKind.SubProcess))
             {
-                branches[node.Id] = added.AddNode;
+                branches[node.Id] = added;
             }
         }
 
-        AnsiConsole.Write(tree);
+        tree.Write();
     }
 }

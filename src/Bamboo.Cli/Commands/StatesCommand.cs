@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Bamboo.Engine.Api;
-using Spectre.Console;
 
 namespace Bamboo.Cli.Commands;
 
@@ -45,19 +44,18 @@ internal static class StatesCommand
     {
         foreach (var (id, entry) in states)
         {
-            var tree = new Tree($"[bold]{Markup.Escape(id)}[/] {Markup.Escape(entry?["state"]?.ToString() ?? "")}");
-            AddChildren(tree.AddNode, entry as JsonObject);
-            AnsiConsole.Write(tree);
+            var tree = new TextTree(id, entry?["state"]?.ToString() ?? "");
+            AddChildren(tree, entry as JsonObject);
+            tree.Write();
         }
     }
 
-    private static void AddChildren(Func<string, TreeNode> add, JsonObject? entry)
+    private static void AddChildren(TextTree parent, JsonObject? entry)
     {
         foreach (var (id, child) in entry?["children"] as JsonObject ?? [])
         {
-            var label = $"{Markup.Escape(id)} [grey]{Markup.Escape(child?["state"]?.ToString() ?? "")} loop={child?["loop"]} retry={child?["retry"]}{(child?["skip"]?.GetValue<bool>() == true ? " skipped" : "")}[/]";
-            var node = add(label);
-            AddChildren(node.AddNode, child as JsonObject);
+            var node = parent.Add(id, $"{child?["state"]} loop={child?["loop"]} retry={child?["retry"]}{(child?["skip"]?.GetValue<bool>() == true ? " skipped" : "")}");
+            AddChildren(node, child as JsonObject);
         }
     }
 }

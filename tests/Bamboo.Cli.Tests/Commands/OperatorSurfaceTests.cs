@@ -53,6 +53,28 @@ public sealed class OperatorSurfaceTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_Subprocess_PrintsItsNodesUnderItAndStatesTheSameTreeWithIds()
+    {
+        var run = await Bamboo("run", Example("subprocess.json"));
+        var states = await Bamboo("states", "p_subprocess");
+
+        Assert.Equal(0, run.Code);
+        Assert.Contains("""
+            subprocess (p_subprocess) FINISHED
+            ├── start (sp_start) FINISHED loop=1 retry=0
+            ├── greeter (sp_sub) FINISHED loop=1 retry=0
+            │   ├── start (sp_in_start) FINISHED loop=1 retry=0
+            │   ├── sp_greet FINISHED loop=1 retry=0
+            │   └── end (sp_in_end) FINISHED loop=1 retry=0
+            └── end (sp_end) FINISHED loop=1 retry=0
+
+            """.ReplaceLineEndings("\n"), run.Out, StringComparison.Ordinal);
+        Assert.Equal(0, states.Code);
+        Assert.Contains("├── sp_sub FINISHED loop=1 retry=0\n│   ├── sp_in_start FINISHED", states.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', run.Out);
+    }
+
+    [Fact]
     public async Task Run_SameTreeTwice_BothRunTheSecondUnderFreshIdsAndListShowsBoth()
     {
         var first = await Bamboo("run", Example("hello.json"));
