@@ -46,7 +46,9 @@ public sealed class NodeActionTests(BrowserFixture browser, ServerFixture server
         await Page.GotoAsync($"/pipelines/{id}");
         await Expect(gateway).ToHaveAttributeAsync("data-state", "FAILED");
         await gateway.ClickAsync();
-        await Expect(PanelActions).ToHaveCountAsync(1);
+        await Expect(PanelActions).ToHaveCountAsync(2);
+        Assert.Equal(["skip-gateway", "retry"], await PanelActionNamesAsync());
+        await Expect(Panel.Locator("textarea[data-editor='retry']")).ToHaveCountAsync(0);
         await Panel.Locator("label.choice", new() { HasText = "small order" }).Locator("input").CheckAsync();
         await Panel.Locator("[data-action='skip-gateway']").ClickAsync();
 

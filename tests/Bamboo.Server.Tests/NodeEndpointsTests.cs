@@ -174,13 +174,32 @@ public sealed class NodeEndpointsTests(AnonymousServer server) : IClassFixture<A
         var id = await _sut.StartAsync(tree);
         Assert.Equal("failed", (string?)(await _sut.WaitAsync(id))["end"]);
         var detail = await _sut.GetJsonAsync($"/api/nodes/{eg.Id}");
-        Assert.Equal(["skip_exclusive_gateway"], detail["actions"]!.AsArray().Select(a => (string?)a));
+        Assert.Equal(["skip_exclusive_gateway", "retry_node"], detail["actions"]!.AsArray().Select(a => (string?)a));
 
         var wrong = await (await _sut.PostAsync($"/api/nodes/{eg.Id}/skip-gateway", new JsonObject { ["flow_id"] = "f_missing" })).EngineAsync(result: false);
         await (await _sut.PostAsync($"/api/nodes/{eg.Id}/skip-gateway", new JsonObject { ["flow_id"] = (string?)detail["flows"]![0] })).EngineAsync();
 
         Assert.Contains("f_missing", (string?)wrong["message"], StringComparison.Ordinal);
         Assert.Equal("finished", (string?)(await _sut.WaitAsync(id))["end"]);
+    }
+
+    // start -> eg(all false) -> {a, b} -> cg -> end
+    [Fact]
+    public async Task Retry_FailedExclusiveGateway_EvaluatesItsConditionsAgain()
+    {
+        var eg = new ExclusiveGateway(new Dictionary<int, string> { [0] = "1 == 0", [1] = "1 == 0" });
+        var start = new EmptyStartEvent();
+        start.Extend(eg).Connect(new ServiceActivity("empty_node"), new ServiceActivity("empty_node"));
+        eg.Converge(new ConvergeGateway()).Extend(new EmptyEndEvent());
+        var id = await _sut.StartAsync(PipelineBuilder.BuildTree(start));
+        Assert.Equal("failed", (string?)(await _sut.WaitAsync(id))["end"]);
+
+        await (await _sut.PostAsync($"/api/nodes/{eg.Id}/retry", new JsonObject())).EngineAsync();
+
+        Assert.Equal("failed", (string?)(await _sut.WaitAsync(id))["end"]);
+        var detail = await _sut.GetJsonAsync($"/api/nodes/{eg.Id}");
+        Assert.Equal(1, (int?)detail["node"]!["retry"]);
+        Assert.Single(detail["histories"]!.AsArray());
     }
 
     [Fact]

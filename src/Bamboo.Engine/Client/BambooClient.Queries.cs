@@ -225,16 +225,24 @@ public sealed partial class BambooClient
 
                 break;
             case (NodeState.Failed, StartEventNode):
+                actions.Add("retry_node");
                 actions.Add("skip_node");
                 break;
             case (NodeState.Failed, SubProcessNode):
                 actions.Add("retry_subprocess");
                 break;
             case (NodeState.Failed, GatewayNode { Kind: NodeKind.ExclusiveGateway }):
+                // The skip first: a gateway fails on its conditions, and retrying evaluates the same ones again.
                 actions.Add("skip_exclusive_gateway");
+                actions.Add("retry_node");
                 break;
             case (NodeState.Failed, GatewayNode { Kind: NodeKind.ConditionalParallelGateway }):
                 actions.Add("skip_conditional_parallel_gateway");
+                actions.Add("retry_node");
+                break;
+            case (NodeState.Failed, _):
+                // Any other kind (an end event, another gateway) can be retried, never skipped.
+                actions.Add("retry_node");
                 break;
             case (NodeState.Running, ServiceActivityNode):
                 actions.Add("forced_fail_activity");

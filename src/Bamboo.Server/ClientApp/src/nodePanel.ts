@@ -134,6 +134,11 @@ export class NodePanel {
     const id = detail.node.id;
     switch (action) {
       case "retry_node": {
+        if (detail.node.kind !== "ServiceActivity") {
+          // Only an activity has inputs to edit; a gateway or an event runs again as it is.
+          return card("Retry", "Run the node again as it is: a gateway evaluates its conditions again.",
+            this.button("Retry", "", "retry", () => this.run("Retry", () => api.nodeAction(id, "retry", {}))));
+        }
         const initial = prettyJson(rawValues(detail.raw_inputs));
         const editor = this.jsonEditor("retry", initial);
         return card("Retry", "Run the node again. Edit its inputs first if you like (values; ${…} templates render again).",
