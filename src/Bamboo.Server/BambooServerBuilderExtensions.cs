@@ -8,6 +8,8 @@ using Bamboo.Server.Endpoints;
 using Bamboo.Server.Events;
 using Bamboo.Server.Security;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -57,15 +59,20 @@ public static class BambooServerBuilderExtensions
 
         services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.Configure<RouteOptions>(o => o.SetParameterPolicy<PagePath>(PagePath.Name));
         services.AddProblemDetails();
         services.AddExceptionHandler<ServerExceptionHandler>();
         services.AddSingleton(sp => new AccessTokens(sp.GetRequiredService<IOptions<BambooServerOptions>>().Value.Tokens));
         services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
+        // The fallback covers what has no policy of its own: routing's 405 and 415 answers and paths with no route, so a
+        // caller without a token learns nothing but 401. The page and the health checks allow anyone.
         services.AddAuthorizationBuilder()
             .AddPolicy(AccessRole.Reader, p => p.RequireRole(AccessRole.Reader, AccessRole.Operator))
-            .AddPolicy(AccessRole.Operator, p => p.RequireRole(AccessRole.Operator));
+            .AddPolicy(AccessRole.Operator, p => p.RequireRole(AccessRole.Operator))
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireRole(AccessRole.Reader, AccessRole.Operator).Build());
         services.AddSingleton<EngineResults>();
+        services.AddSingleton<RouteMethods>();
         services.AddSingleton<PipelineEventStream>();
         services.AddOpenApi();
         return builder;
@@ -122,12 +129,13 @@ public static class BambooServerBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        app.UseMiddleware<RequestBodyLimit>();
+        app.UseStatusCodePages(WriteStatusProblemAsync);
         var page = new StaticFileOptions { FileProvider = PageFiles(), ContentTypeProvider = new FileExtensionContentTypeProvider() };
         app.UseStaticFiles(page);
         app.UseAuthentication();
         app.UseAuthorization();
+        // After the token check: a caller without one gets 401 whatever its body.
+        app.UseMiddleware<RequestBodyLimit>();
 
         app.MapHealthEndpoints();
         app.MapOpenApi().RequireAuthorization(AccessRole.Reader);
@@ -135,28 +143,54 @@ public static class BambooServerBuilderExtensions
         api.MapPipelineEndpoints();
         api.MapEventEndpoints();
         api.MapNodeEndpoints();
-        // The page for every other path (its own router reads it); an unknown /api or /openapi path is a 404 problem.
-        // GET and HEAD only: a fallback for every method would outrank an API route that the request's content type ruled
-        // out, turning a 415 (or a POST without a body) into this 404.
-        app.MapFallback(context => PageOrNotFoundAsync(context, page.FileProvider))
-            .WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head])).ExcludeFromDescription();
+        // The page for every other path (its own router reads it). GET and HEAD only, and never under /api or /openapi:
+        // there a route of another method answers 405, a request its content type ruled out 415, and a path with no
+        // route 404, each a problem (WriteStatusProblemAsync).
+        app.MapFallback(PagePaths, context => PageOrNotFoundAsync(context, page.FileProvider))
+            .WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head])).AllowAnonymous().ExcludeFromDescription();
 
         app.Lifetime.ApplicationStarted.Register(() => LogStarted(app));
         return app;
     }
 
+    /// <summary>Any path but a file's and those under /api and /openapi (<see cref="PagePath"/>).</summary>
+    private const string PagePaths = "{*path:nonfile:" + PagePath.Name + "}";
+
     private static Task PageOrNotFoundAsync(HttpContext context, IFileProvider files)
     {
-        var path = context.Request.Path;
         var index = files.GetFileInfo("index.html");
-        if (path.StartsWithSegments("/api") || path.StartsWithSegments("/openapi") || !index.Exists)
+        if (!index.Exists)
         {
             var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
-            return ServerProblems.WriteAsync(problems, context, StatusCodes.Status404NotFound, $"no route {path}");
+            return ServerProblems.WriteAsync(problems, context, StatusCodes.Status404NotFound, $"no route {context.Request.Path}");
         }
 
         context.Response.ContentType = "text/html; charset=utf-8";
         return context.Response.SendFileAsync(index);
+    }
+
+    /// <summary>An error status that nothing wrote a body for (no route, a method the route lacks), as a problem.</summary>
+    private static Task WriteStatusProblemAsync(StatusCodeContext status)
+    {
+        var context = status.HttpContext;
+        var (method, path) = (context.Request.Method, context.Request.Path);
+        if (context.Response.StatusCode == StatusCodes.Status404NotFound && path.StartsWithSegments("/api")
+            && context.RequestServices.GetRequiredService<RouteMethods>().On(path) is { Count: > 0 } allowed)
+        {
+            context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+            context.Response.Headers.Allow = string.Join(", ", allowed);
+        }
+
+        var detail = context.Response.StatusCode switch
+        {
+            StatusCodes.Status404NotFound => $"no route {path}",
+            StatusCodes.Status405MethodNotAllowed => $"{method} is not allowed on {path} (allowed: {context.Response.Headers.Allow})",
+            _ => null,
+        };
+        var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
+        return detail is null
+            ? problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = { Status = context.Response.StatusCode } }).AsTask()
+            : ServerProblems.WriteAsync(problems, context, context.Response.StatusCode, detail);
     }
 
     private static void LogStarted(WebApplication app)

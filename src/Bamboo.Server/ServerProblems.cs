@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace Bamboo.Server;
 
 /// <summary>
-/// Every HTTP error of the server as RFC 7807 problem details, made here: 400 naming the field, 401, 403, 404, 413,
+/// Every HTTP error of the server as RFC 7807 problem details, made here: 400 naming the field, 401, 403, 404, 405, 413,
 /// and 500 without any detail of the exception (that is logged).
 /// </summary>
 internal static class ServerProblems

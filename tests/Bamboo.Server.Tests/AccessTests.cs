@@ -80,6 +80,61 @@ public sealed class AccessTests : IAsyncLifetime
         Assert.Equal("ready", (string?)(await client.GetJsonAsync("/ready"))["status"]);
     }
 
+    [Theory]
+    [InlineData("/health")]
+    [InlineData("/ready")]
+    public async Task Health_HeadWithoutToken_AnswersItsStatusNotThePage(string path)
+    {
+        var response = await _server.Client().SendAsync(new HttpRequestMessage(HttpMethod.Head, path));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task NoToken_BadOrHugeBodyOrWrongMethodOrNoRoute_UnauthorizedBeforeAnythingElse()
+    {
+        var client = _server.Client();
+        var huge = new ByteArrayContent(new byte[8192]);
+        huge.Headers.ContentType = new("application/json");
+
+        var responses = new[]
+        {
+            await client.PostAsync("/api/pipelines", new StringContent("{}", System.Text.Encoding.UTF8, "text/plain")),
+            await client.PostAsync("/api/pipelines", huge),
+            await client.GetAsync("/api/nodes/n/retry"),
+            await client.DeleteAsync("/api/pipelines"),
+            await client.GetAsync("/api/no-such-thing"),
+        };
+
+        foreach (var response in responses)
+        {
+            await response.ProblemAsync(HttpStatusCode.Unauthorized);
+        }
+    }
+
+    [Theory]
+    [InlineData("GET", "/api/nodes/n/retry", "POST")]
+    [InlineData("DELETE", "/api/pipelines", "GET")]
+    [InlineData("PUT", "/api/nodes/n", "GET")]
+    public async Task WrongMethod_WithToken_MethodNotAllowedNamingTheAllowedOnes(string method, string path, string allowed)
+    {
+        var response = await _server.Client(ServerFactory.OperatorToken).SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+        var problem = await response.ProblemAsync(HttpStatusCode.MethodNotAllowed);
+        Assert.Contains(allowed, response.Content.Headers.Allow);
+        Assert.Contains($"{method} is not allowed on {path}", (string?)problem["detail"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NoRoute_WithToken_NotFoundProblemNamingThePath()
+    {
+        var response = await _server.Client(ServerFactory.ReaderToken).GetAsync("/api/no-such-thing");
+
+        var problem = await response.ProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal("no route /api/no-such-thing", (string?)problem["detail"]);
+    }
+
     [Fact]
     public async Task Post_BodyOverTheLimit_PayloadTooLarge()
     {

@@ -13,8 +13,10 @@ internal static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/health", () => TypedResults.Ok(new HealthResponse("alive"))).WithName("health").WithTags("health").AllowAnonymous();
-        app.MapGet("/ready", ReadyAsync).WithName("ready").WithTags("health").AllowAnonymous();
+        // HEAD too: probes that only look at the status use it, and it must not fall through to the page.
+        string[] methods = [HttpMethods.Get, HttpMethods.Head];
+        app.MapMethods("/health", methods, () => TypedResults.Ok(new HealthResponse("alive"))).WithName("health").WithTags("health").AllowAnonymous();
+        app.MapMethods("/ready", methods, ReadyAsync).WithName("ready").WithTags("health").AllowAnonymous();
         return app;
     }
 
