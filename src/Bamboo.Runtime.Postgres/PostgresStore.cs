@@ -141,7 +141,8 @@ public sealed class PostgresStore : IEngineStore, IAsyncDisposable
         var channel = string.IsNullOrEmpty(searchPath) ? "bamboo_work" : "bamboo_work:" + searchPath;
         while (System.Text.Encoding.UTF8.GetByteCount(channel) > 63)
         {
-            channel = channel[..^1];
+            // A whole character at a time: half a surrogate pair would reach the server as U+FFFD.
+            channel = channel[..^(char.IsLowSurrogate(channel[^1]) && channel.Length > 1 ? 2 : 1)];
         }
 
         return channel;

@@ -144,6 +144,16 @@ public sealed class SharedDatabaseTests : IAsyncDisposable
         Assert.Equal(63, System.Text.Encoding.UTF8.GetByteCount(PostgresStore.ChannelOf(new string('s', 100))));
 
     [Fact]
+    public void ChannelOf_LongNonAsciiSearchPath_CutBetweenCharacters()
+    {
+        var channel = PostgresStore.ChannelOf(string.Concat(Enumerable.Repeat("\U0001F600", 30)));
+
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(channel) <= 63);
+        Assert.False(char.IsHighSurrogate(channel[^1]), "the channel ends in half a surrogate pair");
+        Assert.EndsWith("\U0001F600", channel, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WaitForWorkAsync_TasksHandedBackByAnotherProcess_EndsTheWait()
     {
         var waiter = await OpenAsync();
