@@ -35,10 +35,12 @@ internal static class QueryCommands
         var state = new Option<string?>("--state") { Description = "only runs in this state (RUNNING, FINISHED, FAILED is a node state: use RUNNING and show)" };
         var text = new Option<string?>("--search") { Description = "part of the id or the name" };
         var limit = new Option<int>("--limit") { Description = "runs per page", DefaultValueFactory = _ => 20 };
+        var from = new Option<string?>("--from") { Description = $"only runs started at or after this time: {TimeArgument.Forms}" };
+        var before = new Option<string?>("--before") { Description = "only runs started before this time (the same forms)" };
         var after = new Option<string?>("--after") { Description = "the cursor a previous page printed, to see the next one" };
         var json = new Option<bool>("--json") { Description = "machine-readable output" };
         var store = new StoreArguments();
-        var command = new Command("list", "List runs, newest first") { state, text, limit, after, json };
+        var command = new Command("list", "List runs, newest first") { state, text, from, before, limit, after, json };
         store.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
@@ -46,6 +48,24 @@ internal static class QueryCommands
             {
                 await Console.Error.WriteLineAsync(problem);
                 return ExitCodes.Refused;
+            }
+
+            var now = DateTimeOffset.UtcNow;
+            DateTimeOffset? fromTime = null, beforeTime = null;
+            foreach (var (option, set) in new (Option<string?> Option, Action<DateTimeOffset> Set)[] { (from, t => fromTime = t), (before, t => beforeTime = t) })
+            {
+                if (parse.GetValue(option) is not { } text)
+                {
+                    continue;
+                }
+
+                if (!TimeArgument.TryParse(text, now, out var time))
+                {
+                    await Console.Error.WriteLineAsync($"bad input: {option.Name} '{text}' is not a time: {TimeArgument.Forms}");
+                    return ExitCodes.Refused;
+                }
+
+                set(time);
             }
 
             await using var host = await CliHost.OpenAsync(store.Get(parse), readOnly: true, cancellationToken: ct);
@@ -56,6 +76,8 @@ internal static class QueryCommands
                 {
                     State = parse.GetValue(state)?.ToUpperInvariant(),
                     Text = parse.GetValue(text),
+                    From = fromTime,
+                    Before = beforeTime,
                     Limit = parse.GetValue(limit),
                     After = parse.GetValue(after),
                 }, ct);
@@ -86,6 +108,8 @@ internal static class QueryCommands
                 var same = string.Concat(
                     parse.GetValue(state) is { } st ? $" --state {st.ToUpperInvariant()}" : "",
                     parse.GetValue(text) is { } search ? $" --search {Follow.ShellQuoted(search)}" : "",
+                    fromTime is { } f ? $" --from {TimeArgument.Format(f)}" : "",
+                    beforeTime is { } b ? $" --before {TimeArgument.Format(b)}" : "",
                     parse.GetResult(limit) is { Implicit: false } ? $" --limit {parse.GetValue(limit)}" : "");
                 Console.WriteLine($"more: bamboo list{same} --after {page.Next} {host.Location.Arguments}");
             }

@@ -228,6 +228,30 @@ public sealed class OperatorSurfaceTests : IDisposable
         Assert.Contains("a run with a failed node is RUNNING", failed.Err, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task List_TimeRange_FiltersByStartAndTheNextPageKeepsTheSameWindow()
+    {
+        await Bamboo("run", Example("hello.json"));
+        await Bamboo("run", Example("hello.json"));
+
+        var lastHour = await Bamboo("list", "--from", "1h", "--json");
+        var olderThanAnHour = await Bamboo("list", "--before", "1h", "--json");
+        var future = await Bamboo("list", "--from", "2999-01-01", "--json");
+        var window = await Bamboo("list", "--from", "2000-01-01T00:00+08:00", "--before", "1d", "--json");
+        var paged = await Bamboo("list", "--from", "1h", "--limit", "1");
+        var bad = await Bamboo("list", "--before", "yesterday");
+
+        Assert.Equal(2, JsonNode.Parse(lastHour.Out)!["Items"]!.AsArray().Count);
+        Assert.Empty(JsonNode.Parse(olderThanAnHour.Out)!["Items"]!.AsArray());
+        Assert.Empty(JsonNode.Parse(future.Out)!["Items"]!.AsArray());
+        Assert.Empty(JsonNode.Parse(window.Out)!["Items"]!.AsArray());
+        Assert.Matches(@"more: bamboo list --from \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z --limit 1 --after ", paged.Out);
+        var next = await Bamboo([.. Pasted(paged.Out, "bamboo list").TakeWhile(w => w != "--db"), "--json"]);
+        Assert.Single(JsonNode.Parse(next.Out)!["Items"]!.AsArray());
+        Assert.Equal(2, bad.Code);
+        Assert.Contains("--before 'yesterday' is not a time", bad.Err, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// The command of the hint line that contains <paramref name="start"/>, without "bamboo", split as a shell splits
     /// it (single quotes); a comment after three spaces, or the parenthesis the command closes, is not part of it.
