@@ -1,5 +1,4 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using Bamboo.Engine.Client;
 using Bamboo.Engine.Components;
 using Bamboo.Engine.Hosting;
 using Bamboo.Runtime.Sqlite;
@@ -57,7 +56,7 @@ public static class BambooServerBuilderExtensions
         // A line per request costs the hot path and buries the server's own lines; LogLevel config can lower it again.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
-        services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
+        services.ConfigureHttpJsonOptions(o => ViewJson.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.Configure<RouteOptions>(o => o.SetParameterPolicy<PagePath>(PagePath.Name));
         services.AddProblemDetails();
@@ -111,13 +110,6 @@ public static class BambooServerBuilderExtensions
                 services.Remove(descriptor);
             }
         }
-    }
-
-    /// <summary>snake_case names, enums as snake_case strings; dictionary keys (node ids) stay as they are.</summary>
-    internal static void Configure(JsonSerializerOptions json)
-    {
-        json.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-        json.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
     }
 
     /// <summary>

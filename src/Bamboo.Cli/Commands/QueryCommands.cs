@@ -13,7 +13,7 @@ namespace Bamboo.Cli.Commands;
 /// </summary>
 internal static class QueryCommands
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Indented = new(ViewJson.Options) { WriteIndented = true };
 
     public static IEnumerable<Command> Create()
     {

@@ -85,7 +85,7 @@ public sealed class OperatorSurfaceTests : IDisposable
         Assert.Equal(0, second.Code);
         Assert.Contains("ran in this store before", second.Out, StringComparison.Ordinal);
         Assert.Contains("\"${greeting}\": \"hello world\"", second.Out, StringComparison.Ordinal);
-        var ids = JsonNode.Parse(list.Out)!["Items"]!.AsArray().Select(i => i!["Id"]!.GetValue<string>()).ToList();
+        var ids = JsonNode.Parse(list.Out)!["items"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()).ToList();
         Assert.Equal(2, ids.Count);
         Assert.Contains("p_hello", ids);
         Assert.StartsWith("p_hello_", ids.Single(i => i != "p_hello"), StringComparison.Ordinal);
@@ -220,12 +220,32 @@ public sealed class OperatorSurfaceTests : IDisposable
         Assert.Contains("more: bamboo list --search 'hello' --limit 1 --after ", first.Out, StringComparison.Ordinal);
         Assert.Equal(0, next.Code);
         var page = JsonNode.Parse(next.Out)!;
-        Assert.StartsWith("p_hello", Assert.Single(page["Items"]!.AsArray())!["Id"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Null(page["Next"]);
+        Assert.StartsWith("p_hello", Assert.Single(page["items"]!.AsArray())!["id"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Null(page["next"]);
         Assert.Equal(2, bogus.Code);
         Assert.Contains("one of RUNNING, SUSPENDED, FINISHED, REVOKED", bogus.Err, StringComparison.Ordinal);
         Assert.Equal(2, failed.Code);
         Assert.Contains("a run with a failed node is RUNNING", failed.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Json_ListAndShow_HaveTheHttpApisSnakeCaseShape()
+    {
+        await Bamboo("run", Example("failing.json"));
+
+        var list = JsonNode.Parse((await Bamboo("list", "--json")).Out)!;
+        var run = JsonNode.Parse((await Bamboo("show", "p_failing", "--json")).Out)!;
+        var node = JsonNode.Parse((await Bamboo("show", "fl_check", "--json")).Out)!;
+
+        var item = list["items"]![0]!;
+        Assert.Equal("p_failing", (string?)item["id"]);
+        Assert.NotNull(item["created_at"]);
+        Assert.True(list.AsObject().ContainsKey("next"));
+        Assert.NotNull(run["nodes"]);
+        Assert.Equal("p_failing", (string?)node["root_id"]);
+        Assert.Equal("FAILED", (string?)node["node"]!["state"]);
+        Assert.Contains("retry_node", node["actions"]!.AsArray().Select(a => (string?)a));
+        Assert.NotNull(node["raw_inputs"]);
     }
 
     [Fact]
@@ -241,13 +261,13 @@ public sealed class OperatorSurfaceTests : IDisposable
         var paged = await Bamboo("list", "--from", "1h", "--limit", "1");
         var bad = await Bamboo("list", "--before", "yesterday");
 
-        Assert.Equal(2, JsonNode.Parse(lastHour.Out)!["Items"]!.AsArray().Count);
-        Assert.Empty(JsonNode.Parse(olderThanAnHour.Out)!["Items"]!.AsArray());
-        Assert.Empty(JsonNode.Parse(future.Out)!["Items"]!.AsArray());
-        Assert.Empty(JsonNode.Parse(window.Out)!["Items"]!.AsArray());
+        Assert.Equal(2, JsonNode.Parse(lastHour.Out)!["items"]!.AsArray().Count);
+        Assert.Empty(JsonNode.Parse(olderThanAnHour.Out)!["items"]!.AsArray());
+        Assert.Empty(JsonNode.Parse(future.Out)!["items"]!.AsArray());
+        Assert.Empty(JsonNode.Parse(window.Out)!["items"]!.AsArray());
         Assert.Matches(@"more: bamboo list --from \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z --limit 1 --after ", paged.Out);
         var next = await Bamboo([.. Pasted(paged.Out, "bamboo list").TakeWhile(w => w != "--db"), "--json"]);
-        Assert.Single(JsonNode.Parse(next.Out)!["Items"]!.AsArray());
+        Assert.Single(JsonNode.Parse(next.Out)!["items"]!.AsArray());
         Assert.Equal(2, bad.Code);
         Assert.Contains("--before 'yesterday' is not a time", bad.Err, StringComparison.Ordinal);
     }
