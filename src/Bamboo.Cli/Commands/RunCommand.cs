@@ -75,7 +75,9 @@ internal static class RunCommand
         {
             RootPipelineData = rootData,
             CycleTolerate = request.CycleTolerate,
-            CheckComponents = true,
+            // This process runs what it starts unless --no-wait hands the run to the workers, which may have components
+            // it lacks (then it only says so).
+            CheckComponents = !request.NoWait,
             StartNodeId = start,
             Name = request.Name ?? NameOf(pipeline, request.File),
         };
@@ -95,6 +97,11 @@ internal static class RunCommand
         Console.WriteLine($"started {pipeline.Id}");
         if (request.NoWait)
         {
+            if (ValidateCommand.UnknownComponent(pipeline, registry) is { } unknown)
+            {
+                Console.WriteLine($"note: {unknown} here; a worker that has it (bamboo worker --components FILE.dll) will run it");
+            }
+
             return ExitCodes.Ok;
         }
 

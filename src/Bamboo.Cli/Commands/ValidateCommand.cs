@@ -18,7 +18,7 @@ internal static class ValidateCommand
     }
 
     /// <summary>The first activity or variable whose component or type the registry lacks, said as people read it.</summary>
-    private static string? UnknownComponent(Engine.Model.Pipeline pipeline, Engine.Components.ComponentRegistry registry)
+    internal static string? UnknownComponent(Engine.Model.Pipeline pipeline, Engine.Components.ComponentRegistry registry)
     {
         foreach (var node in pipeline.Activities.Values)
         {

@@ -84,6 +84,38 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_ComponentThisProcessLacks_RefusedWhenItWouldRunItButStartedWithNoWait()
+    {
+        var tree = Tree("p_elsewhere", new JsonObject { ["text"] = new JsonObject { ["type"] = "plain", ["value"] = "hi" } });
+        var output = new StringWriter();
+        var (stdout, stderr) = (Console.Out, Console.Error);
+        int waiting, queued;
+        Console.SetOut(output);
+        Console.SetError(output);
+        try
+        {
+            waiting = await RunCommand.RunAsync(new RunCommand.RunRequest(tree), new StoreLocation(Db, null), [], TestContext.Current.CancellationToken);
+            queued = await RunCommand.RunAsync(new RunCommand.RunRequest(tree, NoWait: true), new StoreLocation(Db, null), [], TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            Console.SetOut(stdout);
+            Console.SetError(stderr);
+        }
+
+        Assert.Equal(2, waiting);
+        Assert.Contains("component shout (version legacy) is not registered in this process", output.ToString(), StringComparison.Ordinal);
+        Assert.Equal(0, queued);
+        Assert.Contains("started p_elsewhere", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("note: node p_elsewhere_a: component shout", output.ToString(), StringComparison.Ordinal);
+
+        // A worker that has the component runs the queued run.
+        Assert.Equal(0, await WorkerCommand.RunAsync(new StoreLocation(Db, null), 1, 4, 30, untilIdle: true, [Plugin], TestContext.Current.CancellationToken));
+        await using var host = await CliHost.OpenAsync(new StoreLocation(Db, null), readOnly: true);
+        Assert.Equal(Engine.Client.PipelineEnd.Finished, (await host.Client.GetOutcomeAsync("p_elsewhere", TestContext.Current.CancellationToken))?.End);
+    }
+
+    [Fact]
     public async Task Run_BadData_ExitsTwo()
     {
         var tree = Tree("p_data", []);
