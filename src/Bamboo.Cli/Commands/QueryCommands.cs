@@ -101,7 +101,7 @@ internal static class QueryCommands
                     run.ArchivedAt?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "");
             }
 
-            AnsiConsole.Write(table);
+            Tables.Write(table);
             if (page.Next is not null)
             {
                 // The next page of the same list: the filters, the page size and the store go with the cursor.

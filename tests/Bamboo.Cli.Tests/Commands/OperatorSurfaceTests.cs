@@ -212,7 +212,7 @@ public sealed class OperatorSurfaceTests : IDisposable
         await Bamboo("run", Example("exclusive.json"));
 
         var first = await Bamboo("list", "--search", "hello", "--limit", "1");
-        // The table goes through Spectre.Console, which writes past the captured console: the next page as JSON.
+        // The next page as JSON, to read it without parsing the table.
         var next = await Bamboo([.. Pasted(first.Out, "bamboo list").TakeWhile(w => w != "--db"), "--json"]);
         var bogus = await Bamboo("list", "--state", "bogus");
         var failed = await Bamboo("list", "--state", "failed");
@@ -246,6 +246,20 @@ public sealed class OperatorSurfaceTests : IDisposable
         Assert.Equal("FAILED", (string?)node["node"]!["state"]);
         Assert.Contains("retry_node", node["actions"]!.AsArray().Select(a => (string?)a));
         Assert.NotNull(node["raw_inputs"]);
+    }
+
+    [Fact]
+    public async Task List_OffATerminal_NoRowWrapsHoweverLong()
+    {
+        var name = "nightly release of the payments service to every region " + new string('x', 60) + " 发布";
+        await Bamboo("run", Example("hello.json"), "--name", name);
+
+        var list = await Bamboo("list");
+
+        var row = Assert.Single(list.Out.Split('\n'), l => l.Contains("p_hello", StringComparison.Ordinal));
+        Assert.Contains(name, row, StringComparison.Ordinal);
+        Assert.Contains("FINISHED", row, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', list.Out);
     }
 
     [Fact]
