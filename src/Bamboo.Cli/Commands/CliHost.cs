@@ -140,7 +140,7 @@ internal sealed class CliHost : IAsyncDisposable
         if (exit.TasksHandedBack > 0)
         {
             var running = exit.RunningNodes > 0 ? $" ({exit.RunningNodes} of them nodes still RUNNING)" : "";
-            await Console.Error.WriteLineAsync($"left {exit.TasksHandedBack} task(s) in the store{running}; continue with: bamboo worker {Location.Arguments}");
+            await Console.Error.WriteLineAsync($"left {exit.TasksHandedBack} task(s) in the store{running}; continue with: bamboo worker{Location.Flags}");
         }
 
         return exit;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Bamboo.Engine.Client;
 using Bamboo.Engine.Execution;
 
@@ -29,11 +30,11 @@ internal static class Follow
         var outcome = await host.Client.WaitForPipelineAsync(rootId, ct);
         if (host.StoreError is { } storeError)
         {
-            await Console.Error.WriteLineAsync($"store error: {storeError.Message}; what committed is safe, continue with: bamboo worker {host.Location.Arguments}");
+            await Console.Error.WriteLineAsync($"store error: {storeError.Message}; what committed is safe, continue with: bamboo worker{host.Location.Flags}");
             return ExitCodes.StoreFailed;
         }
 
-        return await ReportAsync(host.Client, outcome, ct);
+        return await ReportAsync(host, outcome, ct);
     }
 
     private static void Show(PipelineEvent e, string rootId, Dictionary<string, string> names)
@@ -59,8 +60,9 @@ internal static class Follow
     private static string Label(string name, string id) => string.IsNullOrEmpty(name) || name == id ? id : $"{name} ({id})";
 
     /// <summary>Prints the tree, the outputs and what to do next; returns the exit code for how the run stands.</summary>
-    public static async Task<int> ReportAsync(BambooClient client, PipelineOutcome outcome, CancellationToken ct)
+    public static async Task<int> ReportAsync(CliHost host, PipelineOutcome outcome, CancellationToken ct)
     {
+        var (client, store) = (host.Client, host.Location.Flags);
         var rootId = outcome.RootId;
         var view = await client.GetPipelineAsync(rootId, ct);
         if (view is not null)
@@ -84,13 +86,13 @@ internal static class Follow
                 {
                     var detail = await client.GetNodeAsync(node.Id, ct);
                     Console.WriteLine($"node {Label(node.Name, node.Id)} FAILED: {detail?.Error ?? "(no error recorded)"}");
-                    foreach (var hint in Hints(detail))
+                    foreach (var hint in Hints(detail, store))
                     {
                         Console.WriteLine($"  {hint}");
                     }
                 }
 
-                Console.WriteLine($"  or give up: bamboo revoke {rootId}");
+                Console.WriteLine($"  or give up: bamboo revoke {rootId}{store}");
                 return ExitCodes.Failed;
             case PipelineEnd.Revoked:
                 Console.WriteLine($"pipeline {rootId} was revoked");
@@ -98,17 +100,17 @@ internal static class Follow
             case PipelineEnd.Suspended when outcome.Nodes.Count > 0:
                 foreach (var node in outcome.Nodes)
                 {
-                    Console.WriteLine($"paused before node {Label(node.Name, node.Id)}; let it run: bamboo resume-node {node.Id}");
+                    Console.WriteLine($"paused before node {Label(node.Name, node.Id)}; let it run: bamboo resume-node {node.Id}{store}");
                 }
 
                 return ExitCodes.Ok;
             case PipelineEnd.Suspended:
-                Console.WriteLine($"pipeline {rootId} is paused; go on: bamboo resume {rootId}");
+                Console.WriteLine($"pipeline {rootId} is paused; go on: bamboo resume {rootId}{store}");
                 return ExitCodes.Ok;
             case PipelineEnd.WaitingForCallback:
                 foreach (var node in outcome.Nodes)
                 {
-                    Console.WriteLine($"node {Label(node.Name, node.Id)} waits for a callback: bamboo callback {node.Id} --data '{{}}'   (the data its service expects)");
+                    Console.WriteLine($"node {Label(node.Name, node.Id)} waits for a callback: bamboo callback {node.Id} --data '{{}}'{store}   (the data its service expects)");
                 }
 
                 return ExitCodes.Ok;
@@ -118,14 +120,17 @@ internal static class Follow
                 return ExitCodes.Ok;
             default:
                 Console.WriteLine(view?.State == Engine.Execution.NodeState.Suspended
-                    ? $"pipeline {rootId} is pausing: it stops before its next node once the work under way is done; go on: bamboo resume {rootId}"
+                    ? $"pipeline {rootId} is pausing: it stops before its next node once the work under way is done; go on: bamboo resume {rootId}{store}"
                     : $"pipeline {rootId} is still running");
                 return ExitCodes.Ok;
         }
     }
 
-    /// <summary>The commands that apply to a node that needs an operator, by its kind and state.</summary>
-    private static IEnumerable<string> Hints(NodeDetail? detail)
+    /// <summary>
+    /// The commands that apply to a node that needs an operator, by its kind and state; <paramref name="store"/> points
+    /// them at this command's store.
+    /// </summary>
+    private static IEnumerable<string> Hints(NodeDetail? detail, string store)
     {
         if (detail is null)
         {
@@ -137,21 +142,40 @@ internal static class Follow
         {
             yield return action switch
             {
-                "retry_node" => $"retry it: bamboo retry {id}" + (detail.Inputs.Count > 0 && ShellQuoted(detail.Inputs.ToJsonString()) is { Length: <= 200 } inputs
-                    ? $"   (with other inputs: bamboo retry {id} --data {inputs})"
+                "retry_node" => $"retry it: bamboo retry {id}{store}" + (RetryData(detail) is { Length: <= 200 } inputs
+                    ? $"   (with other inputs: bamboo retry {id} --data {inputs}{store})"
                     : ""),
-                "skip_node" => $"skip it: bamboo skip {id}",
-                "retry_subprocess" => $"retry the subprocess: bamboo retry-subprocess {id}",
-                "skip_exclusive_gateway" => $"take a flow: bamboo skip-gateway {id} FLOW   (flows: {string.Join(", ", detail.Flows)})",
+                "skip_node" => $"skip it: bamboo skip {id}{store}",
+                "retry_subprocess" => $"retry the subprocess: bamboo retry-subprocess {id}{store}",
+                "skip_exclusive_gateway" => $"take a flow: bamboo skip-gateway {id} FLOW{store}   (flows: {string.Join(", ", detail.Flows)})",
                 "skip_conditional_parallel_gateway" =>
-                    $"take flows: bamboo skip-parallel-gateway {id} --flows FLOW... --converge {detail.ConvergeGatewayId}   (flows: {string.Join(", ", detail.Flows)})",
+                    $"take flows: bamboo skip-parallel-gateway {id} --flows FLOW... --converge {detail.ConvergeGatewayId}{store}   (flows: {string.Join(", ", detail.Flows)})",
                 _ => action,
             };
         }
     }
 
+    /// <summary>
+    /// What <c>retry --data</c> takes to run the node with the inputs it has, shell-quoted: the values of its raw inputs
+    /// (retry replaces them all), not the rendered inputs the engine added its own keys to. Null when it has none.
+    /// </summary>
+    private static string? RetryData(NodeDetail detail)
+    {
+        var values = new JsonObject();
+        foreach (var (key, raw) in detail.RawInputs)
+        {
+            values[key] = raw is JsonObject { } input && input.TryGetPropertyValue("value", out var value) ? value?.DeepClone() : raw?.DeepClone();
+        }
+
+        return values.Count == 0 ? null : ShellQuoted(values.ToJsonString());
+    }
+
     /// <summary><paramref name="text"/> as one single-quoted shell word.</summary>
     public static string ShellQuoted(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    /// <summary><paramref name="text"/> as one shell word: as it is when the shell leaves it so, else single-quoted.</summary>
+    public static string ShellWord(string text) =>
+        text.Length > 0 && text.All(c => char.IsAsciiLetterOrDigit(c) || "_-./:=@%+,".Contains(c)) ? text : ShellQuoted(text);
 
     /// <summary>The state tree: every node with a state, named, under its pipeline.</summary>
     public static void Print(PipelineView view)

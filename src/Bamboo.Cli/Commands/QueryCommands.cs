@@ -111,7 +111,7 @@ internal static class QueryCommands
                     fromTime is { } f ? $" --from {TimeArgument.Format(f)}" : "",
                     beforeTime is { } b ? $" --before {TimeArgument.Format(b)}" : "",
                     parse.GetResult(limit) is { Implicit: false } ? $" --limit {parse.GetValue(limit)}" : "");
-                Console.WriteLine($"more: bamboo list{same} --after {page.Next} {host.Location.Arguments}");
+                Console.WriteLine($"more: bamboo list{same} --after {page.Next}{host.Location.Flags}");
             }
 
             return ExitCodes.Ok;
@@ -141,7 +141,7 @@ internal static class QueryCommands
                 var outcome = await host.Client.GetOutcomeAsync(target, ct);
                 if (outcome is not null)
                 {
-                    await Follow.ReportAsync(host.Client, outcome, ct);
+                    await Follow.ReportAsync(host, outcome, ct);
                 }
 
                 return ExitCodes.Ok;

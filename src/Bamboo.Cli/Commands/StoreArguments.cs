@@ -25,14 +25,23 @@ internal sealed class StoreArguments
     }
 
     public StoreLocation Get(ParseResult parse) =>
-        string.IsNullOrWhiteSpace(parse.GetValue(Postgres)) ? new StoreLocation(parse.GetValue(Db)!, null) : new StoreLocation(null, parse.GetValue(Postgres));
+        string.IsNullOrWhiteSpace(parse.GetValue(Postgres))
+            ? new StoreLocation(parse.GetValue(Db)!, null) { Given = parse.GetResult(Db) is { Implicit: false } }
+            : new StoreLocation(null, parse.GetValue(Postgres)) { Given = parse.GetResult(Postgres) is { Implicit: false } };
 }
 
 /// <summary>A SQLite file or a PostgreSQL connection string.</summary>
 internal sealed record StoreLocation(string? Database, string? Postgres)
 {
-    /// <summary>The arguments that point another command at this store, e.g. for "continue with: bamboo worker ...".</summary>
-    public string Arguments => Postgres is null ? $"--db {Database}" : "--postgres '<connection>'";
+    /// <summary>Whether the command line named the store (rather than the default file or $BAMBOO_POSTGRES).</summary>
+    public bool Given { get; init; } = true;
+
+    /// <summary>
+    /// The flags that point another command at this store, with a leading space, for the hints a command prints
+    /// ("continue with: bamboo worker ..."); none when the next command finds the store by itself. A connection string
+    /// is never printed: it may hold a password.
+    /// </summary>
+    public string Flags => !Given ? "" : Postgres is null ? $" --db {Follow.ShellWord(Database!)}" : " --postgres '<connection>'";
 
     public override string ToString() =>
         Postgres is null ? Path.GetFullPath(Database!) : "PostgreSQL " + new Npgsql.NpgsqlConnectionStringBuilder(Postgres) { Password = null }.ConnectionString;

@@ -89,7 +89,7 @@ internal static class WorkerCommand
         var exit = await host.StopWorkersAsync();
         if (exit is not { TasksHandedBack: > 0 } && host.StoreError is null && await host.Store.NextDueInAsync(WorkFilter.Any, CancellationToken.None) is not null)
         {
-            await Console.Error.WriteLineAsync($"work is still queued in the store; another worker takes it, or continue with: bamboo worker {host.Location.Arguments}");
+            await Console.Error.WriteLineAsync($"work is still queued in the store; another worker takes it, or continue with: bamboo worker{host.Location.Flags}");
         }
     }
 }

@@ -141,16 +141,20 @@ public sealed class OperatorSurfaceTests : IDisposable
     public async Task Hints_PastedAsPrinted_AreTakenByTheCli()
     {
         var failing = await Bamboo("run", Example("failing.json"));
-        var retry = await Bamboo(Pasted(failing.Out, "bamboo retry fl_check --data "));
+        var retryHint = Pasted(failing.Out, "bamboo retry fl_check --data ");
+        var retry = await Bamboo(ThisStore(retryHint));
 
         var tree = JsonNode.Parse(await File.ReadAllTextAsync(Example("hello.json")))!.AsObject();
         tree["activities"]!["hello_greet"]!["component"]!["code"] = "callback_node";
         var file = Path.Combine(_dir, "callback.json");
         await File.WriteAllTextAsync(file, tree.ToJsonString());
         var waiting = await Bamboo("run", file);
-        var callback = await Bamboo(Pasted(waiting.Out, "bamboo callback hello_greet"));
+        var callbackHint = Pasted(waiting.Out, "bamboo callback hello_greet");
+        var callback = await Bamboo(ThisStore(callbackHint));
 
         Assert.Equal(1, failing.Code);
+        Assert.Equal(["retry", "fl_check", "--data", """{"bit":0}""", "--db", Db], retryHint);
+        Assert.Equal(["callback", "hello_greet", "--data", "{}", "--db", Db], callbackHint);
         // Taken, and the node ran again with the inputs it had (so it fails again): exit 1, not 2 for a refused call.
         Assert.Equal(1, retry.Code);
         Assert.Contains("retry: accepted", retry.Out, StringComparison.Ordinal);
@@ -284,6 +288,13 @@ public sealed class OperatorSurfaceTests : IDisposable
         Assert.Single(JsonNode.Parse(next.Out)!["items"]!.AsArray());
         Assert.Equal(2, bad.Code);
         Assert.Contains("--before 'yesterday' is not a time", bad.Err, StringComparison.Ordinal);
+    }
+
+    /// <summary>A pasted hint without the <c>--db</c> it ends with, which <see cref="Bamboo"/> adds to every command.</summary>
+    private string[] ThisStore(string[] hint)
+    {
+        Assert.Equal(["--db", Db], hint[^2..]);
+        return hint[..^2];
     }
 
     /// <summary>
