@@ -177,12 +177,14 @@ internal static class Follow
     public static string ShellWord(string text) =>
         text.Length > 0 && text.All(c => char.IsAsciiLetterOrDigit(c) || "_-./:=@%+,".Contains(c)) ? text : ShellQuoted(text);
 
-    /// <summary>The state tree: every node with a state, named, under its pipeline.</summary>
+    /// <summary>The state tree: every node with a state, named, under its pipeline, in the order they started.</summary>
     public static void Print(PipelineView view)
     {
         var tree = new TextTree(Label(view.Name, view.Id), view.State);
         var branches = new Dictionary<string, TextTree> { [view.Id] = tree };
-        foreach (var node in view.Nodes.Where(n => n.State is not null))
+        var started = view.Nodes.Where(n => n.State is not null).Select((node, index) => (node, index))
+            .OrderBy(n => n.node.StartedAt ?? DateTimeOffset.MaxValue).ThenBy(n => n.index).Select(n => n.node);
+        foreach (var node in started)
         {
             var added = branches.GetValueOrDefault(node.ParentId, tree).Add(Label(node.Name, node.Id), $"{node.State} loop={node.Loop} retry={node.Retry}{(node.Skip ? " skipped" : "")}");
             if (node.Kind == nameof(Engine.Model.NodeKind.SubProcess))

@@ -75,6 +75,16 @@ public sealed class OperatorSurfaceTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_Parallel_TreeListsTheBranchesBeforeTheJoinAndTheEnd()
+    {
+        var run = await Bamboo("run", Example("parallel.json"));
+
+        var lines = run.Out.Split('\n').ToList();
+        int At(string label) => lines.FindIndex(l => l.Contains(label, StringComparison.Ordinal));
+        Assert.True(At("fork (par_pg)") < At("par_work_1") && At("par_work_3") < At("join (par_cg)") && At("join (par_cg)") < At("end (par_end)"), run.Out);
+    }
+
+    [Fact]
     public async Task Run_SameTreeTwice_BothRunTheSecondUnderFreshIdsAndListShowsBoth()
     {
         var first = await Bamboo("run", Example("hello.json"));
