@@ -6,7 +6,8 @@ namespace Bamboo.Engine.Model;
 /// <summary>
 /// A copy of a tree under new ids, so it can run again in a store where its ids are taken (as SOPS does for every run):
 /// every pipeline, node and flow id is replaced wherever it appears, as a key, as a value (incoming, outgoing,
-/// converge_gateway_id, source_act, ...) and as the node-id suffix of a context key (<c>${input_node}</c>).
+/// converge_gateway_id, source_act, ...) and as the node-id suffix of a context key (<c>${input_node}</c>); names of
+/// pipelines, nodes and flows stay as they are.
 /// </summary>
 public static partial class FreshIds
 {
@@ -63,10 +64,13 @@ public static partial class FreshIds
 
     private static JsonObject RewriteObject(JsonObject o, Dictionary<string, string> ids)
     {
+        // The name of a pipeline, node or flow (an object with an id) is what people read, never an id: a tree whose
+        // name equals its id keeps it, so the run is listed under the name it had.
+        var named = o.ContainsKey("id");
         var copy = new JsonObject();
         foreach (var (key, value) in o)
         {
-            copy[RewriteString(key, ids)] = Rewrite(value, ids);
+            copy[RewriteString(key, ids)] = named && key == "name" && value is JsonValue ? value.DeepClone() : Rewrite(value, ids);
         }
 
         return copy;
