@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Microsoft.Extensions.DependencyInjection;
 #pragma warning restore IDE0130
 
-/// <summary>Registers the Bamboo engine; choose a runtime with <c>UseSqlite</c>.</summary>
+/// <summary>Registers the Bamboo engine, its client and in-process workers; choose a store with <c>UseSqlite</c> or <c>UsePostgres</c>.</summary>
 public static class BambooServiceCollectionExtensions
 {
     public static BambooBuilder AddBambooEngine(this IServiceCollection services, Action<EngineOptions>? configure = null)
@@ -30,8 +30,9 @@ public static class BambooServiceCollectionExtensions
             builder.ServiceProvider = sp;
             return builder.Registry;
         });
-        services.TryAddSingleton(sp => new BambooEngine(sp.GetRequiredService<IEngineStore>(), sp.GetRequiredService<ComponentRegistry>(),
-            sp.GetRequiredService<EngineOptions>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new BambooEngine(
+            sp.GetService<IEngineStore>() ?? throw new InvalidOperationException("Bamboo has no store: call UseSqlite(path) or UsePostgres(connectionString) on AddBambooEngine()"),
+            sp.GetRequiredService<ComponentRegistry>(), sp.GetRequiredService<EngineOptions>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<PipelineEngine>();
         services.TryAddSingleton<Bamboo.Engine.Client.BambooClient>();
         services.TryAddSingleton<EngineWorker>();

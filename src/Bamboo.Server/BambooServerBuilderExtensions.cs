@@ -1,6 +1,5 @@
 using Bamboo.Engine.Client;
 using Bamboo.Engine.Components;
-using Bamboo.Engine.Hosting;
 using Bamboo.Runtime.Sqlite;
 using Bamboo.Server;
 using Bamboo.Server.Endpoints;
@@ -17,7 +16,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.FileProviders;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -103,12 +101,7 @@ public static class BambooServerBuilderExtensions
 
         if (!options.Workers)
         {
-            services.RemoveAll<BambooWorkerService>();
-            var hosted = services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(BambooWorkerService)).ToList();
-            foreach (var descriptor in hosted)
-            {
-                services.Remove(descriptor);
-            }
+            engine.WithoutWorkers();
         }
     }
 

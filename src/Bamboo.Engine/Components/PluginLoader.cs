@@ -23,36 +23,50 @@ public static class PluginLoader
         }
 
         var added = new List<string>();
+        foreach (var (type, mark) in MarkedTypes(assembly))
+        {
+            if (type.GetConstructor(Type.EmptyTypes) is null)
+            {
+                throw new BambooException($"{type.FullName} (component {mark.Code}) needs a public parameterless constructor");
+            }
+
+            if (typeof(Service).IsAssignableFrom(type))
+            {
+                registry.AddComponent(mark.Code, () => (Service)Activator.CreateInstance(type)!, mark.Version);
+            }
+            else if (typeof(ILazyVariable).IsAssignableFrom(type))
+            {
+                registry.AddVariable(mark.Code, () => (ILazyVariable)Activator.CreateInstance(type)!);
+            }
+            else
+            {
+                registry.AddEndEvent(mark.Code, () => (IExecutableEndEvent)Activator.CreateInstance(type)!);
+            }
+
+            added.Add(mark.Code);
+        }
+
+        return added;
+    }
+
+    /// <summary>
+    /// The exported classes of <paramref name="assembly"/> with each [Component] mark they carry; a marked type that is
+    /// not a Service, ILazyVariable or IExecutableEndEvent is an error naming it.
+    /// </summary>
+    public static IEnumerable<(Type Type, ComponentAttribute Mark)> MarkedTypes(Assembly assembly)
+    {
+        ArgumentNullException.ThrowIfNull(assembly);
         foreach (var type in assembly.GetExportedTypes().Where(t => t is { IsClass: true, IsAbstract: false }))
         {
             foreach (var mark in type.GetCustomAttributes<ComponentAttribute>())
             {
-                if (type.GetConstructor(Type.EmptyTypes) is null)
-                {
-                    throw new BambooException($"{type.FullName} (component {mark.Code}) needs a public parameterless constructor");
-                }
-
-                if (typeof(Service).IsAssignableFrom(type))
-                {
-                    registry.AddComponent(mark.Code, () => (Service)Activator.CreateInstance(type)!, mark.Version);
-                }
-                else if (typeof(ILazyVariable).IsAssignableFrom(type))
-                {
-                    registry.AddVariable(mark.Code, () => (ILazyVariable)Activator.CreateInstance(type)!);
-                }
-                else if (typeof(IExecutableEndEvent).IsAssignableFrom(type))
-                {
-                    registry.AddEndEvent(mark.Code, () => (IExecutableEndEvent)Activator.CreateInstance(type)!);
-                }
-                else
+                if (!typeof(Service).IsAssignableFrom(type) && !typeof(ILazyVariable).IsAssignableFrom(type) && !typeof(IExecutableEndEvent).IsAssignableFrom(type))
                 {
                     throw new BambooException($"{type.FullName} is marked [Component(\"{mark.Code}\")] but is not a Service, ILazyVariable or IExecutableEndEvent");
                 }
 
-                added.Add(mark.Code);
+                yield return (type, mark);
             }
         }
-
-        return added;
     }
 }

@@ -1,6 +1,9 @@
 using Bamboo.Engine.Components;
 using Bamboo.Engine.Components.Testkit;
+using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 
 namespace Bamboo.Engine.Hosting;
 
@@ -20,6 +23,58 @@ public sealed class BambooBuilder(IServiceCollection services, ComponentRegistry
         Registry.AddComponent(code, () => ServiceProvider!.GetRequiredService<T>(), version);
         return this;
     }
+
+    /// <summary>Registers a component by its <see cref="ComponentAttribute"/> (code and version).</summary>
+    public BambooBuilder AddComponent<T>()
+        where T : Service
+    {
+        var mark = typeof(T).GetCustomAttributes(typeof(ComponentAttribute), inherit: false).OfType<ComponentAttribute>().FirstOrDefault()
+            ?? throw new InvalidOperationException($"{typeof(T).FullName} has no [Component(\"code\")]: mark it, or give the code: AddComponent<{typeof(T).Name}>(\"code\")");
+        return AddComponent<T>(mark.Code, mark.Version);
+    }
+
+    /// <summary>
+    /// Registers every [Component]-marked service, lazy variable and executable end event of <paramref name="assembly"/>
+    /// (as <c>--components FILE.dll</c> does), each created through the container (constructor injection).
+    /// </summary>
+    public BambooBuilder AddComponentsFrom(Assembly assembly)
+    {
+        ArgumentNullException.ThrowIfNull(assembly);
+        foreach (var (type, mark) in PluginLoader.MarkedTypes(assembly))
+        {
+            Services.TryAddTransient(type);
+            if (typeof(Service).IsAssignableFrom(type))
+            {
+                Registry.AddComponent(mark.Code, () => (Service)Create(type), mark.Version);
+            }
+            else if (typeof(ILazyVariable).IsAssignableFrom(type))
+            {
+                Registry.AddVariable(mark.Code, () => (ILazyVariable)Create(type));
+            }
+            else
+            {
+                Registry.AddEndEvent(mark.Code, () => (IExecutableEndEvent)Create(type));
+            }
+        }
+
+        return this;
+    }
+
+    /// <summary>
+    /// No workers in this process: it starts, reads and steers runs, and worker processes on the same store run them
+    /// (a front end, an API). By default <c>AddBambooEngine()</c> runs workers as a hosted service.
+    /// </summary>
+    public BambooBuilder WithoutWorkers()
+    {
+        foreach (var hosted in Services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(BambooWorkerService)).ToList())
+        {
+            Services.Remove(hosted);
+        }
+
+        return this;
+    }
+
+    private object Create(Type type) => ServiceProvider!.GetRequiredService(type);
 
     public BambooBuilder AddVariable(string code, Func<ILazyVariable> factory)
     {
