@@ -114,6 +114,9 @@ internal static class Follow
                 }
 
                 return ExitCodes.Ok;
+            case PipelineEnd.WaitingForWorker when outcome.Requirements.Count == 0:
+                Console.WriteLine($"pipeline {rootId} waits for a worker, and none is running on this store: start one with bamboo worker{store}");
+                return ExitCodes.Ok;
             case PipelineEnd.WaitingForWorker:
                 Console.WriteLine($"pipeline {rootId} waits for a worker that has {string.Join(", ", outcome.Requirements)}: " +
                     "start one with bamboo worker --components FILE.dll");

@@ -63,7 +63,17 @@ public sealed partial class BambooClient
     }
 
     /// <summary>How the pipeline stands now; null when no such run exists.</summary>
-    public Task<PipelineOutcome?> GetOutcomeAsync(string rootId, CancellationToken cancellationToken = default) =>
+    public async Task<PipelineOutcome?> GetOutcomeAsync(string rootId, CancellationToken cancellationToken = default)
+    {
+        var outcome = await ReadOutcomeAsync(rootId, cancellationToken).ConfigureAwait(false);
+        // Tasks any worker can run, overdue and free: waiting for a worker only if none is running on the store (a
+        // registered worker that has not claimed them yet is busy, or about to).
+        return outcome is { End: PipelineEnd.WaitingForWorker, Requirements.Count: 0 } && (await Engine.Store.Workers.ListAsync(cancellationToken).ConfigureAwait(false)).Count > 0
+            ? outcome with { End = PipelineEnd.Running }
+            : outcome;
+    }
+
+    private Task<PipelineOutcome?> ReadOutcomeAsync(string rootId, CancellationToken cancellationToken) =>
         ReadAboutAsync<PipelineOutcome>(rootId, async tx =>
         {
             var run = await Engine.Compiled.FindAsync(tx, rootId).ConfigureAwait(false);
@@ -82,11 +92,16 @@ public sealed partial class BambooClient
             }
 
             var tasks = await tx.Tasks.GetForRootAsync(rootId).ConfigureAwait(false);
-            // A task is still on its way unless it is free, needs user code, and has been due for a while without any
-            // worker taking it: then it waits for a worker that has what it needs.
-            if (tasks.Any(t => t.LeaseOwner is not null || t.Requires is null || tx.Tasks.Clock - t.DueAt < (long)UnclaimedFor.TotalMilliseconds))
+            // A task is still on its way unless it is free and has been due for a while without any worker taking it:
+            // then it waits for a worker that has what it needs, or, needing nothing, for any worker (if none runs).
+            if (tasks.Any(t => t.LeaseOwner is not null || tx.Tasks.Clock - t.DueAt < (long)UnclaimedFor.TotalMilliseconds))
             {
                 return new PipelineOutcome(rootId, PipelineEnd.Running, []);
+            }
+
+            if (tasks.Any(t => t.Requires is null))
+            {
+                return new PipelineOutcome(rootId, PipelineEnd.WaitingForWorker, []);
             }
 
             var states = await tx.States.GetManyAsync([.. run.Nodes.Keys]).ConfigureAwait(false);

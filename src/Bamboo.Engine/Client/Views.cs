@@ -21,14 +21,23 @@ public enum PipelineEnd
     /// <summary>Activities wait for callbacks (<see cref="BambooClient.CallbackAsync"/>).</summary>
     WaitingForCallback,
 
-    /// <summary>Tasks wait for a worker that has the components they need (see <see cref="PipelineOutcome.Requirements"/>).</summary>
+    /// <summary>
+    /// Tasks wait for a worker: one that has the components they need (see <see cref="PipelineOutcome.Requirements"/>),
+    /// or any worker at all when none is running on the store (no requirements).
+    /// </summary>
     WaitingForWorker,
 }
 
-/// <summary>How a pipeline ended or stopped, and the nodes that say why (failed, paused or waiting ones).</summary>
+/// <summary>
+/// How a pipeline ended or stopped, and the nodes that say why: failed, paused or waiting ones (none when the pipeline
+/// itself was paused, revoked or finished).
+/// </summary>
 public sealed record PipelineOutcome(string RootId, PipelineEnd End, IReadOnlyList<NodeView> Nodes)
 {
-    /// <summary>For <see cref="PipelineEnd.WaitingForWorker"/>: what the waiting tasks require, as people read it.</summary>
+    /// <summary>
+    /// For <see cref="PipelineEnd.WaitingForWorker"/>: what the waiting tasks require, as people read it; empty when they
+    /// need any worker and no worker is running.
+    /// </summary>
     public IReadOnlyList<string> Requirements { get; init; } = [];
 }
 

@@ -116,6 +116,32 @@ public sealed class BambooClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WaitForPipeline_NoWorkerRunningAtAll_SaysSoAndFinishesOnceOneStarts()
+    {
+        await using var idle = new EngineHarness(startWorkers: false);
+        var client = new BambooClient(idle.Engine);
+        var pipeline = Trees.Sequential(2);
+        Assert.True((await client.RunPipelineAsync(pipeline)).Result);
+
+        var stranded = await client.WaitForPipelineAsync(pipeline.Id).WaitAsync(TimeSpan.FromSeconds(20));
+        await using var worker = new EngineHarness(databasePath: idle.DatabasePath);
+        await WorkerRegisteredAsync(idle).WaitAsync(TimeSpan.FromSeconds(20));
+        var finished = await client.WaitForPipelineAsync(pipeline.Id).WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(PipelineEnd.WaitingForWorker, stranded.End);
+        Assert.Empty(stranded.Requirements);
+        Assert.Equal(PipelineEnd.Finished, finished.End);
+    }
+
+    private static async Task WorkerRegisteredAsync(EngineHarness store)
+    {
+        while ((await store.Store.Workers.ListAsync()).Count == 0)
+        {
+            await Task.Delay(10);
+        }
+    }
+
+    [Fact]
     public async Task ListPipelines_PagesByCursor_FiltersByStateAndText()
     {
         var named = new List<string>();

@@ -287,7 +287,8 @@ class PipelinePage {
       suspended: ["warn", "Paused"],
       waitingforworker: ["warn", "Waiting for a worker that has the component"],
     };
-    const stop = stops[end];
+    // No requirement: the tasks need any worker, and none is running on the store.
+    const stop = end === "waitingforworker" && outcome?.requirements.length === 0 ? ["warn", "Waiting for a worker: none is running"] as [string, string] : stops[end];
     if (outcome && stop) {
       const chips = outcome.nodes.map((node) =>
         h("button.chip", { type: "button", onclick: () => { this.expandTowards([node]); void this.drawGraph().then(() => this.select(node.id)); } },
