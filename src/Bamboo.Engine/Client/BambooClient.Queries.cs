@@ -66,11 +66,28 @@ public sealed partial class BambooClient
     public async Task<PipelineOutcome?> GetOutcomeAsync(string rootId, CancellationToken cancellationToken = default)
     {
         var outcome = await ReadOutcomeAsync(rootId, cancellationToken).ConfigureAwait(false);
-        // Tasks any worker can run, overdue and free: waiting for a worker only if none is running on the store (a
-        // registered worker that has not claimed them yet is busy, or about to).
-        return outcome is { End: PipelineEnd.WaitingForWorker, Requirements.Count: 0 } && (await Engine.Store.Workers.ListAsync(cancellationToken).ConfigureAwait(false)).Count > 0
-            ? outcome with { End = PipelineEnd.Running }
-            : outcome;
+        if (outcome is not { End: PipelineEnd.WaitingForWorker, Requirements.Count: 0 })
+        {
+            return outcome;
+        }
+
+        // Free tasks that any worker can run: they wait for a worker only if none is registered on the store and the run
+        // has been still for a while (a worker that is starting registers within it). Measured on the wall clock of
+        // its states' times: the store's own clock does not move while no process runs.
+        if ((await Engine.Store.Workers.ListAsync(cancellationToken).ConfigureAwait(false)).Count > 0)
+        {
+            return outcome with { End = PipelineEnd.Running };
+        }
+
+        var lastChange = await Engine.Store.ReadAsync(async tx =>
+        {
+            var run = await Engine.Compiled.FindAsync(tx, rootId).ConfigureAwait(false);
+            var states = run is null ? [] : await tx.States.GetManyAsync([.. run.Nodes.Keys, rootId]).ConfigureAwait(false);
+            return states.Select(s => Math.Max(s.StartedTime ?? s.CreatedTime, s.ArchivedTime ?? 0)).DefaultIfEmpty(0).Max();
+        }, cancellationToken).ConfigureAwait(false);
+        return Engine.Time.GetUtcNow().ToUnixTimeMilliseconds() - lastChange >= (long)UnclaimedFor.TotalMilliseconds
+            ? outcome
+            : outcome with { End = PipelineEnd.Running };
     }
 
     private Task<PipelineOutcome?> ReadOutcomeAsync(string rootId, CancellationToken cancellationToken) =>
@@ -92,9 +109,10 @@ public sealed partial class BambooClient
             }
 
             var tasks = await tx.Tasks.GetForRootAsync(rootId).ConfigureAwait(false);
-            // A task is still on its way unless it is free and has been due for a while without any worker taking it:
-            // then it waits for a worker that has what it needs, or, needing nothing, for any worker (if none runs).
-            if (tasks.Any(t => t.LeaseOwner is not null || tx.Tasks.Clock - t.DueAt < (long)UnclaimedFor.TotalMilliseconds))
+            // A task is on its way while a worker holds it. A free one needing nothing waits only if no worker runs at
+            // all (GetOutcomeAsync checks); one needing a component waits for a worker that has it once it has been due
+            // for a while without any worker taking it.
+            if (tasks.Any(t => t.LeaseOwner is not null))
             {
                 return new PipelineOutcome(rootId, PipelineEnd.Running, []);
             }
@@ -102,6 +120,11 @@ public sealed partial class BambooClient
             if (tasks.Any(t => t.Requires is null))
             {
                 return new PipelineOutcome(rootId, PipelineEnd.WaitingForWorker, []);
+            }
+
+            if (tasks.Any(t => tx.Tasks.Clock - t.DueAt < (long)UnclaimedFor.TotalMilliseconds))
+            {
+                return new PipelineOutcome(rootId, PipelineEnd.Running, []);
             }
 
             var states = await tx.States.GetManyAsync([.. run.Nodes.Keys]).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 
 namespace Bamboo.Cli.Tests.Commands;
@@ -138,9 +139,18 @@ public sealed class OperatorSurfaceTests : IDisposable
     public async Task Run_NoWait_StartsAndReturnsAndAWorkerFinishesIt()
     {
         var run = await Bamboo("run", Example("hello.json"), "--no-wait");
+        // With no worker on the store, show says so once the run's first task has waited (2 s) for one.
+        var stranded = await Bamboo("show", "p_hello");
+        for (var waited = Stopwatch.StartNew(); !stranded.Out.Contains("none is running", StringComparison.Ordinal) && waited.Elapsed < TimeSpan.FromSeconds(20);)
+        {
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+            stranded = await Bamboo("show", "p_hello");
+        }
+
         var worker = await Bamboo("worker", "--until-idle");
         var outputs = await Bamboo("outputs", "p_hello");
 
+        Assert.Contains($"pipeline p_hello waits for a worker, and none is running on this store: start one with bamboo worker --db {Db}", stranded.Out, StringComparison.Ordinal);
         Assert.Equal(0, run.Code);
         Assert.Equal(0, worker.Code);
         Assert.Contains("p_hello", worker.Out, StringComparison.Ordinal);
