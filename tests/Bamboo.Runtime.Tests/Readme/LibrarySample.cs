@@ -8,7 +8,8 @@ using Microsoft.Extensions.Hosting;
 
 namespace Bamboo.Runtime.Tests.Readme;
 
-/// <summary>A component: greets whoever input "name" says; a fresh instance serves every call.</summary>
+/// <summary>A component, code "greet": greets whoever input "name" says; a fresh instance serves every call.</summary>
+[Component("greet")]
 public sealed class GreetService : Service
 {
     public override ValueTask<bool> ExecuteAsync(ExecutionData data, ExecutionData parentData, CancellationToken cancellationToken = default)
@@ -24,13 +25,14 @@ public static class LibrarySample
     {
         // The engine, the embedded SQLite store, our component, and workers hosted for the app's lifetime.
         var app = Host.CreateApplicationBuilder();
-        app.Services.AddBambooEngine().UseSqlite(databasePath).AddComponent<GreetService>("greet");
+        app.Services.AddBambooEngine().UseSqlite(databasePath).AddComponent<GreetService>();
         using var host = app.Build();
         await host.StartAsync(cancellationToken);
         try
         {
-            // start -> greet(name = ${who}) -> end, with ${who} a pipeline variable.
-            var greet = new ServiceActivity("greet", id: "greet_world");
+            // start -> greet(name = ${who}) -> end, with ${who} a pipeline variable. The builder draws new ids for every
+            // node, so this runs again and again on one store.
+            var greet = new ServiceActivity("greet");
             greet.Inputs["name"] = new Var(Var.Splice, "${who}");
             var start = new EmptyStartEvent();
             start.Extend(greet).Extend(new EmptyEndEvent());
@@ -52,7 +54,7 @@ public static class LibrarySample
                 throw new InvalidOperationException($"the pipeline stopped: {outcome.End} at {string.Join(", ", outcome.Nodes.Select(n => n.Id))}");
             }
 
-            var node = await client.GetNodeAsync("greet_world", cancellationToken);
+            var node = await client.GetNodeAsync(greet.Id, cancellationToken);
             return node?.Outputs["greeting"];
         }
         finally
