@@ -162,17 +162,22 @@ public sealed class NodeEndpointsTests(AnonymousServer server) : IClassFixture<A
         Assert.Equal(1, (int?)(await _sut.GetJsonAsync($"/api/nodes/{sub.Id}"))["node"]!["retry"]);
     }
 
-    // start -> eg(all false) -> {a, b} -> cg -> end
-    [Fact]
-    public async Task SkipGateway_FailedExclusiveGateway_TakesTheFlow()
+    /// <summary>start -> eg(all false) -> {a, b} -> cg -> end, run until the gateway failed.</summary>
+    private async Task<(string RunId, ExclusiveGateway Gateway)> FailedExclusiveGatewayAsync()
     {
         var eg = new ExclusiveGateway(new Dictionary<int, string> { [0] = "1 == 0", [1] = "1 == 0" });
         var start = new EmptyStartEvent();
         start.Extend(eg).Connect(new ServiceActivity("empty_node"), new ServiceActivity("empty_node"));
         eg.Converge(new ConvergeGateway()).Extend(new EmptyEndEvent());
-        var tree = PipelineBuilder.BuildTree(start);
-        var id = await _sut.StartAsync(tree);
+        var id = await _sut.StartAsync(PipelineBuilder.BuildTree(start));
         Assert.Equal("failed", (string?)(await _sut.WaitAsync(id))["end"]);
+        return (id, eg);
+    }
+
+    [Fact]
+    public async Task SkipGateway_FailedExclusiveGateway_TakesTheFlow()
+    {
+        var (id, eg) = await FailedExclusiveGatewayAsync();
         var detail = await _sut.GetJsonAsync($"/api/nodes/{eg.Id}");
         Assert.Equal(["skip_exclusive_gateway", "retry_node"], detail["actions"]!.AsArray().Select(a => (string?)a));
 
@@ -183,16 +188,10 @@ public sealed class NodeEndpointsTests(AnonymousServer server) : IClassFixture<A
         Assert.Equal("finished", (string?)(await _sut.WaitAsync(id))["end"]);
     }
 
-    // start -> eg(all false) -> {a, b} -> cg -> end
     [Fact]
     public async Task Retry_FailedExclusiveGateway_EvaluatesItsConditionsAgain()
     {
-        var eg = new ExclusiveGateway(new Dictionary<int, string> { [0] = "1 == 0", [1] = "1 == 0" });
-        var start = new EmptyStartEvent();
-        start.Extend(eg).Connect(new ServiceActivity("empty_node"), new ServiceActivity("empty_node"));
-        eg.Converge(new ConvergeGateway()).Extend(new EmptyEndEvent());
-        var id = await _sut.StartAsync(PipelineBuilder.BuildTree(start));
-        Assert.Equal("failed", (string?)(await _sut.WaitAsync(id))["end"]);
+        var (id, eg) = await FailedExclusiveGatewayAsync();
 
         await (await _sut.PostAsync($"/api/nodes/{eg.Id}/retry", new JsonObject())).EngineAsync();
 
