@@ -72,6 +72,13 @@ internal sealed class CliHost : IAsyncDisposable
     /// <summary>The Engine API and queries, waking at once when this process's workers move a run.</summary>
     public BambooClient Client { get; }
 
+    /// <summary>The <c>--components</c> files the command was given, for the worker it suggests.</summary>
+    public IReadOnlyList<string> ComponentFiles { get; set; } = [];
+
+    /// <summary>The worker command that goes on with this store's work: this command's store and components.</summary>
+    public string WorkerCommandLine =>
+        "bamboo worker" + Location.Flags + string.Concat(ComponentFiles.Select(f => " --components " + Follow.ShellWord(Path.GetFullPath(f))));
+
     /// <summary>The first store failure the workers met (a full disk, an I/O error), or null.</summary>
     public Exception? StoreError { get; private set; }
 
@@ -140,7 +147,7 @@ internal sealed class CliHost : IAsyncDisposable
         if (exit.TasksHandedBack > 0)
         {
             var running = exit.RunningNodes > 0 ? $" ({exit.RunningNodes} of them nodes still RUNNING)" : "";
-            await Console.Error.WriteLineAsync($"left {exit.TasksHandedBack} task(s) in the store{running}; continue with: bamboo worker{Location.Flags}");
+            await Console.Error.WriteLineAsync($"left {exit.TasksHandedBack} task(s) in the store{running}; continue with: {WorkerCommandLine}");
         }
 
         return exit;

@@ -61,6 +61,7 @@ internal static class ControlCommands
         command.SetAction(async (parse, ct) =>
         {
             await using var host = await CliHost.OpenAsync(store.Get(parse), CliHost.Registry(parse.GetValue(components)), cancellationToken: ct);
+            host.ComponentFiles = parse.GetValue(components) ?? [];
             EngineApiResult result;
             try
             {

@@ -14,4 +14,7 @@ internal static class ExitCodes
 
     /// <summary>The store failed (a full disk, an I/O error, a file that is not a store); what committed is safe.</summary>
     public const int StoreFailed = 3;
+
+    /// <summary>Ctrl-C or SIGTERM (128 + SIGINT, as shells report it); what the command held was handed back.</summary>
+    public const int Interrupted = 130;
 }

@@ -30,7 +30,7 @@ internal static class Follow
         var outcome = await host.Client.WaitForPipelineAsync(rootId, ct);
         if (host.StoreError is { } storeError)
         {
-            await Console.Error.WriteLineAsync($"store error: {storeError.Message}; what committed is safe, continue with: bamboo worker{host.Location.Flags}");
+            await Console.Error.WriteLineAsync($"store error: {storeError.Message}; what committed is safe, continue with: {host.WorkerCommandLine}");
             return ExitCodes.StoreFailed;
         }
 
@@ -115,7 +115,7 @@ internal static class Follow
 
                 return ExitCodes.Ok;
             case PipelineEnd.WaitingForWorker when outcome.Requirements.Count == 0:
-                Console.WriteLine($"pipeline {rootId} waits for a worker, and none is running on this store: start one with bamboo worker{store}");
+                Console.WriteLine($"pipeline {rootId} waits for a worker, and none is running on this store: start one with {host.WorkerCommandLine}");
                 return ExitCodes.Ok;
             case PipelineEnd.WaitingForWorker:
                 Console.WriteLine($"pipeline {rootId} waits for a worker that has {string.Join(", ", outcome.Requirements)}: " +

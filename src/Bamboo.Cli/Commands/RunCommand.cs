@@ -58,6 +58,7 @@ internal static class RunCommand
         }
 
         await using var host = await CliHost.OpenAsync(location, registry, cancellationToken: ct);
+        host.ComponentFiles = components;
         var start = request.Start;
         if (request.FreshIds || await host.Store.ReadAsync(tx => tx.Runs.GetNodeRootAsync(pipeline.Id), ct) is not null)
         {

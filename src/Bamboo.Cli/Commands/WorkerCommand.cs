@@ -41,6 +41,7 @@ internal static class WorkerCommand
 
         var options = new EngineOptions { WorkerCount = workers, MaxConcurrentTasks = concurrency, TaskLease = TimeSpan.FromSeconds(leaseSeconds) };
         await using var host = await CliHost.OpenAsync(location, registry, options, ct);
+        host.ComponentFiles = components;
         Console.WriteLine($"store: {location}; serving every pipeline with {workers} claim loops, up to {concurrency} tasks at once; Ctrl-C to stop");
         // What it does, a line per activity it starts, finishes or fails: enough to see a worker is alive and busy.
         host.Pipelines.EventRaised += (_, e) =>
@@ -89,7 +90,7 @@ internal static class WorkerCommand
         var exit = await host.StopWorkersAsync();
         if (exit is not { TasksHandedBack: > 0 } && host.StoreError is null && await host.Store.NextDueInAsync(WorkFilter.Any, CancellationToken.None) is not null)
         {
-            await Console.Error.WriteLineAsync($"work is still queued in the store; another worker takes it, or continue with: bamboo worker{host.Location.Flags}");
+            await Console.Error.WriteLineAsync($"work is still queued in the store; another worker takes it, or continue with: {host.WorkerCommandLine}");
         }
     }
 }

@@ -158,6 +158,42 @@ public sealed class OperatorSurfaceTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_Interrupted_HandsBackItsWorkExitsWith130AndAWorkerFinishesIt()
+    {
+        var tree = JsonNode.Parse(await File.ReadAllTextAsync(Example("hello.json")))!.AsObject();
+        tree["activities"]!["hello_greet"]!["component"] = new JsonObject
+        {
+            ["code"] = "delay",
+            ["inputs"] = new JsonObject { ["ms"] = new JsonObject { ["type"] = "plain", ["value"] = 2000 } },
+        };
+        var file = Path.Combine(_dir, "slow.json");
+        await File.WriteAllTextAsync(file, tree.ToJsonString());
+        var error = new StringWriter();
+        using var interrupt = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        int code;
+        Console.SetOut(new StringWriter());
+        Console.SetError(error);
+        try
+        {
+            // Ctrl-C cancels the command's token as this does.
+            code = await CliApp.RunAsync(["run", file, "--db", Db], interrupt.Token);
+        }
+        finally
+        {
+            Console.SetOut(_out);
+            Console.SetError(_err);
+        }
+
+        var worker = await Bamboo("worker", "--until-idle");
+        var show = await Bamboo("show", "p_hello");
+
+        Assert.Equal(130, code);
+        Assert.Contains("interrupted", error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(0, worker.Code);
+        Assert.Contains("pipeline p_hello finished", show.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Hints_PastedAsPrinted_AreTakenByTheCli()
     {
         var failing = await Bamboo("run", Example("failing.json"));
