@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Bamboo.Engine.Client;
 using Bamboo.Engine.Execution;
+using Bamboo.Engine.Model;
 
 namespace Bamboo.Cli.Commands;
 
@@ -145,7 +146,7 @@ internal static class Follow
         {
             yield return action switch
             {
-                "retry_node" => $"retry it: bamboo retry {id}{store}" + (RetryData(detail) is { Length: <= 200 } inputs
+                "retry_node" => $"retry it: bamboo retry {id}{store}" + (detail.Node.Kind == nameof(NodeKind.ServiceActivity) && RetryData(detail) is { Length: <= 200 } inputs
                     ? $"   (with other inputs: bamboo retry {id} --data {inputs}{store})"
                     : ""),
                 "skip_node" => $"skip it: bamboo skip {id}{store}",

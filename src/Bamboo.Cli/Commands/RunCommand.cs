@@ -60,9 +60,9 @@ internal static class RunCommand
         await using var host = await CliHost.OpenAsync(location, registry, cancellationToken: ct);
         host.ComponentFiles = components;
         var start = request.Start;
+        var original = pipeline.Id;
         if (request.FreshIds || await host.Store.ReadAsync(tx => tx.Runs.GetNodeRootAsync(pipeline.Id), ct) is not null)
         {
-            var original = pipeline.Id;
             pipeline = FreshIds.Copy(pipeline, out var renamed);
             start = start is null ? null : renamed(start);
             if (!request.FreshIds)
@@ -83,6 +83,15 @@ internal static class RunCommand
             Name = request.Name ?? NameOf(pipeline, request.File),
         };
         var result = await host.Client.RunPipelineAsync(pipeline, options, ct);
+        if (result.Exception is IdTakenError taken && !request.FreshIds && pipeline.Id == original)
+        {
+            // The root id is free but a node id ran in another run: the tree runs again under fresh ids all the same.
+            pipeline = FreshIds.Copy(pipeline, out var renamed);
+            options = options with { StartNodeId = request.Start is null ? null : renamed(request.Start) };
+            Console.WriteLine($"node {taken.Id} ran in this store before: this run is {pipeline.Id}, with fresh node ids (suffix {pipeline.Id[original.Length..]})");
+            result = await host.Client.RunPipelineAsync(pipeline, options, ct);
+        }
+
         if (result.Exception is System.Data.Common.DbException)
         {
             await Console.Error.WriteLineAsync($"store error: {result.Message}");

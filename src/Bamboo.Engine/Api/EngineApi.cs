@@ -114,7 +114,7 @@ internal static partial class EngineApi
 
         if (taken is not null)
         {
-            throw new InvalidOperationError($"node id {taken} is already used by another pipeline in this store");
+            throw new IdTakenError(taken);
         }
 
         foreach (var (pipelineId, info) in compiled.Pipelines)

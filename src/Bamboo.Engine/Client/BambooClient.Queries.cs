@@ -240,8 +240,10 @@ public sealed partial class BambooClient
             {
                 error = $"component {failedActivity.ComponentCode} reported a failure without saying why (no ex_data)";
             }
+            // A revoked run is over: nothing done to its nodes would move it again.
+            var revoked = (await tx.States.GetAsync(run.RootId).ConfigureAwait(false))?.Name == NodeState.Revoked;
             return new NodeDetail(View(run, nodeId, state), run.RootId, data?.Inputs ?? [], outputs, state?.Name == NodeState.Failed ? error : null, raw,
-                histories, Actions(info.Node, state, awaitingCallback), [.. info.Targets.Select(t => t.FlowId)], (info.Node as GatewayNode)?.ConvergeGatewayId);
+                histories, revoked ? [] : Actions(info.Node, state, awaitingCallback), [.. info.Targets.Select(t => t.FlowId)], (info.Node as GatewayNode)?.ConvergeGatewayId);
         }, cancellationToken);
 
     /// <summary>The operator actions the engine accepts for a node of this kind in this state (Engine API names).</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Bamboo.Engine.Building;
 
 namespace Bamboo.Cli.Tests.Commands;
 
@@ -73,6 +74,40 @@ public sealed class OperatorSurfaceTests : IDisposable
         Assert.Equal(0, states.Code);
         Assert.Contains("├── sp_sub FINISHED loop=1 retry=0\n│   ├── sp_in_start FINISHED", states.Out, StringComparison.Ordinal);
         Assert.DoesNotContain('\u001b', run.Out);
+    }
+
+    [Fact]
+    public async Task Run_NewRootIdButNodeIdsThatRanBefore_RunsUnderFreshIds()
+    {
+        var tree = JsonNode.Parse(await File.ReadAllTextAsync(Example("hello.json")))!.AsObject();
+        tree["id"] = "p_hello_copy";
+        var file = Path.Combine(_dir, "copy.json");
+        await File.WriteAllTextAsync(file, tree.ToJsonString());
+
+        var first = await Bamboo("run", Example("hello.json"));
+        var copy = await Bamboo("run", file);
+
+        Assert.Equal(0, first.Code);
+        Assert.Equal(0, copy.Code);
+        Assert.Matches(@"node hello_\w+ ran in this store before: this run is p_hello_copy_[0-9a-f]{6}, with fresh node ids", copy.Out);
+        Assert.Matches(@"pipeline p_hello_copy_[0-9a-f]{6} finished", copy.Out);
+    }
+
+    [Fact]
+    public async Task Run_FailedExclusiveGateway_HintsSkipAlongAFlowAndRetryWithoutData()
+    {
+        var eg = new ExclusiveGateway(new Dictionary<int, string> { [0] = "1 == 0", [1] = "1 == 0" }, id: "eg");
+        var start = new EmptyStartEvent();
+        start.Extend(eg).Connect(new ServiceActivity("empty_node"), new ServiceActivity("empty_node"));
+        eg.Converge(new ConvergeGateway()).Extend(new EmptyEndEvent());
+        var file = Path.Combine(_dir, "gateway.json");
+        await File.WriteAllTextAsync(file, PipelineBuilder.BuildTree(start).ToJson().ToJsonString());
+
+        var run = await Bamboo("run", file);
+
+        Assert.Equal(1, run.Code);
+        Assert.Contains("take a flow: bamboo skip-gateway eg FLOW", run.Out, StringComparison.Ordinal);
+        Assert.Contains($"retry it: bamboo retry eg --db {Db}\n", run.Out, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -57,6 +57,19 @@ public sealed class BambooClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetNode_FailedNodeOfARevokedRun_OffersNothing()
+    {
+        var failing = Failing();
+        var pipeline = Trees.Sequence(failing);
+        Assert.True((await _sut.RunPipelineAsync(pipeline)).Result);
+        Assert.Equal(PipelineEnd.Failed, (await _sut.WaitForPipelineAsync(pipeline.Id).WaitAsync(TimeSpan.FromSeconds(20))).End);
+
+        Assert.True((await _sut.RevokePipelineAsync(pipeline.Id)).Result);
+
+        Assert.Empty((await _sut.GetNodeAsync(failing.Id))!.Actions);
+    }
+
+    [Fact]
     public async Task Callback_WithoutVersion_ReachesTheWaitingAttempt()
     {
         var waiting = new ServiceActivity("callback_node");
