@@ -113,7 +113,7 @@ internal sealed class CliHost : IAsyncDisposable
 
     /// <summary>
     /// Whether no work is left for this process: nothing in flight here, before and after a look at the queue that
-    /// finds nothing claimable, and no claim begun meanwhile (a task claimed is leased, so the queue no longer shows
+    /// finds nothing this worker can claim, and no claim begun meanwhile (a task claimed is leased, so the queue no longer shows
     /// it). Tasks other workers hold are theirs.
     /// </summary>
     public async Task<bool> IsIdleAsync(CancellationToken cancellationToken)
@@ -130,7 +130,8 @@ internal sealed class CliHost : IAsyncDisposable
             return false;
         }
 
-        return await Store.NextDueInAsync(WorkFilter.Any, cancellationToken) is null && worker.InFlight == 0 && worker.ClaimsStarted == claims;
+        // Only what this worker could claim counts: a task that needs a component it lacks waits for another worker.
+        return await Store.NextDueInAsync(Engine.WorkFilter(worker.Roots), cancellationToken) is null && worker.InFlight == 0 && worker.ClaimsStarted == claims;
     }
 
     /// <summary>Stops the workers (work in flight gets the grace period) and says on stderr what they left.</summary>

@@ -90,7 +90,9 @@ internal static class WorkerCommand
         var exit = await host.StopWorkersAsync();
         if (exit is not { TasksHandedBack: > 0 } && host.StoreError is null && await host.Store.NextDueInAsync(WorkFilter.Any, CancellationToken.None) is not null)
         {
-            await Console.Error.WriteLineAsync($"work is still queued in the store; another worker takes it, or continue with: {host.WorkerCommandLine}");
+            await Console.Error.WriteLineAsync(await host.Store.NextDueInAsync(host.Engine.WorkFilter(), CancellationToken.None) is null
+                ? "work is still queued in the store that needs components this worker lacks (bamboo show ID says which): a worker with their --components runs it"
+                : $"work is still queued in the store; another worker takes it, or continue with: {host.WorkerCommandLine}");
         }
     }
 }

@@ -229,6 +229,21 @@ public sealed class OperatorSurfaceTests : IDisposable
     }
 
     [Fact]
+    public async Task WorkerUntilIdle_WorkOnlyAnotherWorkerCanRun_ExitsAndSaysWhatItNeeds()
+    {
+        var tree = JsonNode.Parse(await File.ReadAllTextAsync(Example("hello.json")))!.AsObject();
+        tree["activities"]!["hello_greet"]!["component"]!["code"] = "ops_only_elsewhere";
+        var file = Path.Combine(_dir, "elsewhere.json");
+        await File.WriteAllTextAsync(file, tree.ToJsonString());
+        Assert.Equal(0, (await Bamboo("run", file, "--no-wait")).Code);
+
+        var worker = await Bamboo("worker", "--until-idle").WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, worker.Code);
+        Assert.Contains("needs components this worker lacks", worker.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Hints_PastedAsPrinted_AreTakenByTheCli()
     {
         var failing = await Bamboo("run", Example("failing.json"));
