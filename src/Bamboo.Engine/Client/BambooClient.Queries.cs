@@ -109,12 +109,25 @@ public sealed partial class BambooClient
             }
 
             var tasks = await tx.Tasks.GetForRootAsync(rootId).ConfigureAwait(false);
-            // A task is on its way while a worker holds it. A free one needing nothing waits only if no worker runs at
-            // all (GetOutcomeAsync checks); one needing a component waits for a worker that has it once it has been due
-            // for a while without any worker taking it.
-            if (tasks.Any(t => t.LeaseOwner is not null))
+            // A task is on its way while a worker holds it, unless it is a service call whose node moved on (forced to
+            // fail, say): its result will be refused, whenever the call returns. A free one needing nothing waits only
+            // if no worker runs at all (GetOutcomeAsync checks); one needing a component waits for a worker that has
+            // it once it has been due for a while without any worker taking it.
+            var held = tasks.Where(t => t.LeaseOwner is not null).ToList();
+            if (held.Count > 0)
             {
-                return new PipelineOutcome(rootId, PipelineEnd.Running, []);
+                if (held.Any(t => t.Version is null))
+                {
+                    return new PipelineOutcome(rootId, PipelineEnd.Running, []);
+                }
+
+                var calls = await tx.States.GetManyAsync([.. held.Select(t => t.NodeId).Distinct()]).ConfigureAwait(false);
+                if (held.Any(t => calls.Any(s => s.NodeId == t.NodeId && s.Version == t.Version && s.Name == NodeState.Running)))
+                {
+                    return new PipelineOutcome(rootId, PipelineEnd.Running, []);
+                }
+
+                tasks = [.. tasks.Where(t => t.LeaseOwner is null)];
             }
 
             if (tasks.Any(t => t.Requires is null))

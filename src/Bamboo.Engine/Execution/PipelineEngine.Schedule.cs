@@ -74,9 +74,12 @@ public sealed partial class PipelineEngine
         var timeout = node.Timeout ?? service.Timeout;
         try
         {
-            ok = timeout is null
-                ? await service.ScheduleAsync(data, parent, call.CallbackData, cancellationToken).ConfigureAwait(false)
-                : await WithTimeoutAsync(token => service.ScheduleAsync(data, parent, call.CallbackData, token), timeout.Value, cancellationToken).ConfigureAwait(false);
+            ok = await CallWatchedAsync(token => service.ScheduleAsync(data, parent, call.CallbackData, token), timeout, node.Id, call.Schedule.Version, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ServiceAbandonedException ex)
+        {
+            // Refused when applied (the node moved on): no hooks, no outputs of the abandoned call.
+            return Outcome(new ExecutionData([], new JsonObject { ["ex_data"] = ex.Message }), false, null, call.State.Loop, call.State.InnerLoop, node.ErrorIgnorable);
         }
         catch (ServiceTimedOutException)
         {

@@ -68,9 +68,12 @@ public sealed partial class PipelineEngine
         var inputsBefore = timeout is null ? null : (JsonObject)data.Inputs.DeepClone();
         try
         {
-            ok = timeout is null
-                ? await service.ExecuteAsync(data, parent, cancellationToken).ConfigureAwait(false)
-                : await WithTimeoutAsync(token => service.ExecuteAsync(data, parent, token), timeout.Value, cancellationToken).ConfigureAwait(false);
+            ok = await CallWatchedAsync(token => service.ExecuteAsync(data, parent, token), timeout, node.Id, call.Version, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ServiceAbandonedException ex)
+        {
+            // Refused when applied (the node moved on): no hooks, no outputs of the abandoned call.
+            return Outcome(new ExecutionData([], new JsonObject { ["ex_data"] = ex.Message }), false, null, call.Loop, call.InnerLoop, node.ErrorIgnorable);
         }
         catch (ServiceTimedOutException)
         {
@@ -110,23 +113,86 @@ public sealed partial class PipelineEngine
         $"node {node.Id}: {node.ComponentCode} did not return within {timeout.TotalSeconds:0.###} s (the node's timeout); the call was cancelled and abandoned";
 
     /// <summary>
-    /// Runs a service call on its own thread-pool work item (a call that blocks its thread must not keep this one) and
-    /// gives up on it after <paramref name="timeout"/>: its token is cancelled, and whatever it does later is ignored.
+    /// Runs a service call and watches it. A call still running after <see cref="EngineOptions.MovedOnCheckInterval"/>
+    /// checks, each interval, that its node is still RUNNING at <paramref name="version"/>; when it is not, its token is
+    /// cancelled and it is abandoned (<see cref="ServiceAbandonedException"/>). With a <paramref name="timeout"/> the
+    /// call runs on its own thread-pool work item (a call that blocks its thread must not keep this one) and is
+    /// abandoned once the timeout passes (<see cref="ServiceTimedOutException"/>). Whatever an abandoned call does later
+    /// is ignored.
     /// </summary>
-    private async Task<bool> WithTimeoutAsync(Func<CancellationToken, ValueTask<bool>> call, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<bool> CallWatchedAsync(Func<CancellationToken, ValueTask<bool>> call, TimeSpan? timeout, string nodeId, string version, CancellationToken cancellationToken)
     {
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var running = Task.Run(() => call(cancel.Token).AsTask(), CancellationToken.None);
+        Task<bool> running;
+        if (timeout is null)
+        {
+            var direct = call(cancel.Token);
+            if (direct.IsCompleted)
+            {
+                // Most calls: no watch, no thread hop.
+                cancel.Dispose();
+                return await direct.ConfigureAwait(false);
+            }
+
+            running = direct.AsTask();
+        }
+        else
+        {
+            running = Task.Run(() => call(cancel.Token).AsTask(), CancellationToken.None);
+        }
+
+        var deadline = timeout is { } limit ? engine.Time.GetTimestamp() + (long)(limit.TotalSeconds * engine.Time.TimestampFrequency) : long.MaxValue;
+        while (true)
+        {
+            var left = deadline == long.MaxValue ? TimeSpan.MaxValue : engine.Time.GetElapsedTime(engine.Time.GetTimestamp(), deadline);
+            var wait = left < engine.Options.MovedOnCheckInterval ? left : engine.Options.MovedOnCheckInterval;
+            try
+            {
+                var ok = await running.WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, engine.Time, cancellationToken).ConfigureAwait(false);
+                cancel.Dispose();
+                return ok;
+            }
+            catch (TimeoutException) when (!running.IsCompleted)
+            {
+                if (engine.Time.GetTimestamp() >= deadline)
+                {
+                    await AbandonAsync(running, cancel).ConfigureAwait(false);
+                    throw new ServiceTimedOutException();
+                }
+
+                if (await MovedOnAsync(nodeId, version, cancellationToken).ConfigureAwait(false))
+                {
+                    await AbandonAsync(running, cancel).ConfigureAwait(false);
+                    throw new ServiceAbandonedException();
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !running.IsCompleted)
+            {
+                // Cut off (the worker stops): the call got the same cancellation.
+                await AbandonAsync(running, cancel).ConfigureAwait(false);
+                throw;
+            }
+        }
+    }
+
+    private static async Task AbandonAsync(Task<bool> running, CancellationTokenSource cancel)
+    {
+        await cancel.CancelAsync().ConfigureAwait(false);
+        // Observed when it ends, so an abandoned call's failure is not an unobserved task exception.
+        _ = running.ContinueWith(t => { _ = t.Exception; cancel.Dispose(); }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Whether the node is no longer RUNNING at this version (a read: a store error counts as not moved).</summary>
+    private async Task<bool> MovedOnAsync(string nodeId, string version, CancellationToken cancellationToken)
+    {
         try
         {
-            return await running.WaitAsync(timeout, engine.Time, cancellationToken).ConfigureAwait(false);
+            var state = await _store.ReadAsync(tx => tx.States.GetAsync(nodeId), CancellationToken.None).ConfigureAwait(false);
+            return state is null || state.Version != version || state.Name != NodeState.Running;
         }
-        catch (TimeoutException) when (!running.IsCompleted)
+        catch (Exception ex) when (ex is System.Data.Common.DbException or IOException or TimeoutException)
         {
-            await cancel.CancelAsync().ConfigureAwait(false);
-            // Observed when it ends, so an abandoned call's failure is not an unobserved task exception.
-            _ = running.ContinueWith(t => { _ = t.Exception; cancel.Dispose(); }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            throw new ServiceTimedOutException();
+            return false;
         }
     }
 

@@ -31,6 +31,13 @@ public sealed class EngineOptions
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// How often a service call that has not returned checks that its node is still at the call's version. When an
+    /// operator forced the node to fail, revoked the run or the node moved on otherwise, the call is cancelled and
+    /// abandoned (its result would be refused anyway), so its slot and its task are free at once.
+    /// </summary>
+    public TimeSpan MovedOnCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// The most a node's execution data (inputs and outputs, as JSON) may weigh. A service that leaves more fails its
     /// node with a message naming this limit, measured before anything reaches the store, so the store's writer never
     /// spends its time on it.

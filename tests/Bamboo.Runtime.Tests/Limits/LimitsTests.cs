@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Bamboo.Engine.Building;
 using Bamboo.Engine.Client;
 using Bamboo.Engine.Components;
+using Bamboo.Engine.Components.Testkit;
 using Bamboo.Engine.Runtime;
 using Bamboo.Runtime.Tests.Probes;
 
@@ -33,6 +34,16 @@ public sealed class HangingService : Service
         }
 
         return ValueTask.FromResult(true);
+    }
+}
+
+/// <summary>A service that waits (asynchronously) far longer than any test, ignoring its token.</summary>
+public sealed class StuckService : Service
+{
+    public override async ValueTask<bool> ExecuteAsync(ExecutionData data, ExecutionData parentData, CancellationToken cancellationToken = default)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(60), CancellationToken.None);
+        return true;
     }
 }
 
@@ -78,6 +89,38 @@ public sealed class LimitsTests : IAsyncLifetime
         Assert.Contains("timeout", detail!.Error, StringComparison.Ordinal);
         Assert.Contains(stuck.Id, detail.Error, StringComparison.Ordinal);
         Assert.Equal(PipelineEnd.Finished, (await RunAsync(Trees.Sequential(3))).End);
+    }
+
+    [Fact]
+    public async Task ForcedFail_ServiceStillRunning_RunFailsAtOnceAndTheCallsSlotIsFreed()
+    {
+        var registry = new ComponentRegistry().AddComponent<StuckService>("stuck").AddTestkit();
+        await using var h = new EngineHarness(registry, options: new EngineOptions { MaxConcurrentTasks = 1, MovedOnCheckInterval = TimeSpan.FromMilliseconds(100) });
+        var client = new BambooClient(h.Engine, h.Pipelines);
+        var stuck = new ServiceActivity("stuck");
+        var pipeline = Trees.Sequence(stuck);
+        Assert.True((await client.RunPipelineAsync(pipeline)).Result);
+        await RunningAsync(client, stuck.Id).WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.True((await client.ForcedFailActivityAsync(stuck.Id, "operator: hung")).Result);
+        var outcome = await client.WaitForPipelineAsync(pipeline.Id).WaitAsync(TimeSpan.FromSeconds(20));
+        var next = Trees.Sequential(2);
+        Assert.True((await client.RunPipelineAsync(next)).Result);
+        var after = await client.WaitForPipelineAsync(next.Id).WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(PipelineEnd.Failed, outcome.End);
+        Assert.Equal(stuck.Id, Assert.Single(outcome.Nodes).Id);
+        Assert.Equal("operator: hung", (await client.GetNodeAsync(stuck.Id))!.Error);
+        // The only slot ran the next run: the stuck call was abandoned.
+        Assert.Equal(PipelineEnd.Finished, after.End);
+    }
+
+    private static async Task RunningAsync(BambooClient client, string nodeId)
+    {
+        while ((await client.GetNodeAsync(nodeId))?.Node.State != Bamboo.Engine.Execution.NodeState.Running)
+        {
+            await Task.Delay(10);
+        }
     }
 
     [Fact]
