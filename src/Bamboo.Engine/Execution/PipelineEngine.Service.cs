@@ -146,31 +146,36 @@ public sealed partial class PipelineEngine
         {
             var left = deadline == long.MaxValue ? TimeSpan.MaxValue : engine.Time.GetElapsedTime(engine.Time.GetTimestamp(), deadline);
             var wait = left < engine.Options.MovedOnCheckInterval ? left : engine.Options.MovedOnCheckInterval;
-            try
+            using (var tick = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
-                var ok = await running.WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, engine.Time, cancellationToken).ConfigureAwait(false);
-                cancel.Dispose();
-                return ok;
+                // No exceptions for flow: a service may throw TimeoutException itself, and then that is its failure.
+                await Task.WhenAny(running, Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, engine.Time, tick.Token)).ConfigureAwait(false);
+                await tick.CancelAsync().ConfigureAwait(false);
             }
-            catch (TimeoutException) when (!running.IsCompleted)
-            {
-                if (engine.Time.GetTimestamp() >= deadline)
-                {
-                    await AbandonAsync(running, cancel).ConfigureAwait(false);
-                    throw new ServiceTimedOutException();
-                }
 
-                if (await MovedOnAsync(nodeId, version, cancellationToken).ConfigureAwait(false))
-                {
-                    await AbandonAsync(running, cancel).ConfigureAwait(false);
-                    throw new ServiceAbandonedException();
-                }
+            if (running.IsCompleted)
+            {
+                cancel.Dispose();
+                return await running.ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !running.IsCompleted)
+
+            if (cancellationToken.IsCancellationRequested)
             {
                 // Cut off (the worker stops): the call got the same cancellation.
                 await AbandonAsync(running, cancel).ConfigureAwait(false);
-                throw;
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            if (engine.Time.GetTimestamp() >= deadline)
+            {
+                await AbandonAsync(running, cancel).ConfigureAwait(false);
+                throw new ServiceTimedOutException();
+            }
+
+            if (await MovedOnAsync(nodeId, version).ConfigureAwait(false))
+            {
+                await AbandonAsync(running, cancel).ConfigureAwait(false);
+                throw new ServiceAbandonedException();
             }
         }
     }
@@ -183,7 +188,7 @@ public sealed partial class PipelineEngine
     }
 
     /// <summary>Whether the node is no longer RUNNING at this version (a read: a store error counts as not moved).</summary>
-    private async Task<bool> MovedOnAsync(string nodeId, string version, CancellationToken cancellationToken)
+    private async Task<bool> MovedOnAsync(string nodeId, string version)
     {
         try
         {
