@@ -60,15 +60,25 @@ internal static class RunCommand
         await using var host = await CliHost.OpenAsync(location, registry, cancellationToken: ct);
         host.ComponentFiles = components;
         var start = request.Start;
-        var original = pipeline.Id;
-        if (request.FreshIds || await host.Store.ReadAsync(tx => tx.Runs.GetNodeRootAsync(pipeline.Id), ct) is not null)
+        var original = pipeline;
+        // The tree under fresh ids, the start node renamed with it; says why unless --fresh-ids asked for it.
+        void Fresh(string? ranBefore)
         {
-            pipeline = FreshIds.Copy(pipeline, out var renamed);
-            start = start is null ? null : renamed(start);
-            if (!request.FreshIds)
+            pipeline = FreshIds.Copy(original, out var renamed);
+            start = request.Start is null ? null : renamed(request.Start);
+            if (ranBefore is not null)
             {
-                Console.WriteLine($"{original} ran in this store before: this run is {pipeline.Id}, with fresh node ids (suffix {pipeline.Id[original.Length..]})");
+                Console.WriteLine($"{ranBefore} ran in this store before: this run is {pipeline.Id}, with fresh node ids (suffix {pipeline.Id[original.Id.Length..]})");
             }
+        }
+
+        if (request.FreshIds)
+        {
+            Fresh(null);
+        }
+        else if (await host.Store.ReadAsync(tx => tx.Runs.GetNodeRootAsync(pipeline.Id), ct) is not null)
+        {
+            Fresh(pipeline.Id);
         }
 
         Console.WriteLine($"store: {location}");
@@ -83,13 +93,11 @@ internal static class RunCommand
             Name = request.Name ?? NameOf(pipeline, request.File),
         };
         var result = await host.Client.RunPipelineAsync(pipeline, options, ct);
-        if (result.Exception is IdTakenError taken && !request.FreshIds && pipeline.Id == original)
+        if (result.Exception is IdTakenError taken && ReferenceEquals(pipeline, original))
         {
             // The root id is free but a node id ran in another run: the tree runs again under fresh ids all the same.
-            pipeline = FreshIds.Copy(pipeline, out var renamed);
-            options = options with { StartNodeId = request.Start is null ? null : renamed(request.Start) };
-            Console.WriteLine($"node {taken.Id} ran in this store before: this run is {pipeline.Id}, with fresh node ids (suffix {pipeline.Id[original.Length..]})");
-            result = await host.Client.RunPipelineAsync(pipeline, options, ct);
+            Fresh("node " + taken.Id);
+            result = await host.Client.RunPipelineAsync(pipeline, options with { StartNodeId = start }, ct);
         }
 
         if (result.Exception is System.Data.Common.DbException)

@@ -79,10 +79,7 @@ public sealed class OperatorSurfaceTests : IDisposable
     [Fact]
     public async Task Run_NewRootIdButNodeIdsThatRanBefore_RunsUnderFreshIds()
     {
-        var tree = JsonNode.Parse(await File.ReadAllTextAsync(Example("hello.json")))!.AsObject();
-        tree["id"] = "p_hello_copy";
-        var file = Path.Combine(_dir, "copy.json");
-        await File.WriteAllTextAsync(file, tree.ToJsonString());
+        var file = await HelloVariantAsync("copy", tree => tree["id"] = "p_hello_copy");
 
         var first = await Bamboo("run", Example("hello.json"));
         var copy = await Bamboo("run", file);
@@ -195,14 +192,14 @@ public sealed class OperatorSurfaceTests : IDisposable
     [Fact]
     public async Task Run_Interrupted_HandsBackItsWorkExitsWith130AndAWorkerFinishesIt()
     {
-        var tree = JsonNode.Parse(await File.ReadAllTextAsync(Example("hello.json")))!.AsObject();
-        tree["activities"]!["hello_greet"]!["component"] = new JsonObject
+        var file = await HelloVariantAsync("slow", tree =>
         {
-            ["code"] = "delay",
-            ["inputs"] = new JsonObject { ["ms"] = new JsonObject { ["type"] = "plain", ["value"] = 2000 } },
-        };
-        var file = Path.Combine(_dir, "slow.json");
-        await File.WriteAllTextAsync(file, tree.ToJsonString());
+            tree["activities"]!["hello_greet"]!["component"] = new JsonObject
+            {
+                ["code"] = "delay",
+                ["inputs"] = new JsonObject { ["ms"] = new JsonObject { ["type"] = "plain", ["value"] = 2000 } },
+            };
+        });
         var error = new StringWriter();
         using var interrupt = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
         int code;
@@ -231,10 +228,7 @@ public sealed class OperatorSurfaceTests : IDisposable
     [Fact]
     public async Task WorkerUntilIdle_WorkOnlyAnotherWorkerCanRun_ExitsAndSaysWhatItNeeds()
     {
-        var tree = JsonNode.Parse(await File.ReadAllTextAsync(Example("hello.json")))!.AsObject();
-        tree["activities"]!["hello_greet"]!["component"]!["code"] = "ops_only_elsewhere";
-        var file = Path.Combine(_dir, "elsewhere.json");
-        await File.WriteAllTextAsync(file, tree.ToJsonString());
+        var file = await HelloVariantAsync("elsewhere", tree => tree["activities"]!["hello_greet"]!["component"]!["code"] = "ops_only_elsewhere");
         Assert.Equal(0, (await Bamboo("run", file, "--no-wait")).Code);
 
         var worker = await Bamboo("worker", "--until-idle").WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
@@ -250,10 +244,7 @@ public sealed class OperatorSurfaceTests : IDisposable
         var retryHint = Pasted(failing.Out, "bamboo retry fl_check --data ");
         var retry = await Bamboo(ThisStore(retryHint));
 
-        var tree = JsonNode.Parse(await File.ReadAllTextAsync(Example("hello.json")))!.AsObject();
-        tree["activities"]!["hello_greet"]!["component"]!["code"] = "callback_node";
-        var file = Path.Combine(_dir, "callback.json");
-        await File.WriteAllTextAsync(file, tree.ToJsonString());
+        var file = await HelloVariantAsync("callback", tree => tree["activities"]!["hello_greet"]!["component"]!["code"] = "callback_node");
         var waiting = await Bamboo("run", file);
         var callbackHint = Pasted(waiting.Out, "bamboo callback hello_greet");
         var callback = await Bamboo(ThisStore(callbackHint));
@@ -396,6 +387,16 @@ public sealed class OperatorSurfaceTests : IDisposable
         Assert.Contains("--before 'yesterday' is not a time", bad.Err, StringComparison.Ordinal);
     }
 
+    /// <summary>examples/hello.json changed by <paramref name="change"/>, written as NAME.json in this test's folder.</summary>
+    private async Task<string> HelloVariantAsync(string name, Action<JsonObject> change)
+    {
+        var tree = JsonNode.Parse(await File.ReadAllTextAsync(Example("hello.json")))!.AsObject();
+        change(tree);
+        var file = Path.Combine(_dir, name + ".json");
+        await File.WriteAllTextAsync(file, tree.ToJsonString());
+        return file;
+    }
+
     /// <summary>A pasted hint without the <c>--db</c> it ends with, which <see cref="Bamboo"/> adds to every command.</summary>
     private string[] ThisStore(string[] hint)
     {
@@ -472,10 +473,7 @@ public sealed class OperatorSurfaceTests : IDisposable
     [Fact]
     public async Task Validate_UnknownComponent_ExitsTwoNamingNodeAndComponent()
     {
-        var tree = JsonNode.Parse(await File.ReadAllTextAsync(Example("hello.json")))!.AsObject();
-        tree["activities"]!["hello_greet"]!["component"]!["code"] = "no_such_component";
-        var file = Path.Combine(_dir, "unknown.json");
-        await File.WriteAllTextAsync(file, tree.ToJsonString());
+        var file = await HelloVariantAsync("unknown", tree => tree["activities"]!["hello_greet"]!["component"]!["code"] = "no_such_component");
 
         var code = Cli.Commands.ValidateCommand.Run(file, false, TextWriter.Null, Console.Error);
         var run = await Bamboo("run", file);
