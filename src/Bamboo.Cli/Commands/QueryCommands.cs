@@ -13,7 +13,7 @@ namespace Bamboo.Cli.Commands;
 /// </summary>
 internal static class QueryCommands
 {
-    private static readonly JsonSerializerOptions Indented = new(ViewJson.Options) { WriteIndented = true };
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     public static IEnumerable<Command> Create()
     {
@@ -90,7 +90,7 @@ internal static class QueryCommands
 
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(page, Indented));
+                Console.WriteLine(ViewJson.Serialize(page, indented: true));
                 return ExitCodes.Ok;
             }
 
@@ -134,7 +134,7 @@ internal static class QueryCommands
             {
                 if (parse.GetValue(json))
                 {
-                    Console.WriteLine(JsonSerializer.Serialize(run, Indented));
+                    Console.WriteLine(ViewJson.Serialize(run, indented: true));
                     return ExitCodes.Ok;
                 }
 
@@ -155,7 +155,7 @@ internal static class QueryCommands
 
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(node, Indented));
+                Console.WriteLine(ViewJson.Serialize(node, indented: true));
                 return ExitCodes.Ok;
             }
 

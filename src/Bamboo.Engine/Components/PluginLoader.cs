@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Bamboo.Engine.Exceptions;
 
@@ -9,6 +10,10 @@ namespace Bamboo.Engine.Components;
 /// </summary>
 public static class PluginLoader
 {
+    /// <summary>Why plugins need the JIT: they are assemblies loaded and read at run time.</summary>
+    internal const string NeedsReflection = "Loads component assemblies at run time and creates their types by reflection; a native (AOT) build cannot.";
+
+    [RequiresUnreferencedCode(NeedsReflection)]
     public static IReadOnlyList<string> AddFromAssembly(this ComponentRegistry registry, string assemblyPath)
     {
         ArgumentNullException.ThrowIfNull(registry);
@@ -53,6 +58,7 @@ public static class PluginLoader
     /// The exported classes of <paramref name="assembly"/> with each [Component] mark they carry; a marked type that is
     /// not a Service, ILazyVariable or IExecutableEndEvent is an error naming it.
     /// </summary>
+    [RequiresUnreferencedCode(NeedsReflection)]
     public static IEnumerable<(Type Type, ComponentAttribute Mark)> MarkedTypes(Assembly assembly)
     {
         ArgumentNullException.ThrowIfNull(assembly);

@@ -1,5 +1,6 @@
 using Bamboo.Engine.Components;
 using Bamboo.Engine.Components.Testkit;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -16,7 +17,7 @@ public sealed class BambooBuilder(IServiceCollection services, ComponentRegistry
     public ComponentRegistry Registry { get; } = registry;
 
     /// <summary>Registers a component; a fresh instance (with constructor injection) serves every call.</summary>
-    public BambooBuilder AddComponent<T>(string code, string version = ComponentRegistry.DefaultVersion)
+    public BambooBuilder AddComponent<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>(string code, string version = ComponentRegistry.DefaultVersion)
         where T : Service
     {
         Services.AddTransient<T>();
@@ -25,7 +26,7 @@ public sealed class BambooBuilder(IServiceCollection services, ComponentRegistry
     }
 
     /// <summary>Registers a component by its <see cref="ComponentAttribute"/> (code and version).</summary>
-    public BambooBuilder AddComponent<T>()
+    public BambooBuilder AddComponent<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>()
         where T : Service
     {
         var mark = typeof(T).GetCustomAttributes(typeof(ComponentAttribute), inherit: false).OfType<ComponentAttribute>().FirstOrDefault()
@@ -37,6 +38,7 @@ public sealed class BambooBuilder(IServiceCollection services, ComponentRegistry
     /// Registers every [Component]-marked service, lazy variable and executable end event of <paramref name="assembly"/>
     /// (as <c>--components FILE.dll</c> does), each created through the container (constructor injection).
     /// </summary>
+    [RequiresUnreferencedCode(PluginLoader.NeedsReflection)]
     public BambooBuilder AddComponentsFrom(Assembly assembly)
     {
         ArgumentNullException.ThrowIfNull(assembly);

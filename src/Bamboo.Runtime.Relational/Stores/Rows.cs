@@ -14,5 +14,29 @@ internal static class Rows
 
     public static bool Bool(ISqlRow r, int i) => r.GetInt64(i) != 0;
 
-    public static List<string> Strings(ISqlRow r, int i) => JsonSerializer.Deserialize<List<string>>(r.GetString(i)) ?? [];
+    /// <summary>A JSON array of strings (a process's stack, a context value's references), read without reflection.</summary>
+    public static List<string> Strings(ISqlRow r, int i)
+    {
+        var text = r.GetString(i);
+        var strings = new List<string>();
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(text));
+        if (!reader.Read() || reader.TokenType == JsonTokenType.Null)
+        {
+            return strings;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            throw new FormatException($"expected a JSON array of strings, got {text}");
+        }
+
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            strings.Add(reader.TokenType == JsonTokenType.String
+                ? reader.GetString()!
+                : throw new FormatException($"expected a JSON array of strings, got {text}"));
+        }
+
+        return strings;
+    }
 }

@@ -22,7 +22,7 @@ public sealed class HookRecorder(Service inner) : Service
             data.Outputs["hook_call_order"] = order;
         }
 
-        order.Add(name);
+        order.Add((JsonNode)JsonValue.Create(name));
     }
 
     public override ValueTask<bool> ExecuteAsync(ExecutionData data, ExecutionData parentData, CancellationToken cancellationToken = default)
