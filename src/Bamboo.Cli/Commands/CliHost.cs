@@ -15,7 +15,7 @@ namespace Bamboo.Cli.Commands;
 /// The embedded store, the engine on it, and in-process workers that a CLI command runs while it lives. Workers serve
 /// only the runs the command was given unless told to serve the whole store; on exit they hand back what they hold.
 /// </summary>
-internal sealed class CliHost : IAsyncDisposable
+internal sealed partial class CliHost : IAsyncDisposable
 {
     public const string DefaultDatabase = ".bamboo/bamboo.db";
 
@@ -86,9 +86,9 @@ internal sealed class CliHost : IAsyncDisposable
     public static ComponentRegistry Registry(IEnumerable<string>? plugins = null)
     {
         var registry = new ComponentRegistry().AddTestkit();
-        foreach (var plugin in plugins ?? [])
+        if (plugins?.ToList() is { Count: > 0 } files)
         {
-            registry.AddFromAssembly(plugin);
+            AddPlugins(registry, files);
         }
 
         return registry;

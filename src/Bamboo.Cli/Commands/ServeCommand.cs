@@ -1,24 +1,20 @@
 using System.CommandLine;
-using Bamboo.Engine.Exceptions;
-using Bamboo.Engine.Runtime;
-using Bamboo.Server;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace Bamboo.Cli.Commands;
 
 /// <summary>
 /// <c>bamboo serve</c>: the HTTP API and the web page (Bamboo.Server) on a store, with workers unless told otherwise.
-/// Listens on 127.0.0.1:5080 by default; an address other machines can reach needs a token.
+/// Listens on 127.0.0.1:5080 by default; an address other machines can reach needs a token. The server itself runs in
+/// ServeCommand.Server.cs; the native build, which has no ASP.NET Core, hands the command to the JIT build instead.
 /// </summary>
-internal static class ServeCommand
+internal static partial class ServeCommand
 {
+    /// <summary>Bamboo.Server's default address, named here for the help text of a build without the server.</summary>
+    internal const string DefaultUrl = "http://127.0.0.1:5080";
+
     public static Command Create()
     {
-        var urls = new Option<string?>("--urls") { Description = $"where to listen, ';'-separated (default: {BambooServerOptions.DefaultUrl}, or $ASPNETCORE_URLS)" };
+        var urls = new Option<string?>("--urls") { Description = $"where to listen, ';'-separated (default: {DefaultUrl}, or $ASPNETCORE_URLS)" };
         var tokens = new Option<string[]>("--token")
         {
             Description = "an access token, ROLE:TOKEN with ROLE reader (GET routes, events) or operator (everything); repeatable; also Bamboo__Server__Tokens__0=...",
@@ -31,72 +27,5 @@ internal static class ServeCommand
         store.AddTo(command);
         command.SetAction((parse, ct) => RunAsync(store.Get(parse), parse.GetValue(urls), parse.GetValue(tokens) ?? [], parse.GetValue(noWorkers), parse.GetValue(components) ?? [], ct));
         return command;
-    }
-
-    public static async Task<int> RunAsync(StoreLocation location, string? urls, string[] tokens, bool noWorkers, string[] components, CancellationToken ct)
-    {
-        WebApplication app;
-        try
-        {
-            app = BambooServerApp.Create([], options =>
-            {
-                options.Database = location.Database ?? options.Database;
-                options.Postgres = location.Postgres;
-                options.Workers = !noWorkers;
-                foreach (var token in tokens)
-                {
-                    options.Tokens.Add(token);
-                }
-
-                foreach (var component in components)
-                {
-                    options.Components.Add(component);
-                }
-            }, builder =>
-            {
-                if (!string.IsNullOrWhiteSpace(urls))
-                {
-                    builder.WebHost.UseUrls(urls);
-                }
-            });
-        }
-        catch (BambooException ex)
-        {
-            // A --components assembly that cannot be loaded.
-            await Console.Error.WriteLineAsync(ex.Message);
-            return ExitCodes.Refused;
-        }
-
-        await using (app)
-        {
-            try
-            {
-                // Checked and opened now, so bad options or a path that is not a store are reported before anything listens.
-                _ = app.Services.GetRequiredService<IOptions<BambooServerOptions>>().Value;
-                _ = app.Services.GetRequiredService<IEngineStore>();
-                await app.StartAsync(ct);
-            }
-            catch (OptionsValidationException ex)
-            {
-                foreach (var failure in ex.Failures)
-                {
-                    await Console.Error.WriteLineAsync($"refused: {failure}");
-                }
-
-                return ExitCodes.Refused;
-            }
-            catch (IOException ex)
-            {
-                // Most often the port is taken.
-                await Console.Error.WriteLineAsync($"cannot listen: {ex.Message}");
-                return ExitCodes.Refused;
-            }
-
-            Console.WriteLine($"store: {location}; workers: {(noWorkers ? "none (bamboo worker runs the pipelines)" : "running")}");
-            Console.WriteLine($"serving {string.Join(", ", app.Urls)}: open it in a browser; the API is under /api, its OpenAPI document at /openapi/v1.json; Ctrl-C to stop");
-            await app.WaitForShutdownAsync(ct);
-        }
-
-        return ExitCodes.Ok;
     }
 }

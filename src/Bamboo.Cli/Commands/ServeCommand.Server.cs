@@ -1,0 +1,81 @@
+using Bamboo.Engine.Exceptions;
+using Bamboo.Engine.Runtime;
+using Bamboo.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Bamboo.Cli.Commands;
+
+/// <summary>The server of <c>bamboo serve</c> (the JIT build only: ASP.NET Core does not run natively).</summary>
+internal static partial class ServeCommand
+{
+    public static async Task<int> RunAsync(StoreLocation location, string? urls, string[] tokens, bool noWorkers, string[] components, CancellationToken ct)
+    {
+        WebApplication app;
+        try
+        {
+            app = BambooServerApp.Create([], options =>
+            {
+                options.Database = location.Database ?? options.Database;
+                options.Postgres = location.Postgres;
+                options.Workers = !noWorkers;
+                foreach (var token in tokens)
+                {
+                    options.Tokens.Add(token);
+                }
+
+                foreach (var component in components)
+                {
+                    options.Components.Add(component);
+                }
+            }, builder =>
+            {
+                if (!string.IsNullOrWhiteSpace(urls))
+                {
+                    builder.WebHost.UseUrls(urls);
+                }
+            });
+        }
+        catch (BambooException ex)
+        {
+            // A --components assembly that cannot be loaded.
+            await Console.Error.WriteLineAsync(ex.Message);
+            return ExitCodes.Refused;
+        }
+
+        await using (app)
+        {
+            try
+            {
+                // Checked and opened now, so bad options or a path that is not a store are reported before anything listens.
+                _ = app.Services.GetRequiredService<IOptions<BambooServerOptions>>().Value;
+                _ = app.Services.GetRequiredService<IEngineStore>();
+                await app.StartAsync(ct);
+            }
+            catch (OptionsValidationException ex)
+            {
+                foreach (var failure in ex.Failures)
+                {
+                    await Console.Error.WriteLineAsync($"refused: {failure}");
+                }
+
+                return ExitCodes.Refused;
+            }
+            catch (IOException ex)
+            {
+                // Most often the port is taken.
+                await Console.Error.WriteLineAsync($"cannot listen: {ex.Message}");
+                return ExitCodes.Refused;
+            }
+
+            Console.WriteLine($"store: {location}; workers: {(noWorkers ? "none (bamboo worker runs the pipelines)" : "running")}");
+            Console.WriteLine($"serving {string.Join(", ", app.Urls)}: open it in a browser; the API is under /api, its OpenAPI document at /openapi/v1.json; Ctrl-C to stop");
+            await app.WaitForShutdownAsync(ct);
+        }
+
+        return ExitCodes.Ok;
+    }
+}
