@@ -204,7 +204,7 @@ public sealed class PreconditionTests : IAsyncLifetime
     [Fact]
     public async Task Callback_NoSleepingProcessWrongVersionOrFinished_Refused()
     {
-        var (_, waiting) = await WaitingAsync();
+        var (root, waiting) = await WaitingAsync();
         var (_, failed) = await FailedAsync();
         var version = (await _h.StateAsync(waiting))!.Version;
 
@@ -213,7 +213,8 @@ public sealed class PreconditionTests : IAsyncLifetime
         await AssertUnchangedAsync(failed, () => EngineApi.CallbackAsync(_h.Engine, failed, (_h.StateAsync(failed).Result)!.Version, []), "no schedule");
 
         Assert.True((await EngineApi.CallbackAsync(_h.Engine, waiting, version, [])).Result);
-        await _h.WaitStateAsync(waiting, NodeState.Finished);
+        // The run's end, not the node's: the process sleeps at the node until the task that walks on from it runs.
+        await _h.WaitStateAsync(root, NodeState.Finished);
         Refused(await EngineApi.CallbackAsync(_h.Engine, waiting, version, []), "can not find sleep process");
     }
 
