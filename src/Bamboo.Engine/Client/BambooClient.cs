@@ -18,7 +18,8 @@ public sealed partial class BambooClient
         Engine = engine ?? throw new ArgumentNullException(nameof(engine));
         if (local is not null)
         {
-            local.EventRaised += (_, e) => Nudge(e.RootPipelineId);
+            // Not the node hooks: they fire several times a step, and each woken wait reads the store between the steps.
+            local.TaskEnded += Nudge;
         }
     }
 

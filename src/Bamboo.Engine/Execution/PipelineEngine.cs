@@ -78,6 +78,7 @@ public sealed partial class PipelineEngine(BambooEngine engine, ILogger<Pipeline
     {
         if (outcome == StepOutcome.Done)
         {
+            OnTaskEnded(task);
             return;
         }
 
@@ -91,6 +92,31 @@ public sealed partial class PipelineEngine(BambooEngine engine, ILogger<Pipeline
         catch (Exception ex) when (ex is not (OperationCanceledException or LeaseLostException or TaskFailedException or AggregateException))
         {
             throw new TaskFailedException(task, ex);
+        }
+        finally
+        {
+            OnTaskEnded(task);
+        }
+    }
+
+    /// <summary>
+    /// Raised with the run's root id when a task's work in this engine ends: it finished, waits (for a callback, a
+    /// schedule, a worker), failed or was handed back. A run only stops at such a moment, so a wait on a run's outcome
+    /// wakes on this instead of on every node's hooks. Keep it quick.
+    /// </summary>
+    public event Action<string>? TaskEnded;
+
+    private void OnTaskEnded(TaskRecord task)
+    {
+        try
+        {
+            TaskEnded?.Invoke(task.RootId);
+        }
+#pragma warning disable CA1031 // An observer's failure must not fail the task.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogEventSinkFailed(ex, nameof(TaskEnded));
         }
     }
 

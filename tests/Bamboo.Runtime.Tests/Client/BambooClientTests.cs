@@ -87,6 +87,31 @@ public sealed class BambooClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TaskEnded_RaisedWhereARunStops_NotAtEveryNode()
+    {
+        // What a local client's wait wakes on: each woken wait reads the store between the workers' steps.
+        var ended = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var hooks = 0;
+        _h.Pipelines.TaskEnded += ended.Enqueue;
+        _h.Pipelines.EventRaised += (_, _) => Interlocked.Increment(ref hooks);
+        var sequential = Trees.Sequential(20);
+        var waiting = Trees.Sequence(new ServiceActivity("callback_node"));
+        var failing = Trees.Sequence(Failing());
+
+        foreach (var pipeline in new[] { sequential, waiting, failing })
+        {
+            Assert.True((await _sut.RunPipelineAsync(pipeline)).Result);
+        }
+
+        Assert.Equal(PipelineEnd.Finished, (await _sut.WaitForPipelineAsync(sequential.Id).WaitAsync(TimeSpan.FromSeconds(20))).End);
+        Assert.Equal(PipelineEnd.WaitingForCallback, (await _sut.WaitForPipelineAsync(waiting.Id).WaitAsync(TimeSpan.FromSeconds(20))).End);
+        Assert.Equal(PipelineEnd.Failed, (await _sut.WaitForPipelineAsync(failing.Id).WaitAsync(TimeSpan.FromSeconds(20))).End);
+        await WaitUntil.TrueAsync(() => Task.FromResult(ended.Contains(sequential.Id) && ended.Contains(waiting.Id) && ended.Contains(failing.Id)), TimeSpan.FromSeconds(20), "each run's task to end");
+        Assert.InRange(ended.Count(id => id == sequential.Id), 1, 2);
+        Assert.True(hooks > 40, $"{hooks} hooks");
+    }
+
+    [Fact]
     public async Task WaitForPipeline_PausedAndRevoked_SayWhichEnd()
     {
         var paused = Trees.Sequence(new ServiceActivity("callback_node"));
