@@ -22,13 +22,32 @@ public static class PluginLoader
         {
             assembly = Assembly.LoadFrom(Path.GetFullPath(assemblyPath));
         }
-        catch (Exception ex) when (ex is IOException or BadImageFormatException or FileLoadException)
+        catch (Exception ex) when (ex is IOException or BadImageFormatException or ArgumentException)
         {
-            throw new BambooException($"cannot load components from {assemblyPath}: {ex.Message}", ex);
+            // ArgumentException: an empty or malformed path.
+            throw new BambooException($"cannot load components from '{assemblyPath}': {ex.Message}", ex);
+        }
+
+        return registry.AddFrom(assembly, assemblyPath);
+    }
+
+    /// <summary>Registers the marked types of a loaded assembly; <paramref name="assemblyPath"/> names it in errors.</summary>
+    [RequiresUnreferencedCode(NeedsReflection)]
+    internal static IReadOnlyList<string> AddFrom(this ComponentRegistry registry, Assembly assembly, string assemblyPath)
+    {
+        List<(Type Type, ComponentAttribute Mark)> marked;
+        try
+        {
+            marked = [.. MarkedTypes(assembly)];
+        }
+        catch (Exception ex) when (ex is IOException or BadImageFormatException or ReflectionTypeLoadException or TypeLoadException)
+        {
+            // Its types need an assembly that is not beside it (a dependency left behind when the DLL was copied).
+            throw new BambooException($"cannot load components from '{assemblyPath}': {ex.Message}", ex);
         }
 
         var added = new List<string>();
-        foreach (var (type, mark) in MarkedTypes(assembly))
+        foreach (var (type, mark) in marked)
         {
             if (type.GetConstructor(Type.EmptyTypes) is null)
             {

@@ -158,4 +158,19 @@ public sealed class ValidateCommandTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains("cannot read", error, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public void Run_EmptyComponentsPath_OneLineExitTwo(string path)
+    {
+        var tree = Path.Combine(PackageBuilds.RepositoryRoot(), "examples", "hello.json");
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var code = ValidateCommand.Run(tree, false, output, error, [path]);
+
+        Assert.Equal(2, code);
+        Assert.Contains("cannot load components from", error.ToString(), StringComparison.Ordinal);
+    }
 }
