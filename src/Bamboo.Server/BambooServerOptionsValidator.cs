@@ -23,6 +23,15 @@ internal sealed class BambooServerOptionsValidator(IConfiguration configuration)
             }
         }
 
+        foreach (var address in Addresses(configuration))
+        {
+            if (Malformed(address) is { } problem)
+            {
+                // Kestrel would listen on every address, port 80, for an address it cannot read.
+                failures.Add($"{address}: {problem}");
+            }
+        }
+
         if (options.Tokens.Count == 0 && Addresses(configuration).FirstOrDefault(a => !IsLoopback(a)) is { } open)
         {
             failures.Add($"{open} is reachable from other machines, and no token is set: add --token operator:TOKEN (or Bamboo:Server:Tokens), or listen on 127.0.0.1");
@@ -47,6 +56,49 @@ internal sealed class BambooServerOptionsValidator(IConfiguration configuration)
                 yield return url;
             }
         }
+    }
+
+    /// <summary>
+    /// Why Kestrel could not read <paramref name="url"/> as an address to listen on (null when it can): http or https,
+    /// a host (a name, an IP address, [IPv6], * or +), and a port from 0 to 65535 when a colon follows the host.
+    /// </summary>
+    public static string? Malformed(string url)
+    {
+        const string Shape = "not an address to listen on: use http://HOST:PORT or https://HOST:PORT, with a port from 0 to 65535";
+        var separator = url.IndexOf("://", StringComparison.Ordinal);
+        if (separator < 0 || url[..separator].ToLowerInvariant() is not ("http" or "https"))
+        {
+            return Shape;
+        }
+
+        var rest = url[(separator + 3)..];
+        var hostEnd = rest.StartsWith('[') ? rest.IndexOf(']', StringComparison.Ordinal) + 1 : rest.IndexOfAny([':', '/']);
+        if (hostEnd == 0 || (hostEnd < 0 && rest.StartsWith('[')))
+        {
+            return Shape;
+        }
+
+        var host = hostEnd < 0 ? rest : rest[..hostEnd];
+        var afterHost = hostEnd < 0 ? "" : rest[hostEnd..];
+        if (host.Length == 0 || host.Any(c => char.IsWhiteSpace(c) || c is '@' or '?' or '#'))
+        {
+            return Shape;
+        }
+
+        if (afterHost.StartsWith(':'))
+        {
+            var port = afterHost[1..].Split('/')[0];
+            if (port.Length is 0 or > 5 || !port.All(char.IsAsciiDigit) || int.Parse(port, System.Globalization.CultureInfo.InvariantCulture) > 65535)
+            {
+                return Shape;
+            }
+        }
+        else if (afterHost.Length > 0 && !afterHost.StartsWith('/'))
+        {
+            return Shape;
+        }
+
+        return null;
     }
 
     /// <summary>True for localhost, 127.0.0.0/8 and ::1; false for wildcards (*, +, 0.0.0.0, [::]) and every other host.</summary>

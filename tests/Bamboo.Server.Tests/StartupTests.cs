@@ -20,6 +20,25 @@ public sealed class StartupTests
     }
 
     [Theory]
+    [InlineData("http://127.0.0.1:abc")]
+    [InlineData("http://127.0.0.1:")]
+    [InlineData("http://localhost:abc")]
+    [InlineData("http://127.0.0.1:99999")]
+    [InlineData("http://[::1:5080")]
+    [InlineData("127.0.0.1:5080")]
+    [InlineData("ftp://127.0.0.1:5080")]
+    public async Task Start_AddressKestrelCannotRead_RefusesNamingIt(string urls)
+    {
+        // Kestrel falls back to every address, port 80, for what it cannot read: with no token, that was an open server.
+        await using var server = new ServerFactory(tokens: true, settings: new Dictionary<string, string?> { ["urls"] = urls });
+
+        var refused = Assert.Throws<OptionsValidationException>(() => server.CreateClient());
+
+        Assert.Contains(urls, refused.Message, StringComparison.Ordinal);
+        Assert.Contains("not an address to listen on", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("http://127.0.0.1:5080")]
     [InlineData("http://localhost:5080")]
     [InlineData("http://[::1]:5080")]
