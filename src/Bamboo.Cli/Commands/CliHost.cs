@@ -101,14 +101,18 @@ internal sealed partial class CliHost : IAsyncDisposable
         AllowMultipleArgumentsPerToken = true,
     };
 
-    /// <summary>Starts workers for these runs only, or, with null, for every run in the store.</summary>
-    public void StartWorkers(IReadOnlyCollection<string>? roots)
+    /// <summary>
+    /// Starts workers for these runs only, or, with null, for every run in the store; returns once they are registered,
+    /// so that a wait on a run that follows counts them (it would otherwise say that no worker is running).
+    /// </summary>
+    public async Task StartWorkersAsync(IReadOnlyCollection<string>? roots, CancellationToken cancellationToken)
     {
         var worker = new EngineWorker(Engine, Pipelines, NullLogger<EngineWorker>.Instance) { Roots = roots };
         worker.StoreFailed += (_, e) => StoreError ??= e.Error;
         worker.Reaped += (_, _) => Console.Error.WriteLine("this worker stalled past its lease and was declared dead: its tasks went to other workers, its late work is refused; going on as a new worker");
         _worker = worker;
         _workers = worker.RunAsync(_stop.Token);
+        await Task.WhenAny(worker.Registered, _workers).WaitAsync(cancellationToken);
     }
 
     /// <summary>

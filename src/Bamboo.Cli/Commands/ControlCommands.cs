@@ -93,7 +93,7 @@ internal static class ControlCommands
                 return ExitCodes.Ok;
             }
 
-            host.StartWorkers([root]);
+            await host.StartWorkersAsync([root], ct);
             return await Follow.RunAsync(host, root, ct);
         });
         return command;

@@ -123,7 +123,7 @@ internal static class RunCommand
             return ExitCodes.Ok;
         }
 
-        host.StartWorkers([pipeline.Id]);
+        await host.StartWorkersAsync([pipeline.Id], ct);
         return await Follow.RunAsync(host, pipeline.Id, ct);
     }
 

@@ -59,7 +59,7 @@ internal static class WorkerCommand
                 Console.WriteLine($"{host.Engine.Time.GetUtcNow():HH:mm:ss.fff} {e.RootPipelineId} {e.NodeId ?? ""} {what}".Replace("  ", " ", StringComparison.Ordinal));
             }
         };
-        host.StartWorkers(null);
+        await host.StartWorkersAsync(null, ct);
         while (!ct.IsCancellationRequested)
         {
             try

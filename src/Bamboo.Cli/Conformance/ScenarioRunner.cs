@@ -42,7 +42,7 @@ internal sealed partial class ScenarioRunner(Func<ComponentRegistry> registryFac
         var name = scenario["name"]?.GetValue<string>() ?? file;
         await using var scratch = await _stores();
         await using var host = await CliHost.OpenAsync(scratch.Location, registryFactory(), cancellationToken: cancellationToken);
-        host.StartWorkers(null);
+        await host.StartWorkersAsync(null, cancellationToken);
         var failure = await new ScenarioSession(host.Engine, scenario).RunAsync(cancellationToken);
         return new ScenarioResult(name, failure, watch.Elapsed);
     }

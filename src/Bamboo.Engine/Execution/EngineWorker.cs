@@ -50,6 +50,14 @@ public sealed partial class EngineWorker(BambooEngine engine, PipelineEngine pip
 
     private static string NewOwner() => Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8];
 
+    private readonly TaskCompletionSource _registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Completes once <see cref="RunAsync"/> has registered this worker in the store: from then on a look at the store
+    /// counts it (a wait on a run does not say that no worker is running).
+    /// </summary>
+    public Task Registered => _registered.Task;
+
     /// <summary>
     /// Runs until <paramref name="cancellationToken"/> is cancelled, then shuts down within the grace period of
     /// <see cref="EngineOptions.ShutdownGrace"/> and says what it left.
@@ -62,7 +70,17 @@ public sealed partial class EngineWorker(BambooEngine engine, PipelineEngine pip
         using var work = new CancellationTokenSource();
         using var life = new CancellationTokenSource();
         var running = _running;
-        await RegisterAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await RegisterAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _registered.TrySetCanceled(cancellationToken);
+            throw;
+        }
+
+        _registered.TrySetResult();
         var beating = BeatLoopAsync(life.Token);
         var loops = Enumerable.Range(0, Math.Max(1, _options.WorkerCount)).Select(_ => WorkLoopAsync(filter, slots, running, work.Token, cancellationToken)).ToList();
         await Task.WhenAll(loops).ConfigureAwait(false);

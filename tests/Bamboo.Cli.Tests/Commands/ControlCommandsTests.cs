@@ -35,6 +35,29 @@ public sealed class ControlCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task Retry_LongAfterTheFailure_RunsIt()
+    {
+        Assert.Equal(1, await Bamboo("run", Example("failing.json")));
+        // An operator who comes back later: the run's last change is an hour old. The verb's own workers must count
+        // as running before it reads the run, or it says that no worker runs and leaves the retried node READY.
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Db};Pooling=False"))
+        {
+            connection.Open();
+            using var age = connection.CreateCommand();
+            age.CommandText = "UPDATE states SET created_time = created_time - 3600000, started_time = started_time - 3600000, archived_time = archived_time - 3600000";
+            age.ExecuteNonQuery();
+        }
+
+        Assert.Equal(0, await Bamboo("retry", "fl_check", "--data", """{"bit": 1}"""));
+
+        using var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Db};Pooling=False");
+        check.Open();
+        using var root = check.CreateCommand();
+        root.CommandText = "SELECT name FROM states WHERE node_id = 'p_failing'";
+        Assert.Equal("FINISHED", root.ExecuteScalar());
+    }
+
+    [Fact]
     public async Task Skip_FailedNode_FinishesThePipeline()
     {
         Assert.Equal(1, await Bamboo("run", Example("failing.json")));
