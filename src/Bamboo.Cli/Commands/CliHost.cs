@@ -76,8 +76,11 @@ internal sealed partial class CliHost : IAsyncDisposable
     public IReadOnlyList<string> ComponentFiles { get; set; } = [];
 
     /// <summary>The worker command that goes on with this store's work: this command's store and components.</summary>
-    public string WorkerCommandLine =>
-        "bamboo worker" + Location.Flags + string.Concat(ComponentFiles.Select(f => " --components " + Follow.ShellWord(Path.GetFullPath(f))));
+    public string WorkerCommandLine => "bamboo worker" + Flags;
+
+    /// <summary>The flags a suggested command needs to act as this one: its store and its <c>--components</c>.</summary>
+    public string Flags =>
+        Location.Flags + string.Concat(ComponentFiles.Select(f => " --components " + Follow.ShellWord(Path.GetFullPath(f))));
 
     /// <summary>The first store failure the workers met (a full disk, an I/O error), or null.</summary>
     public Exception? StoreError { get; private set; }

@@ -63,7 +63,8 @@ internal static class Follow
     /// <summary>Prints the tree, the outputs and what to do next; returns the exit code for how the run stands.</summary>
     public static async Task<int> ReportAsync(CliHost host, PipelineOutcome outcome, CancellationToken ct)
     {
-        var (client, store) = (host.Client, host.Location.Flags);
+        // Hints carry the store and the components: a retried plugin node needs a worker that has its component.
+        var (client, store) = (host.Client, host.Flags);
         var rootId = outcome.RootId;
         var view = await client.GetPipelineAsync(rootId, ct);
         if (view is not null)

@@ -74,6 +74,26 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_FailingPluginNode_HintsCarryTheComponents()
+    {
+        var tree = Tree("p_hint", new JsonObject { ["fail"] = new JsonObject { ["type"] = "plain", ["value"] = true } });
+        var output = new StringWriter();
+        var console = Console.Out;
+        Console.SetOut(output);
+        try
+        {
+            Assert.Equal(1, await RunCommand.RunAsync(tree, null, new StoreLocation(Db, null), false, [Plugin], TestContext.Current.CancellationToken));
+        }
+        finally
+        {
+            Console.SetOut(console);
+        }
+
+        // Without them, the retried node would wait for a worker that has its component.
+        Assert.Contains($"bamboo retry p_hint_a --db {Follow.ShellWord(Db)} --components {Follow.ShellWord(Plugin)}", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_UnknownPluginFile_ExitsTwo()
     {
         var tree = Tree("p_bad", []);
