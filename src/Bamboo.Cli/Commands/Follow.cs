@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Bamboo.Engine.Client;
 using Bamboo.Engine.Execution;
@@ -79,7 +78,7 @@ internal static class Follow
                 Console.WriteLine($"pipeline {rootId} finished");
                 if (outputs.Count > 0)
                 {
-                    Console.WriteLine("outputs: " + outputs.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                    Console.WriteLine("outputs: " + outputs.ToJsonString(HumanJson.Indented));
                 }
 
                 return ExitCodes.Ok;

@@ -13,7 +13,7 @@ namespace Bamboo.Cli.Commands;
 /// </summary>
 internal static class QueryCommands
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Indented = HumanJson.Indented;
 
     public static IEnumerable<Command> Create()
     {
@@ -97,7 +97,7 @@ internal static class QueryCommands
             var table = new Table().AddColumns("id", "name", "state", "started", "ended");
             foreach (var run in page.Items)
             {
-                table.AddRow(Markup.Escape(run.Id), Markup.Escape(run.Name), Markup.Escape(run.State), run.CreatedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture),
+                table.AddRow(Markup.Escape(TextTree.Printable(run.Id)), Markup.Escape(TextTree.Printable(run.Name)), Markup.Escape(run.State), run.CreatedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture),
                     run.ArchivedAt?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "");
             }
 
@@ -168,7 +168,8 @@ internal static class QueryCommands
     private static void Print(NodeDetail node)
     {
         var v = node.Node;
-        Console.WriteLine($"{(string.IsNullOrEmpty(v.Name) || v.Name == v.Id ? v.Id : $"{v.Name} ({v.Id})")}: {v.Kind}{(v.Component is null ? "" : " " + v.Component)} in run {node.RootId}");
+        // Names and ids come from trees: control characters in them must not reach the terminal.
+        Console.WriteLine(TextTree.Printable($"{(string.IsNullOrEmpty(v.Name) || v.Name == v.Id ? v.Id : $"{v.Name} ({v.Id})")}: {v.Kind}{(v.Component is null ? "" : " " + v.Component)} in run {node.RootId}"));
         Console.WriteLine($"state: {v.State ?? "not started"}{(v.State is null ? "" : $" (loop {v.Loop}, retry {v.Retry}{(v.Skip ? ", skipped" : "")}, version {v.Version})")}");
         if (v.StartedAt is { } started)
         {

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Bamboo.Engine.Api;
 
@@ -27,7 +26,7 @@ internal static class StatesCommand
 
             if (parse.GetValue(json))
             {
-                Console.WriteLine(data.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                Console.WriteLine(data.ToJsonString(HumanJson.Indented));
             }
             else
             {

@@ -77,6 +77,37 @@ public sealed class OperatorSurfaceTests : IDisposable
     }
 
     [Fact]
+    public async Task ListAndShow_NamesWithControlCharacters_NeverReachTheTerminal()
+    {
+        var file = await HelloVariantAsync("evil", tree =>
+        {
+            tree["id"] = "p_evil";
+            tree["activities"]!["hello_greet"]!["name"] = "greet\u001b[2J\u0007";
+        });
+        Assert.Equal(0, (await Bamboo("run", file, "--fresh-ids", "--name", "run\u001b]0;title\u0007")).Code);
+        var greet = JsonNode.Parse((await Bamboo("list", "--json")).Out)!["items"]![0]!["id"]!.GetValue<string>().Replace("p_evil", "hello_greet", StringComparison.Ordinal);
+
+        var list = await Bamboo("list");
+        var show = await Bamboo("show", greet);
+
+        Assert.Contains("run?]0;title?", list.Out, StringComparison.Ordinal);
+        Assert.Contains("greet?[2J?", show.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', list.Out + show.Out);
+        Assert.DoesNotContain('\u0007', list.Out + show.Out);
+    }
+
+    [Fact]
+    public async Task Outputs_OtherScripts_PrintAsTheyAre()
+    {
+        Assert.Equal(0, (await Bamboo("run", Example("hello.json"), "--var", "name=你好 \"q\"")).Code);
+
+        var outputs = await Bamboo("outputs", "p_hello");
+
+        // Escaped before: "hello \u4F60\u597D \u0022q\u0022".
+        Assert.Contains("hello 你好 \\\"q\\\"", outputs.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_NewRootIdButNodeIdsThatRanBefore_RunsUnderFreshIds()
     {
         var file = await HelloVariantAsync("copy", tree => tree["id"] = "p_hello_copy");
