@@ -23,7 +23,7 @@ internal static partial class JitHandoff
             return ExitCodes.Refused;
         }
 
-        if (DotnetHost(Environment.GetEnvironmentVariable, File.Exists) is not { } host)
+        if (DotnetHost(Environment.GetEnvironmentVariable, IsRunnable) is not { } host)
         {
             Console.Error.WriteLine($"{feature} needs the .NET 10 runtime, and no dotnet host was found (DOTNET_HOST_PATH, DOTNET_ROOT, PATH)");
             return ExitCodes.Refused;
@@ -32,8 +32,24 @@ internal static partial class JitHandoff
         string?[] argv = [host, dll, .. Environment.GetCommandLineArgs().Skip(1), null];
         Console.Out.Flush();
         Execv(host, argv);
-        Console.Error.WriteLine($"{feature}: cannot start {host}: {Marshal.GetLastPInvokeErrorMessage()}");
+        var errno = Marshal.GetLastPInvokeError();
+        Console.Error.WriteLine($"{feature}: cannot start {host}: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
         return ExitCodes.Refused;
+    }
+
+    /// <summary>A file that exists once links are followed (a dangling link does not) and that someone may execute.</summary>
+    internal static bool IsRunnable(string path)
+    {
+        try
+        {
+            var target = File.ResolveLinkTarget(path, returnFinalTarget: true)?.FullName ?? path;
+            return File.Exists(target) && (OperatingSystem.IsWindows()
+                || (File.GetUnixFileMode(target) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The dotnet host to run the JIT build with: the one named by the environment, else the first on PATH, else a usual place.</summary>

@@ -42,6 +42,35 @@ public sealed class JitHandoffTests
     }
 
     [Fact]
+    public void IsRunnable_DanglingLinkOrNotExecutable_IsFalse()
+    {
+        var dir = Directory.CreateTempSubdirectory("bamboo-host-").FullName;
+        try
+        {
+            var plain = Path.Combine(dir, "plain");
+            File.WriteAllText(plain, "");
+            var runnable = Path.Combine(dir, "runnable");
+            File.WriteAllText(runnable, "");
+            var dangling = Path.Combine(dir, "dangling");
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(plain, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                File.SetUnixFileMode(runnable, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+                File.CreateSymbolicLink(dangling, Path.Combine(dir, "gone"));
+                Assert.False(JitHandoff.IsRunnable(plain));
+                Assert.False(JitHandoff.IsRunnable(dangling));
+            }
+
+            Assert.True(JitHandoff.IsRunnable(runnable));
+            Assert.False(JitHandoff.IsRunnable(Path.Combine(dir, "absent")));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void ServeDefaultUrl_IsTheServersDefault()
     {
         // The native build names it without Bamboo.Server; the two must not drift apart.
