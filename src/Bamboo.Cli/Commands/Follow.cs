@@ -119,8 +119,9 @@ internal static class Follow
                 Console.WriteLine($"pipeline {rootId} waits for a worker, and none is running on this store: start one with {host.WorkerCommandLine}");
                 return ExitCodes.Ok;
             case PipelineEnd.WaitingForWorker:
+                // The test kit's components are built in; only others need the assembly that has them.
                 Console.WriteLine($"pipeline {rootId} waits for a worker that has {string.Join(", ", outcome.Requirements)}: " +
-                    "start one with bamboo worker --components FILE.dll");
+                    $"start one with {host.WorkerCommandLine} (and --components FILE.dll for a component that is not built in)");
                 return ExitCodes.Ok;
             default:
                 Console.WriteLine(view?.State == Engine.Execution.NodeState.Suspended

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Bamboo.Cli.Commands;
 using Bamboo.Engine.Building;
+using Bamboo.Engine.Client;
 
 namespace Bamboo.Cli.Tests.Commands;
 
@@ -218,6 +220,27 @@ public sealed class OperatorSurfaceTests : IDisposable
         Assert.Equal(0, worker.Code);
         Assert.Contains("p_hello", worker.Out, StringComparison.Ordinal);
         Assert.Equal("hello world", JsonNode.Parse(outputs.Out)!["${greeting}"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Report_WaitingForAComponent_SuggestsAWorkerOnThisStore()
+    {
+        Assert.Equal(0, (await Bamboo("run", Example("hello.json"))).Code);
+        await using var host = await CliHost.OpenAsync(new StoreLocation(Db, null), readOnly: true, cancellationToken: TestContext.Current.CancellationToken);
+        var outcome = new PipelineOutcome("p_hello", PipelineEnd.WaitingForWorker, []) { Requirements = ["component delay (version legacy)"] };
+        var output = new StringWriter();
+        Console.SetOut(output);
+        try
+        {
+            await Follow.ReportAsync(host, outcome, TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            Console.SetOut(_out);
+        }
+
+        // delay is built in: the worker to start is a plain one on this store, not one with some FILE.dll.
+        Assert.Contains($"waits for a worker that has component delay (version legacy): start one with bamboo worker --db {Db} (and --components FILE.dll for a component that is not built in)", output.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
