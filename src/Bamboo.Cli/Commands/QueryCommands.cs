@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Bamboo.Engine.Client;
 using Bamboo.Engine.Execution;
@@ -13,8 +12,6 @@ namespace Bamboo.Cli.Commands;
 /// </summary>
 internal static class QueryCommands
 {
-    private static readonly JsonSerializerOptions Indented = HumanJson.Indented;
-
     public static IEnumerable<Command> Create()
     {
         yield return List();
@@ -181,8 +178,8 @@ internal static class QueryCommands
             Console.WriteLine($"error: {node.Error}");
         }
 
-        Console.WriteLine("inputs: " + node.Inputs.ToJsonString(Indented));
-        Console.WriteLine("outputs: " + node.Outputs.ToJsonString(Indented));
+        Console.WriteLine("inputs: " + node.Inputs.ToJsonString(HumanJson.Indented));
+        Console.WriteLine("outputs: " + node.Outputs.ToJsonString(HumanJson.Indented));
         foreach (var h in node.Histories)
         {
             Console.WriteLine($"earlier attempt: loop {h.Loop}, retry {h.Retry}{(h.Skip ? ", skipped" : "")}, outputs {h.Outputs.ToJsonString()}");
@@ -209,7 +206,7 @@ internal static class QueryCommands
                 return ExitCodes.Refused;
             }
 
-            Console.WriteLine(outputs.ToJsonString(Indented));
+            Console.WriteLine(outputs.ToJsonString(HumanJson.Indented));
             return ExitCodes.Ok;
         });
         return command;

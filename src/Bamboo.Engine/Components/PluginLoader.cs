@@ -54,23 +54,31 @@ public static class PluginLoader
                 throw new BambooException($"{type.FullName} (component {mark.Code}) needs a public parameterless constructor");
             }
 
-            if (typeof(Service).IsAssignableFrom(type))
-            {
-                registry.AddComponent(mark.Code, () => (Service)Activator.CreateInstance(type)!, mark.Version);
-            }
-            else if (typeof(ILazyVariable).IsAssignableFrom(type))
-            {
-                registry.AddVariable(mark.Code, () => (ILazyVariable)Activator.CreateInstance(type)!);
-            }
-            else
-            {
-                registry.AddEndEvent(mark.Code, () => (IExecutableEndEvent)Activator.CreateInstance(type)!);
-            }
-
+            registry.Register(type, mark, () => Activator.CreateInstance(type)!);
             added.Add(mark.Code);
         }
 
         return added;
+    }
+
+    /// <summary>
+    /// Registers a marked type by what it is (a service by code and version, a lazy variable or an executable end event
+    /// by code); <paramref name="create"/> makes an instance for each use.
+    /// </summary>
+    internal static void Register(this ComponentRegistry registry, Type type, ComponentAttribute mark, Func<object> create)
+    {
+        if (typeof(Service).IsAssignableFrom(type))
+        {
+            registry.AddComponent(mark.Code, () => (Service)create(), mark.Version);
+        }
+        else if (typeof(ILazyVariable).IsAssignableFrom(type))
+        {
+            registry.AddVariable(mark.Code, () => (ILazyVariable)create());
+        }
+        else
+        {
+            registry.AddEndEvent(mark.Code, () => (IExecutableEndEvent)create());
+        }
     }
 
     /// <summary>

@@ -45,18 +45,7 @@ public sealed class BambooBuilder(IServiceCollection services, ComponentRegistry
         foreach (var (type, mark) in PluginLoader.MarkedTypes(assembly))
         {
             Services.TryAddTransient(type);
-            if (typeof(Service).IsAssignableFrom(type))
-            {
-                Registry.AddComponent(mark.Code, () => (Service)Create(type), mark.Version);
-            }
-            else if (typeof(ILazyVariable).IsAssignableFrom(type))
-            {
-                Registry.AddVariable(mark.Code, () => (ILazyVariable)Create(type));
-            }
-            else
-            {
-                Registry.AddEndEvent(mark.Code, () => (IExecutableEndEvent)Create(type));
-            }
+            Registry.Register(type, mark, () => Create(type));
         }
 
         return this;
