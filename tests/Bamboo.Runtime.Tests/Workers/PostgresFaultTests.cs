@@ -69,6 +69,20 @@ public sealed class PostgresFaultTests : IDisposable
         kill.WaitForExit();
     }
 
+    /// <summary>Where unfinished pipelines stand: their nodes' states, their tasks, and the workers the store knows.</summary>
+    private static async Task<string> DescribeAsync(PostgresScratch scratch, IEnumerable<Pipeline> pipelines)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var p in pipelines)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\npipeline {p.Id}:\n");
+            text.Append(await scratch.TextAsync($"SELECT node_id, name, version FROM states WHERE root_id = '{p.Id}' ORDER BY created_time"));
+            text.Append("\ntasks:\n").Append(await scratch.TextAsync($"SELECT {Bamboo.Runtime.Relational.Stores.TaskStore.Columns} FROM tasks WHERE root_id = '{p.Id}'"));
+        }
+
+        return text.Append("\nworkers:\n").Append(await scratch.TextAsync("SELECT owner, beat FROM workers")).ToString();
+    }
+
     [Fact]
     public async Task ThreeWorkers_OneKilledOneFrozen_EveryPipelineFinishesEveryNodeOnce()
     {
@@ -106,7 +120,11 @@ public sealed class PostgresFaultTests : IDisposable
                 frozenAt.Stop();
             }
 
-            Assert.True(started.Elapsed < TimeSpan.FromMinutes(4), $"{finished.Count} of {total} pipelines finished");
+            if (started.Elapsed > TimeSpan.FromMinutes(4))
+            {
+                Assert.Fail($"{finished.Count} of {total} pipelines finished; {await DescribeAsync(scratch, pipelines.Where(p => !finished.Contains(p.Id)).Take(3))}");
+            }
+
             foreach (var p in pipelines.Where(p => !finished.Contains(p.Id)))
             {
                 var states = await store.ReadAsync(tx => tx.States.GetManyAsync([p.Id, .. p.Activities.Keys]));

@@ -28,5 +28,21 @@ internal sealed class PostgresScratch : IAsyncDisposable
     public async Task<long> CountAsync(string sql) =>
         Convert.ToInt64(await PostgresServer.ScalarAsync(Connection, sql), System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>A query's rows as text, one line each: what a failing test shows of the store.</summary>
+    public async Task<string> TextAsync(string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(Connection);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var lines = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            lines.Add(string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "null" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
+        }
+
+        return string.Join("\n", lines);
+    }
+
     public async ValueTask DisposeAsync() => await PostgresServer.DropSchemaAsync(_server, _schema);
 }
