@@ -97,7 +97,7 @@ internal static class QuickRunner
             commitTimes.Sort();
 
             var store = postgres
-                ? $"{(double)allTransactions / rounds,7:F0} tx/round   {(double)allRoundTrips / Math.Max(1, allTransactions):F2} round trips/tx   {(double)allStatements / Math.Max(1, allRoundTrips):F2} statements/round trip"
+                ? $"{(double)allTransactions / rounds,7:F0} tx/round   {(double)allTransactions / Math.Max(1, allCommits):F1} tx/commit   {(double)allRoundTrips / Math.Max(1, allTransactions):F2} round trips/tx   {(double)allStatements / Math.Max(1, allRoundTrips):F2} statements/round trip"
                 : $"write lock median {lockHeld[lockHeld.Count / 2],8:F2} ms (commits {commitTimes[commitTimes.Count / 2],6:F2})   {(double)allTransactions / Math.Max(1, allCommits):F1} tx/commit";
             Console.WriteLine($"{shape,-16} median {times[times.Count / 2],8:F2} ms   min {times[0],8:F2} ms   max {times[^1],8:F2} ms   cpu median {cpu[cpu.Count / 2],8:F2} ms   {store}");
         }

@@ -24,7 +24,7 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
     private static readonly ConcurrentDictionary<string, string> Converted = new(StringComparer.Ordinal);
 
     // Savepoint names, made once: a transaction rarely takes more than a few.
-    private static readonly string[] Savepoints = [.. Enumerable.Range(0, 32).Select(i => $"SAVEPOINT s{i}")];
+    private static readonly string[] Savepoints = [.. Enumerable.Range(0, 64).Select(i => $"SAVEPOINT s{i}")];
 
     private const string Commit = "COMMIT";
 
@@ -48,6 +48,11 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
     private int _heldChecks;
     private bool _beginHeld;
 
+    // Works ended without sending their held writes (EndWorkAsync), in order: where each one's statements end in
+    // _held, and the mark it began at. Their failures, found when a later batch stops at one, are kept in _late.
+    private readonly List<(int End, int Mark)> _ended = [];
+    private readonly List<(int Mark, Exception Error)> _late = [];
+
     private string _begin = "";
 
     // The server has this session's transaction open: its BEGIN went out and no COMMIT or ROLLBACK since.
@@ -60,6 +65,8 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
     public override long Clock => _clock;
 
     public override Exception? HeldFailure => _failure;
+
+    public override IReadOnlyList<(int Mark, Exception Error)> LateFailures => _late;
 
     [GeneratedRegex(@"\$(\d+)")]
     private static partial Regex Parameter();
@@ -75,6 +82,7 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
         Hold(_begin, [], null);
         _writes = 0;
         _savepoints = 0;
+        _late.Clear();
         if (processClock is not null)
         {
             _clock = processClock.GetUtcNow().ToUnixTimeMilliseconds();
@@ -124,6 +132,7 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
     {
         ClearHeld();
         _failure = null;
+        _late.Clear();
         if (_open)
         {
             _open = false;
@@ -142,6 +151,46 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
         {
             await SendAsync<int>("ROLLBACK", [], null).ConfigureAwait(false);
         }
+    }
+
+    public override ValueTask<int> MarkWorkAsync()
+    {
+        if (_writes == 0)
+        {
+            return ValueTask.FromResult(0);
+        }
+
+        // The works before stay held: their writes check themselves in the server (EndWorkAsync).
+        _savepoints++;
+        Hold(SavepointName(_savepoints), [], null);
+        return ValueTask.FromResult(_savepoints);
+    }
+
+    /// <summary>
+    /// Ends a work, holding its writes for the next batch. Its checked writes are made to check themselves in the
+    /// server, so a failed one stops the batch before anything of the works after it runs: then that work alone is
+    /// undone and the statements after it are sent again (see <see cref="SendAsync{T}"/>).
+    /// </summary>
+    public override ValueTask EndWorkAsync(int mark)
+    {
+        ThrowHeldFailure();
+        var start = _ended.Count == 0 ? 0 : _ended[^1].End;
+        var writes = false;
+        for (var i = start; i < _held.Count; i++)
+        {
+            writes |= _held[i].Write;
+            if (_held[i].Check is not null)
+            {
+                CheckInServer(i);
+            }
+        }
+
+        if (writes)
+        {
+            _ended.Add((_held.Count, mark));
+        }
+
+        return ValueTask.CompletedTask;
     }
 
     public override async ValueTask<int> MarkAsync()
@@ -176,10 +225,11 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
             return;
         }
 
-        // MarkAsync flushed what came before the mark: everything still held follows it and is simply dropped. When the
-        // savepoint itself is still held, nothing since the mark reached the server and there is nothing to roll back.
+        // What is held before the savepoint (ended works' writes, when MarkWorkAsync made the mark) stays; what follows
+        // it is dropped. When the savepoint itself is still held, nothing since the mark reached the server and there
+        // is nothing to roll back; when it was sent, so was everything before it.
         var savepoint = SavepointName(mark);
-        var index = _held.FindIndex(h => ReferenceEquals(h.Sql, savepoint));
+        var index = _held.FindIndex(h => string.Equals(h.Sql, savepoint, StringComparison.Ordinal));
         ClearHeld(index < 0 ? 0 : index);
         if (index < 0)
         {
@@ -206,10 +256,9 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
     {
         for (var i = 0; i < _held.Count; i++)
         {
-            if (_held[i] is { Check: { } check } held)
+            if (_held[i].Check is not null)
             {
-                // The batch index tells which check failed; the server's check replaces the client's.
-                _held[i] = new Held(CheckedText(held.Sql, check.Rows), [.. held.Args, i], null) { ServerCheck = check };
+                CheckInServer(i);
             }
         }
 
@@ -217,15 +266,56 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
         {
             await SendAsync<int>(null, [], null).ConfigureAwait(false);
         }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidTextRepresentation && ex.MessageText.Contains(CheckMarker, StringComparison.Ordinal))
+        catch (PostgresException ex) when (IsCheck(ex))
         {
-            var at = ex.MessageText.IndexOf(CheckMarker, StringComparison.Ordinal) + CheckMarker.Length;
-            var index = int.Parse(ex.MessageText.AsSpan(at, ex.MessageText.IndexOf(' ', at) - at), System.Globalization.CultureInfo.InvariantCulture);
-            var changed = int.Parse(ex.MessageText.AsSpan(ex.MessageText.IndexOf(' ', at) + 1).TrimEnd('"'), System.Globalization.CultureInfo.InvariantCulture);
-            var failure = _sent[index].ServerCheck!.Value.Verify(changed) ?? throw new InvalidOperationException($"a row check failed with the expected row count: {ex.MessageText}", ex);
+            var failure = CheckFailure(ex, FailedAt(ex));
             _failure = failure;
             ExceptionDispatchInfo.Throw(failure);
         }
+    }
+
+    /// <summary>The server's check replaces the client's: the write fails its statement unless it changed the expected rows.</summary>
+    private void CheckInServer(int index)
+    {
+        var held = _held[index];
+        var check = held.Check!.Value;
+        _held[index] = new Held(CheckedText(held.Sql, check.Rows), [.. held.Args, index], null, held.Write) { ServerCheck = check };
+        _heldChecks--;
+    }
+
+    private static bool IsCheck(PostgresException ex) =>
+        ex.SqlState == PostgresErrorCodes.InvalidTextRepresentation && ex.MessageText.Contains(CheckMarker, StringComparison.Ordinal);
+
+    /// <summary>
+    /// Where in the last batch <paramref name="ex"/> stopped it (the server runs nothing after that): the first
+    /// statement that did not complete, as Npgsql gives the failed one only when told to keep its parameters.
+    /// </summary>
+    private int FailedAt(PostgresException ex)
+    {
+        var commands = _batch.BatchCommands;
+        for (var i = 0; i < commands.Count; i++)
+        {
+            if (ReferenceEquals(commands[i], ex.BatchCommand) || commands[i].StatementType == StatementType.Unknown)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The error a work fails with for the statement at <paramref name="index"/> of the last batch: its check's, or the server's.</summary>
+    private Exception CheckFailure(PostgresException ex, int index)
+    {
+        if (!IsCheck(ex))
+        {
+            return ex;
+        }
+
+        var at = ex.MessageText.IndexOf(CheckMarker, StringComparison.Ordinal) + CheckMarker.Length;
+        var changed = int.Parse(ex.MessageText.AsSpan(ex.MessageText.IndexOf(' ', at) + 1).TrimEnd('"'), System.Globalization.CultureInfo.InvariantCulture);
+        return (index >= 0 && index < _sent.Count ? _sent[index].ServerCheck?.Verify(changed) : null)
+            ?? throw new InvalidOperationException($"a row check failed with the expected row count: {ex.MessageText}", ex);
     }
 
     // A checked write as one statement that fails unless it changed the expected rows, saying which and how many:
@@ -243,9 +333,7 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
 
     public override ValueTask ExecuteLaterAsync(string sql, RowCheck? check, params object?[] args)
     {
-        Hold(Convert(sql), args, check);
-        _heldWrites++;
-        _heldChecks += check is null ? 0 : 1;
+        Hold(Convert(sql), args, check, write: true);
         _writes++;
         return ValueTask.CompletedTask;
     }
@@ -292,73 +380,153 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
     /// </summary>
     private async ValueTask<T> SendAsync<T>(string? sql, object?[] args, Func<NpgsqlDataReader, ValueTask<T>>? read)
     {
-        var commands = _batch.BatchCommands;
-        commands.Clear();
-        foreach (var held in _held)
+        while (true)
         {
-            commands.Add(Command(held.Sql, held.Args));
-        }
-
-        if (sql is not null)
-        {
-            commands.Add(Command(sql, args));
-        }
-
-        // Whatever happens next, these went out: a BEGIN among them opened the transaction.
-        _open |= _beginHeld;
-        var (heldWrites, heldChecks) = (_heldWrites, _heldChecks);
-        (_held, _sent) = (_sent, _held);
-        ClearHeld();
-        PostgresMetrics.RoundTrip(commands.Count);
-        T result;
-        try
-        {
-            if (read is null)
+            var commands = _batch.BatchCommands;
+            commands.Clear();
+            var checkedInServer = 0;
+            foreach (var held in _held)
             {
-                var changed = await _batch.ExecuteNonQueryAsync().ConfigureAwait(false);
-                result = (T)(object)(sql is null ? changed : commands[^1].RecordsAffected);
+                commands.Add(Command(held.Sql, held.Args));
+                checkedInServer += held.ServerCheck is null ? 0 : 1;
             }
-            else
+
+            if (sql is not null)
             {
-                var reader = await _batch.ExecuteReaderAsync().ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
+                commands.Add(Command(sql, args));
+            }
+
+            // Whatever happens next, these went out: a BEGIN among them opened the transaction.
+            _open |= _beginHeld;
+            var (heldWrites, heldChecks) = (_heldWrites, _heldChecks);
+            var ended = _ended.Count == 0 ? null : _ended.ToArray();
+            (_held, _sent) = (_sent, _held);
+            ClearHeld();
+            PostgresMetrics.RoundTrip(commands.Count);
+            T result;
+            try
+            {
+                if (read is null)
                 {
-                    result = await read(reader).ConfigureAwait(false);
+                    var changed = await _batch.ExecuteNonQueryAsync().ConfigureAwait(false);
+                    result = (T)(object)(sql is null ? changed : commands[^1].RecordsAffected);
+                }
+                else
+                {
+                    var reader = await _batch.ExecuteReaderAsync().ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
+                    {
+                        // Writes that check themselves answer a row each, before the statement read here.
+                        for (var i = 0; i < checkedInServer; i++)
+                        {
+                            await reader.NextResultAsync().ConfigureAwait(false);
+                        }
+
+                        result = await read(reader).ConfigureAwait(false);
+                    }
                 }
             }
-        }
-        catch (PostgresException ex) when (heldWrites > 0)
-        {
-            // A held write may be what failed: the transaction is aborted either way, and the work fails with this.
-            _failure ??= ex;
-            throw;
-        }
-
-        for (var i = 0; heldChecks > 0 && i < _sent.Count; i++)
-        {
-            if (_sent[i].Check?.Verify(commands[i].RecordsAffected) is { } failure)
+            catch (PostgresException ex) when (ended is not null && EndedWorkAt(FailedAt(ex), ended) is { } failed)
             {
-                _failure ??= failure;
+                // An ended work's write failed: nothing after it ran. That work alone is undone, the rest goes again.
+                UndoEndedWork(ex, failed, ended);
+                continue;
+            }
+            catch (PostgresException ex) when (heldWrites > 0)
+            {
+                // A held write may be what failed: the transaction is aborted either way, and the work fails with this.
+                _failure ??= ex;
+                throw;
+            }
+
+            for (var i = 0; heldChecks > 0 && i < _sent.Count; i++)
+            {
+                if (_sent[i].Check?.Verify(commands[i].RecordsAffected) is { } failure)
+                {
+                    _failure ??= failure;
+                }
+            }
+
+            _sent.Clear();
+            return result;
+        }
+    }
+
+    /// <summary>The ended work whose statements hold <paramref name="index"/> of the last batch: where they end, and its mark.</summary>
+    private static (int Index, int End, int Mark)? EndedWorkAt(int index, (int End, int Mark)[] ended)
+    {
+        foreach (var (end, mark) in ended)
+        {
+            if (index >= 0 && index < end)
+            {
+                return (index, end, mark);
             }
         }
 
-        _sent.Clear();
-        return result;
+        return null;
     }
 
-    private void Hold(string sql, object?[] args, RowCheck? check)
+    /// <summary>
+    /// Undoes the ended work whose write stopped the last batch, to the mark it began at, keeps its error for its
+    /// caller, and holds again what came after it in that batch (the works after it, which never ran).
+    /// </summary>
+    private void UndoEndedWork(PostgresException ex, (int Index, int End, int Mark) failed, (int End, int Mark)[] ended)
     {
-        _held.Add(new Held(sql, args, check));
-        _beginHeld |= ReferenceEquals(sql, _begin);
+        _late.Add((failed.Mark, CheckFailure(ex, failed.Index)));
+        var rest = _sent.GetRange(failed.End, _sent.Count - failed.End);
+        _sent.Clear();
+        if (failed.Mark == 0)
+        {
+            // The work began the transaction's writes: nothing before it is lost by starting over.
+            Hold("ROLLBACK", [], null);
+            Hold(_begin, [], null);
+        }
+        else
+        {
+            Hold("ROLLBACK TO " + SavepointName(failed.Mark), [], null);
+        }
+
+        var shift = _held.Count - failed.End;
+        foreach (var held in rest)
+        {
+            Hold(held);
+        }
+
+        foreach (var (end, mark) in ended)
+        {
+            if (end > failed.End)
+            {
+                _ended.Add((end + shift, mark));
+            }
+        }
     }
 
-    /// <summary>Drops the held statements from <paramref name="from"/> on; only a savepoint and a BEGIN ever stay before it.</summary>
+    private void Hold(string sql, object?[] args, RowCheck? check, bool write = false) => Hold(new Held(sql, args, check, write));
+
+    private void Hold(Held held)
+    {
+        _held.Add(held);
+        _heldWrites += held.Write ? 1 : 0;
+        _heldChecks += held.Check is null ? 0 : 1;
+        _beginHeld |= ReferenceEquals(held.Sql, _begin);
+    }
+
+    /// <summary>Drops the held statements from <paramref name="from"/> on, and the ended works among them.</summary>
     private void ClearHeld(int from = 0)
     {
         _held.RemoveRange(from, _held.Count - from);
-        _heldWrites = 0;
-        _heldChecks = 0;
-        _beginHeld = from > 0 && ReferenceEquals(_held[0].Sql, _begin);
+        while (_ended.Count > 0 && _ended[^1].End > from)
+        {
+            _ended.RemoveAt(_ended.Count - 1);
+        }
+
+        (_heldWrites, _heldChecks, _beginHeld) = (0, 0, false);
+        foreach (var held in _held)
+        {
+            _heldWrites += held.Write ? 1 : 0;
+            _heldChecks += held.Check is null ? 0 : 1;
+            _beginHeld |= ReferenceEquals(held.Sql, _begin);
+        }
     }
 
     private void ThrowHeldFailure()
@@ -400,7 +568,7 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
     /// A statement held to go out with the next round trip; its text is already in PostgreSQL's numbering. Its check is
     /// made by the client when the batch returns, or, once rewritten for the server, by the statement itself.
     /// </summary>
-    private readonly record struct Held(string Sql, object?[] Args, RowCheck? Check)
+    private readonly record struct Held(string Sql, object?[] Args, RowCheck? Check, bool Write = false)
     {
         public RowCheck? ServerCheck { get; init; }
     }

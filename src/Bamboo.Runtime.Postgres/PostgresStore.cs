@@ -11,7 +11,7 @@ namespace Bamboo.Runtime.Postgres;
 /// rows other workers are claiming; due times are on the database's clock; commits that make tasks due notify the
 /// other processes (LISTEN/NOTIFY), with a slow poll as a safety net.
 /// </summary>
-public sealed class PostgresStore : IEngineStore, IAsyncDisposable
+public sealed partial class PostgresStore : IEngineStore, IAsyncDisposable
 {
     // PostgreSQL has one set of channels per database: a store in another schema of it must not wake this one's loops.
     private readonly string _channel;
@@ -21,6 +21,7 @@ public sealed class PostgresStore : IEngineStore, IAsyncDisposable
     private readonly RelationalStoreAdapter _relational;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _work;
+    private readonly SemaphoreSlim _lanes;
     private readonly int _wakeLimit;
     private readonly bool _processClock;
     private readonly DatabaseClock _databaseClock = new(TimeProvider.System, DatabaseClock.DefaultRefresh);
@@ -39,6 +40,8 @@ public sealed class PostgresStore : IEngineStore, IAsyncDisposable
         _channel = ChannelOf(new NpgsqlConnectionStringBuilder(options.ConnectionString).SearchPath);
         _processClock = options.ProcessClock;
         _work = new SemaphoreSlim(0, _wakeLimit);
+        var lanes = Math.Clamp(options.WriteTransactions, 1, Math.Max(1, options.MaxConnections));
+        _lanes = new SemaphoreSlim(lanes, lanes);
         _relational = new RelationalStoreAdapter(this);
     }
 
@@ -97,41 +100,24 @@ public sealed class PostgresStore : IEngineStore, IAsyncDisposable
     public Task<TimeSpan?> NextDueInAsync(WorkFilter filter, CancellationToken cancellationToken = default) =>
         _relational.NextDueInAsync(filter, cancellationToken);
 
-    private async Task<T> RunAsync<T>(Func<RelationalTransaction, ValueTask<T>> work, bool write, CancellationToken cancellationToken)
+    /// <summary>Runs a read in a transaction of its own, which sees one snapshot throughout.</summary>
+    private async Task<T> ReadSqlAsync<T>(Func<RelationalTransaction, ValueTask<T>> work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionLifetime = connection.ConfigureAwait(false);
         var session = new PostgresSession(connection, _databaseClock, _processClock ? _time : null);
         await using var sessionLifetime = session.ConfigureAwait(false);
-        using var tx = new RelationalTransaction(session, PostgresDialect.Instance, _time) { LocksRows = write };
-        await session.BeginAsync(write, cancellationToken).ConfigureAwait(false);
+        using var tx = new RelationalTransaction(session, PostgresDialect.Instance, _time);
+        await session.BeginAsync(write: false, cancellationToken).ConfigureAwait(false);
         tx.Begin();
-        PostgresMetrics.Transaction();
         try
         {
-            // The only work in this transaction: its held writes are checked by the commit, in the commit's round trip.
-            var result = await tx.RunAsync(t => work((RelationalTransaction)t), flush: false).ConfigureAwait(false);
-            if (!write)
-            {
-                await session.RollbackAsync().ConfigureAwait(false);
-                return result;
-            }
-
-            // Tasks made due wake the other processes, once this transaction has committed.
-            var notification = tx.EnqueuedCount > 0 ? string.Create(CultureInfo.InvariantCulture, $"{_id}:{tx.EnqueuedCount}") : null;
-            await session.CommitAsync(notification is null ? null : (_channel, notification), CancellationToken.None).ConfigureAwait(false);
-            if (tx.EnqueuedCount > 0)
-            {
-                WakeLoops(tx.EnqueuedCount);
-            }
-
-            return result;
+            return await tx.RunAsync(t => work((RelationalTransaction)t)).ConfigureAwait(false);
         }
-        catch
+        finally
         {
             await session.RollbackAsync().ConfigureAwait(false);
-            throw;
         }
     }
 
@@ -255,16 +241,20 @@ public sealed class PostgresStore : IEngineStore, IAsyncDisposable
         await _dataSource.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
         _work.Dispose();
+        _lanes.Dispose();
     }
 
     /// <summary>The relational layer's view of this store.</summary>
     private sealed class RelationalStoreAdapter(PostgresStore store) : RelationalStore
     {
         internal override Task<T> WriteSqlAsync<T>(Func<RelationalTransaction, ValueTask<T>> work, CancellationToken cancellationToken) =>
-            store.RunAsync(work, write: true, cancellationToken);
+            store.WriteSqlAsync(work, cancellationToken);
+
+        internal override Task<T> WriteAloneSqlAsync<T>(Func<RelationalTransaction, ValueTask<T>> work, CancellationToken cancellationToken) =>
+            store.WriteAloneSqlAsync(work, cancellationToken);
 
         internal override Task<T> ReadSqlAsync<T>(Func<RelationalTransaction, ValueTask<T>> work, CancellationToken cancellationToken) =>
-            store.RunAsync(work, write: false, cancellationToken);
+            store.ReadSqlAsync(work, cancellationToken);
 
         public override Task WaitForWorkAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
             store.WaitForWorkAsync(timeout, cancellationToken);

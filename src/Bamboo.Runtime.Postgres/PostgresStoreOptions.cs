@@ -9,6 +9,12 @@ public sealed class PostgresStoreOptions
     /// <summary>Connections this process may hold at once (transactions in flight); one more listens for wake-ups.</summary>
     public int MaxConnections { get; set; } = 16;
 
+    /// <summary>
+    /// Write transactions this process runs at once. Steps that arrive while all are busy queue, and the next one to
+    /// begin carries them all (group commit): fewer, larger transactions cost the server less than one per step.
+    /// </summary>
+    public int WriteTransactions { get; set; } = 4;
+
     /// <summary>At most this many idle worker loops are woken when tasks become due (set to the engine's WorkerCount).</summary>
     public int WakeLimit { get; set; } = 4;
 

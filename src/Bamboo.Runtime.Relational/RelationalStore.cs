@@ -15,6 +15,13 @@ internal abstract class RelationalStore : IEngineStore
     /// <summary>Runs work in a write transaction, with the stores and the raw session.</summary>
     internal abstract Task<T> WriteSqlAsync<T>(Func<RelationalTransaction, ValueTask<T>> work, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Runs work in a write transaction that carries no other caller's work: the worker registry's beats and reaps,
+    /// which must commit on time, not behind other steps (or the row locks those wait for). By default, as any write.
+    /// </summary>
+    internal virtual Task<T> WriteAloneSqlAsync<T>(Func<RelationalTransaction, ValueTask<T>> work, CancellationToken cancellationToken) =>
+        WriteSqlAsync(work, cancellationToken);
+
     /// <summary>Runs work in a read transaction.</summary>
     internal abstract Task<T> ReadSqlAsync<T>(Func<RelationalTransaction, ValueTask<T>> work, CancellationToken cancellationToken);
 

@@ -68,22 +68,31 @@ internal sealed class RelationalTransaction : IStoreTransaction, IDisposable
         Now = Time.GetUtcNow().ToUnixTimeMilliseconds();
     }
 
+    /// <summary>Where the last work run by <see cref="RunAsync{T}"/> began (its mark in the session).</summary>
+    public int LastMark { get; private set; }
+
     /// <summary>
     /// Runs one caller's work and writes its pending data. On failure only this work's writes are undone (the callers
     /// before it in the same commit keep theirs) and the exception propagates. The writes the session holds are
-    /// flushed when the work ends, so their failures are this work's; a store whose commit flushes them anyway, with
-    /// no other work in the transaction, passes <paramref name="flush"/> false and saves the round trip.
+    /// flushed when the work ends, so their failures are this work's; unless <paramref name="deferred"/>: then they
+    /// go out with the next work's first statement or the commit, and a failure of theirs is reported by the session
+    /// against this work's mark (see <see cref="SqlSession.EndWorkAsync"/>), saving the work a round trip.
     /// </summary>
-    public async ValueTask<T> RunAsync<T>(Func<IStoreTransaction, ValueTask<T>> work, bool flush = true)
+    public async ValueTask<T> RunAsync<T>(Func<IStoreTransaction, ValueTask<T>> work, bool deferred = false)
     {
-        var mark = await Session.MarkAsync().ConfigureAwait(false);
+        var mark = deferred ? await Session.MarkWorkAsync().ConfigureAwait(false) : await Session.MarkAsync().ConfigureAwait(false);
+        LastMark = mark;
         var enqueued = EnqueuedCount;
         try
         {
             Now = Time.GetUtcNow().ToUnixTimeMilliseconds();
             var result = await work(this).ConfigureAwait(false);
             await WritePendingDataAsync().ConfigureAwait(false);
-            if (flush)
+            if (deferred)
+            {
+                await Session.EndWorkAsync(mark).ConfigureAwait(false);
+            }
+            else
             {
                 await Session.FlushAsync().ConfigureAwait(false);
             }

@@ -51,6 +51,24 @@ internal abstract class SqlSession
     /// </summary>
     public abstract ValueTask<int> MarkAsync();
 
+    /// <summary>
+    /// The mark a caller's work begins at when several callers' works share the transaction and each ends with
+    /// <see cref="EndWorkAsync"/>: unlike <see cref="MarkAsync"/>, the earlier works' held writes need not be sent
+    /// first. This default is <see cref="MarkAsync"/>.
+    /// </summary>
+    public virtual ValueTask<int> MarkWorkAsync() => MarkAsync();
+
+    /// <summary>
+    /// Ends the work begun at <paramref name="mark"/> (by <see cref="MarkWorkAsync"/>) without sending its held writes:
+    /// they go out with the next statement. Throws the work's own held failure, as <see cref="FlushAsync"/> does. A
+    /// held write of the ended work that fails later undoes that work alone (to its mark) and is reported in
+    /// <see cref="LateFailures"/>; the statements sent after it are sent again. This default flushes.
+    /// </summary>
+    public virtual ValueTask EndWorkAsync(int mark) => FlushAsync();
+
+    /// <summary>Works ended by <see cref="EndWorkAsync"/> whose held writes failed afterwards: their marks and errors.</summary>
+    public virtual IReadOnlyList<(int Mark, Exception Error)> LateFailures => [];
+
     /// <summary>Undoes every write made since <paramref name="mark"/>, held ones included, and forgets their failures; earlier writes stay.</summary>
     public abstract ValueTask UndoToAsync(int mark);
 

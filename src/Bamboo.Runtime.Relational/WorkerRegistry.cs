@@ -2,7 +2,10 @@ using Bamboo.Engine.Runtime;
 
 namespace Bamboo.Runtime.Relational;
 
-/// <summary>The workers table and the hand-back of their tasks, over any relational store.</summary>
+/// <summary>
+/// The workers table and the hand-back of their tasks, over any relational store. Its writes run alone, never in a
+/// shared commit: a beat held up behind other steps would get a live worker declared dead.
+/// </summary>
 internal sealed class WorkerRegistry(RelationalStore store) : IWorkerRegistry
 {
     private const string RegisterSql = "INSERT INTO workers (owner, beat, lease_ms, started_at) VALUES ($0, 0, $1, $2) ON CONFLICT (owner) DO UPDATE SET lease_ms = excluded.lease_ms";
@@ -16,21 +19,21 @@ internal sealed class WorkerRegistry(RelationalStore store) : IWorkerRegistry
     private const string ReleaseSql = "UPDATE tasks SET lease_owner = NULL, due_at = CASE WHEN due_at < $1 THEN due_at ELSE $1 END WHERE lease_owner = $0";
 
     public Task RegisterAsync(string owner, TimeSpan lease, CancellationToken cancellationToken = default) =>
-        store.WriteSqlAsync(async tx =>
+        store.WriteAloneSqlAsync(async tx =>
         {
             await tx.Session.ExecuteAsync(RegisterSql, owner, (long)lease.TotalMilliseconds, tx.Now).ConfigureAwait(false);
             return 0;
         }, cancellationToken);
 
     public Task<bool> HeartbeatAsync(string owner, CancellationToken cancellationToken = default) =>
-        store.WriteSqlAsync(async tx => await tx.Session.ExecuteAsync(BeatSql, owner).ConfigureAwait(false) == 1, cancellationToken);
+        store.WriteAloneSqlAsync(async tx => await tx.Session.ExecuteAsync(BeatSql, owner).ConfigureAwait(false) == 1, cancellationToken);
 
     public async Task<IReadOnlyList<WorkerBeat>> ListAsync(CancellationToken cancellationToken = default) =>
         await store.ReadSqlAsync(async tx => await tx.Session.QueryAsync(ListSql,
             r => new WorkerBeat(r.GetString(0), r.GetInt64(1), TimeSpan.FromMilliseconds(r.GetInt64(2)))).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
     public Task<int> ReapAsync(string owner, long beat, CancellationToken cancellationToken = default) =>
-        store.WriteSqlAsync(async tx =>
+        store.WriteAloneSqlAsync(async tx =>
         {
             // Fenced on the beat last seen: a worker that beat meanwhile is alive and keeps its tasks.
             if (await tx.Session.ExecuteAsync(RemoveSql, owner, beat).ConfigureAwait(false) != 1)
@@ -44,7 +47,7 @@ internal sealed class WorkerRegistry(RelationalStore store) : IWorkerRegistry
         }, cancellationToken);
 
     public Task<HandBack> HandBackAsync(string owner, CancellationToken cancellationToken = default) =>
-        store.WriteSqlAsync(async tx =>
+        store.WriteAloneSqlAsync(async tx =>
         {
             var running = (await tx.Session.QueryAsync(RunningSql, r => r.GetInt64(0), owner).ConfigureAwait(false))[0];
             var released = await tx.Session.ExecuteAsync(ReleaseSql, owner, tx.Session.Clock).ConfigureAwait(false);

@@ -6,9 +6,10 @@ namespace Bamboo.Runtime.Tests.Storage.Postgres;
 /// <summary>
 /// A schema of its own per test on the server of <see cref="PostgresServer"/>, made when the first store opens and
 /// dropped on dispose. Stores open with due times on the test's clock unless <paramref name="databaseClock"/>: the
-/// suites steer delays with a fake clock, and a database's clock cannot be faked.
+/// suites steer delays with a fake clock, and a database's clock cannot be faked. With one write transaction at a
+/// time (<paramref name="writeTransactions"/>), callers that arrive while it runs are sure to share the next.
 /// </summary>
-internal sealed class PostgresStoreDatabase(string prefix, bool databaseClock = false) : IStoreDatabase
+internal sealed class PostgresStoreDatabase(string prefix, bool databaseClock = false, int writeTransactions = 4) : IStoreDatabase
 {
     // Read now: without a server the test is skipped before it opens anything.
     private readonly string _server = PostgresServer.ConnectionString;
@@ -27,7 +28,7 @@ internal sealed class PostgresStoreDatabase(string prefix, bool databaseClock = 
     public async Task<PostgresStoreOptions> OptionsAsync()
     {
         _schema ??= await PostgresServer.CreateSchemaAsync(_server, prefix);
-        return new PostgresStoreOptions { ConnectionString = ConnectionString, ProcessClock = !databaseClock, MaxConnections = 8 };
+        return new PostgresStoreOptions { ConnectionString = ConnectionString, ProcessClock = !databaseClock, MaxConnections = 8, WriteTransactions = writeTransactions };
     }
 
     public async Task<long> CountAsync(string sql) => Convert.ToInt64(await PostgresServer.ScalarAsync(ConnectionString, sql), System.Globalization.CultureInfo.InvariantCulture);

@@ -1,6 +1,4 @@
-using Bamboo.Runtime.Relational;
-
-namespace Bamboo.Runtime.Sqlite;
+namespace Bamboo.Runtime.Relational;
 
 /// <summary>A caller's transaction waiting for the next group commit; its caller resumes once it committed.</summary>
 internal abstract class PendingTransaction
@@ -9,8 +7,14 @@ internal abstract class PendingTransaction
 
     public bool Completed { get; protected set; }
 
-    /// <summary>Runs the caller's work; an exception is the caller's alone and undoes only this work.</summary>
-    public abstract ValueTask RunAsync(RelationalTransaction tx);
+    /// <summary>Where the work began in its transaction (see <see cref="SqlSession.MarkAsync"/>), once it ran.</summary>
+    public int Mark { get; protected set; }
+
+    /// <summary>
+    /// Runs the caller's work; an exception is the caller's alone and undoes only this work. With
+    /// <paramref name="deferred"/>, its held writes go out with the next work's first statement or the commit.
+    /// </summary>
+    public abstract ValueTask RunAsync(RelationalTransaction tx, bool deferred = false);
 
     /// <summary>Hands the result, or <see cref="Error"/>, to the caller.</summary>
     public abstract void Complete();
@@ -23,17 +27,21 @@ internal sealed class PendingTransaction<T>(Func<RelationalTransaction, ValueTas
 
     public Task<T> Task => _done.Task;
 
-    public override async ValueTask RunAsync(RelationalTransaction tx)
+    public override async ValueTask RunAsync(RelationalTransaction tx, bool deferred = false)
     {
         try
         {
-            _result = await tx.RunAsync(t => work((RelationalTransaction)t)).ConfigureAwait(false);
+            _result = await tx.RunAsync(t => work((RelationalTransaction)t), deferred).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // The caller's failure is handed to the caller; the batch goes on.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
             Error = ex;
+        }
+        finally
+        {
+            Mark = tx.LastMark;
         }
     }
 
