@@ -25,8 +25,23 @@ internal sealed class WorkerRegistry(RelationalStore store) : IWorkerRegistry
             return 0;
         }, cancellationToken);
 
+    // Tasks held under a name the registry no longer has: a claim that committed after its worker was reaped (the
+    // claim's transaction was still open when the reaper released that worker's tasks). Nobody would reap them again.
+    private const string OrphansSql = "UPDATE tasks SET lease_owner = NULL, due_at = CASE WHEN due_at < $0 THEN due_at ELSE $0 END " +
+        "WHERE lease_owner IS NOT NULL AND NOT EXISTS (SELECT 1 FROM workers WHERE workers.owner = tasks.lease_owner)";
+
+    /// <summary>Beats, and gives back to the queue the tasks held under names no worker has any more (see <see cref="OrphansSql"/>).</summary>
     public Task<bool> HeartbeatAsync(string owner, CancellationToken cancellationToken = default) =>
-        store.WriteAloneSqlAsync(async tx => await tx.Session.ExecuteAsync(BeatSql, owner).ConfigureAwait(false) == 1, cancellationToken);
+        store.WriteAloneSqlAsync(async tx =>
+        {
+            if (await tx.Session.ExecuteAsync(BeatSql, owner).ConfigureAwait(false) != 1)
+            {
+                return false;
+            }
+
+            tx.EnqueuedCount += await tx.Session.ExecuteAsync(OrphansSql, tx.Session.Clock).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
 
     public async Task<IReadOnlyList<WorkerBeat>> ListAsync(CancellationToken cancellationToken = default) =>
         await store.ReadSqlAsync(async tx => await tx.Session.QueryAsync(ListSql,

@@ -85,6 +85,21 @@ public abstract class WorkerRegistryTests : StoreTests
     }
 
     [Fact]
+    public async Task HeartbeatAsync_TaskHeldUnderANameNoLongerRegistered_GoesBackToTheQueueDueAtOnce()
+    {
+        await TwoWorkersHoldingTasksAsync();
+        // A claim that committed after its worker was reaped: held under a name the registry no longer has.
+        await EnqueueAsync("orphan", heldBy: "reaped", delay: TimeSpan.FromHours(1));
+
+        Assert.True(await Registry.HeartbeatAsync("b"));
+
+        var holders = await HoldersAsync();
+        Assert.Null(holders["orphan"]);
+        Assert.Equal(("a", "a", "a", "b"), (holders["a1"], holders["a2"], holders["a-later"], holders["b1"]));
+        Assert.Equal(["orphan"], await ClaimAllAsync("b"));
+    }
+
+    [Fact]
     public async Task HeartbeatAsync_UnknownWorker_ReturnsFalse()
     {
         Assert.False(await Registry.HeartbeatAsync("nobody"));
