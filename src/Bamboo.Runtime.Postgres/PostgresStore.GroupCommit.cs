@@ -22,6 +22,7 @@ public sealed partial class PostgresStore
     {
         ArgumentNullException.ThrowIfNull(work);
         cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var pending = new PendingTransaction<T>(work);
         _queue.Enqueue(pending);
         await LeadAsync(pending).ConfigureAwait(false);

@@ -22,6 +22,7 @@ public sealed partial class PostgresStore : IEngineStore, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _work;
     private readonly SemaphoreSlim _lanes;
+    private volatile bool _disposed;
     private readonly int _wakeLimit;
     private readonly bool _processClock;
     private readonly DatabaseClock _databaseClock = new(TimeProvider.System, DatabaseClock.DefaultRefresh);
@@ -225,6 +226,12 @@ public sealed partial class PostgresStore : IEngineStore, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_listening is not null)
         {
@@ -239,9 +246,15 @@ public sealed partial class PostgresStore : IEngineStore, IAsyncDisposable
         }
 
         await _dataSource.DisposeAsync().ConfigureAwait(false);
+
+        // Works still queued (all lanes were busy when the store closed) fail rather than wait for a lane forever.
+        while (_queue.TryDequeue(out var pending))
+        {
+            pending.Error = new ObjectDisposedException(nameof(PostgresStore));
+            pending.Complete();
+        }
+
         _stop.Dispose();
-        _work.Dispose();
-        _lanes.Dispose();
     }
 
     /// <summary>The relational layer's view of this store.</summary>

@@ -123,4 +123,26 @@ public sealed class PostgresGroupCommitTests : StoreTests
         var stored = await Sut.ReadAsync(async tx => (await tx.States.GetManyAsync(["n0", "n1", "n2", "after"])).Select(s => s.NodeId).ToList());
         Assert.Equal(["after"], stored);
     }
+
+    [Fact]
+    public async Task DisposeAsync_WhileWorksWaitForTheBusyLane_FailsThemInsteadOfLeavingThemWaiting()
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = WriteAsync(async tx =>
+        {
+            await tx.States.InsertAsync(State("first"));
+            started.SetResult();
+            await holding.Task;
+        });
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        var queued = WriteAsync(tx => tx.States.InsertAsync(State("queued")));
+
+        await ((IAsyncDisposable)Sut).DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => queued.WaitAsync(TimeSpan.FromSeconds(20)));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => WriteAsync(tx => tx.States.InsertAsync(State("after"))));
+        holding.SetResult();
+        await Record.ExceptionAsync(() => first.WaitAsync(TimeSpan.FromSeconds(20)));
+    }
 }
