@@ -124,8 +124,34 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
             Hold(Commit, [], null);
         }
 
-        await SendHeldAsync().ConfigureAwait(false);
+        try
+        {
+            await SendHeldAsync().ConfigureAwait(false);
+        }
+        catch (PostgresException ex) when (notification is not null && FailedAt(ex) > CommitIndex())
+        {
+            // Committed; only the wake-up failed (the notification queue is full). Other processes find the work when
+            // they poll. The notification's own transaction is aborted: end it before the connection goes back.
+            _failure = null;
+            await SendAsync<int>("ROLLBACK", [], null).ConfigureAwait(false);
+        }
+
         _open = false;
+    }
+
+    /// <summary>Where the COMMIT of the work's transaction is in the last batch (a notification's follows it).</summary>
+    private int CommitIndex()
+    {
+        var commands = _batch.BatchCommands;
+        for (var i = 0; i < commands.Count; i++)
+        {
+            if (ReferenceEquals(commands[i].CommandText, Commit))
+            {
+                return i;
+            }
+        }
+
+        return int.MaxValue;
     }
 
     public async Task RollbackAsync()
@@ -398,7 +424,7 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
 
             // Whatever happens next, these went out: a BEGIN among them opened the transaction.
             _open |= _beginHeld;
-            var (heldWrites, heldChecks) = (_heldWrites, _heldChecks);
+            var heldChecks = _heldChecks;
             var ended = _ended.Count == 0 ? null : _ended.ToArray();
             (_held, _sent) = (_sent, _held);
             ClearHeld();
@@ -432,9 +458,11 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
                 UndoEndedWork(ex, failed, ended);
                 continue;
             }
-            catch (PostgresException ex) when (heldWrites > 0)
+            catch (PostgresException ex)
             {
-                // A held write may be what failed: the transaction is aborted either way, and the work fails with this.
+                // The transaction is aborted: the work fails with this even if it catches it (a COMMIT sent now would
+                // end the transaction as a rollback, without an error, under every work in it). A held write may be
+                // what failed.
                 _failure ??= ex;
                 throw;
             }

@@ -6,8 +6,11 @@ namespace Bamboo.Runtime.Postgres;
 
 public sealed partial class PostgresStore
 {
-    /// <summary>The most callers one transaction carries; bounds how long its row locks are held.</summary>
-    private const int MaxBatch = 32;
+    /// <summary>
+    /// The most callers one transaction carries; bounds how long its row locks are held, and keeps its subtransactions
+    /// (a savepoint per work, and per isolated part of one) within the 64 PostgreSQL tracks without overflowing.
+    /// </summary>
+    private const int MaxBatch = 8;
 
     private readonly ConcurrentQueue<PendingTransaction> _queue = new();
 
@@ -25,7 +28,15 @@ public sealed partial class PostgresStore
         ObjectDisposedException.ThrowIf(_disposed, this);
         var pending = new PendingTransaction<T>(work);
         _queue.Enqueue(pending);
-        await LeadAsync(pending).ConfigureAwait(false);
+        try
+        {
+            await LeadAsync(pending).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException) when (pending.Completed)
+        {
+            // The store closed after this work's commit: the caller gets what the work got.
+        }
+
         return await pending.Task.ConfigureAwait(false);
     }
 

@@ -18,6 +18,7 @@ internal sealed class RelationalTransaction : IStoreTransaction, IDisposable
     public RelationalTransaction(SqlSession session, SqlDialect dialect, TimeProvider time)
     {
         Session = session;
+        Dialect = dialect;
         Time = time;
         Runs = new RunStore(this, dialect);
         States = new StateStore(this, dialect);
@@ -28,6 +29,8 @@ internal sealed class RelationalTransaction : IStoreTransaction, IDisposable
     }
 
     public SqlSession Session { get; }
+
+    public SqlDialect Dialect { get; }
 
     /// <summary>
     /// Whether reads of the rows the engine rewrites whole (processes, schedules) lock them: set for the write

@@ -18,6 +18,13 @@ internal sealed class WorkerRegistry(RelationalStore store) : IWorkerRegistry
     // Due at once (a task given back keeps an earlier due time): the next worker takes them without waiting.
     private const string ReleaseSql = "UPDATE tasks SET lease_owner = NULL, due_at = CASE WHEN due_at < $1 THEN due_at ELSE $1 END WHERE lease_owner = $0";
 
+    // A reap passes over the dead worker's tasks that its still-open transaction has locked: waiting for them would
+    // hold up the reaper's beats, and deadlock with that transaction once the worker goes on. Those tasks are left
+    // under the dead name when that transaction commits, and the next beat's sweep releases them (OrphansSql).
+    private static string ReapReleaseSql(SqlDialect dialect) =>
+        "UPDATE tasks SET lease_owner = NULL, due_at = CASE WHEN due_at < $1 THEN due_at ELSE $1 END " +
+        $"WHERE id IN (SELECT id FROM tasks WHERE lease_owner = $0{dialect.ClaimLock})";
+
     public Task RegisterAsync(string owner, TimeSpan lease, CancellationToken cancellationToken = default) =>
         store.WriteAloneSqlAsync(async tx =>
         {
@@ -56,7 +63,7 @@ internal sealed class WorkerRegistry(RelationalStore store) : IWorkerRegistry
                 return 0;
             }
 
-            var released = await tx.Session.ExecuteAsync(ReleaseSql, owner, tx.Session.Clock).ConfigureAwait(false);
+            var released = await tx.Session.ExecuteAsync(ReapReleaseSql(tx.Dialect), owner, tx.Session.Clock).ConfigureAwait(false);
             tx.EnqueuedCount += released;
             return released;
         }, cancellationToken);

@@ -145,4 +145,42 @@ public sealed class PostgresGroupCommitTests : StoreTests
         holding.SetResult();
         await Record.ExceptionAsync(() => first.WaitAsync(TimeSpan.FromSeconds(20)));
     }
+
+    [Fact]
+    public async Task WriteAsync_WorkSwallowingAServerError_FailsAlone_AndTheOthersCommit()
+    {
+        // The error aborts the transaction on the server: had the work been let through, the COMMIT would have ended
+        // the transaction as a rollback, without an error, under every work in it.
+        var queued = await QueueBehindHeldCommitAsync<int>([
+            async tx =>
+            {
+                try
+                {
+                    await ((RelationalTransaction)tx).Session.ExecuteAsync("SELECT 1 / 0");
+                }
+                catch (Npgsql.PostgresException)
+                {
+                    // A work that would go on regardless.
+                }
+
+                return 0;
+            },
+            async tx =>
+            {
+                await tx.States.InsertAsync(State("n1"));
+                return 1;
+            },
+            async tx =>
+            {
+                await tx.States.InsertAsync(State("n2"));
+                return 2;
+            },
+        ]);
+
+        Assert.Equal("22012", (await Assert.ThrowsAsync<Npgsql.PostgresException>(() => queued[0])).SqlState);
+        Assert.Equal(1, await queued[1]);
+        Assert.Equal(2, await queued[2]);
+        var stored = await Sut.ReadAsync(async tx => (await tx.States.GetManyAsync(["n1", "n2"])).Select(s => s.NodeId).Order(StringComparer.Ordinal).ToList());
+        Assert.Equal(["n1", "n2"], stored);
+    }
 }

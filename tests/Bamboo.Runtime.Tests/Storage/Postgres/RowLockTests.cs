@@ -130,4 +130,38 @@ public sealed class RowLockTests : StoreTests
         var stored = await Sut.ReadAsync(tx => tx.Processes.GetAsync(process));
         Assert.Equal((7L, true), (stored.LastHeartbeat, stored.Asleep));
     }
+
+    [Fact]
+    public async Task ReapAsync_TaskTheDeadWorkersOpenTransactionLocked_IsPassedOver_AndTheNextBeatReleasesIt()
+    {
+        await Sut.Workers.RegisterAsync("dead", TimeSpan.FromSeconds(2));
+        await Sut.Workers.RegisterAsync("live", TimeSpan.FromSeconds(2));
+        foreach (var node in new[] { "free", "locked" })
+        {
+            await Sut.WriteAsync(tx => tx.Tasks.EnqueueAsync(TaskRecord.Execute("root", 1, node) with { LeaseOwner = "dead" }));
+        }
+
+        // The dead worker's transaction, frozen mid-step: it has written the task of "locked" and not committed.
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var resume = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var frozen = Sut.WriteAsync(async tx =>
+        {
+            var locked = (await tx.Tasks.GetForRootAsync("root")).Single(t => t.NodeId == "locked");
+            await tx.Tasks.CheckpointAsync(locked with { Version = "v2" });
+            await tx.States.GetAsync("any"); // sends the held checkpoint: the row is locked now
+            entered.SetResult();
+            await resume.Task;
+            return 0;
+        });
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        // The reaper neither waits for that transaction nor deadlocks with it once it goes on.
+        Assert.Equal(1, await Sut.Workers.ReapAsync("dead", 0).WaitAsync(TimeSpan.FromSeconds(20)));
+        resume.SetResult();
+        await frozen.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal("dead", (await Sut.ReadAsync(tx => tx.Tasks.GetForRootAsync("root"))).Single(t => t.NodeId == "locked").LeaseOwner);
+
+        Assert.True(await Sut.Workers.HeartbeatAsync("live"));
+        Assert.All(await Sut.ReadAsync(tx => tx.Tasks.GetForRootAsync("root")), t => Assert.Null(t.LeaseOwner));
+    }
 }
