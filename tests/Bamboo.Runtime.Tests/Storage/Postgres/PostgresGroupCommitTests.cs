@@ -37,7 +37,8 @@ public sealed class PostgresGroupCommitTests : StoreTests
     [Fact]
     public async Task WriteAsync_CallersQueuedTogether_ShareOneTransaction_AndFailingOnesUndoOnlyTheirOwnWrites()
     {
-        var queued = await QueueBehindHeldCommitAsync(Enumerable.Range(0, 10).Select(i => (Func<IStoreTransaction, ValueTask<long>>)(async tx =>
+        // Eight: as many as one transaction carries.
+        var queued = await QueueBehindHeldCommitAsync(Enumerable.Range(0, 8).Select(i => (Func<IStoreTransaction, ValueTask<long>>)(async tx =>
         {
             await tx.States.InsertAsync(State($"n{i}"));
             var id = await TransactionIdAsync(tx);
@@ -58,8 +59,8 @@ public sealed class PostgresGroupCommitTests : StoreTests
         }
 
         Assert.Single(transactions);
-        var stored = await Sut.ReadAsync(async tx => (await tx.States.GetManyAsync([.. Enumerable.Range(0, 10).Select(i => $"n{i}")])).Select(s => s.NodeId).Order(StringComparer.Ordinal).ToList());
-        Assert.Equal(["n1", "n2", "n4", "n5", "n7", "n8"], stored);
+        var stored = await Sut.ReadAsync(async tx => (await tx.States.GetManyAsync([.. Enumerable.Range(0, 8).Select(i => $"n{i}")])).Select(s => s.NodeId).Order(StringComparer.Ordinal).ToList());
+        Assert.Equal(["n1", "n2", "n4", "n5", "n7"], stored);
     }
 
     [Theory]
