@@ -166,6 +166,10 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
         }
     }
 
+    /// <summary>Whether the connection still works: one the server ended or the network broke took its transaction with it.</summary>
+    public bool IsOpen =>
+        connection.FullState.HasFlag(System.Data.ConnectionState.Open) && !connection.FullState.HasFlag(System.Data.ConnectionState.Broken);
+
     /// <summary>
     /// Ends the transaction on the server. A connection that broke (the server ended it, the network failed) took its
     /// transaction with it: there is nothing to roll back, and trying would replace the error that broke it, a
@@ -173,7 +177,7 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
     /// </summary>
     private async ValueTask SendRollbackAsync()
     {
-        if (connection.FullState.HasFlag(System.Data.ConnectionState.Open) && !connection.FullState.HasFlag(System.Data.ConnectionState.Broken))
+        if (IsOpen)
         {
             await SendAsync<int>("ROLLBACK", [], null).ConfigureAwait(false);
         }
@@ -452,7 +456,7 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
                     }
                 }
             }
-            catch (PostgresException ex) when (ended is not null && EndedWorkAt(FailedAt(ex), ended) is { } failed)
+            catch (PostgresException ex) when (ended is not null && IsOpen && EndedWorkAt(FailedAt(ex), ended) is { } failed)
             {
                 // An ended work's write failed: nothing after it ran. That work alone is undone, the rest goes again.
                 UndoEndedWork(ex, failed, ended);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Bamboo.Runtime.Relational;
+using Npgsql;
 
 namespace Bamboo.Runtime.Postgres;
 
@@ -150,6 +151,12 @@ public sealed partial class PostgresStore
             foreach (var pending in batch)
             {
                 await pending.RunAsync(tx, deferred: true).ConfigureAwait(false);
+                if (!session.IsOpen)
+                {
+                    // The connection broke (the server ended it, the network failed): the transaction went with it, so
+                    // every work in it fails with the store's error, which the engine treats as the store failing.
+                    throw pending.Error as System.Data.Common.DbException ?? new NpgsqlException("the connection to the server was lost", pending.Error);
+                }
             }
 
             // Tasks made due wake the other processes, once this transaction has committed.

@@ -184,4 +184,37 @@ public sealed class PostgresGroupCommitTests : StoreTests
         var stored = await Sut.ReadAsync(async tx => (await tx.States.GetManyAsync(["n1", "n2"])).Select(s => s.NodeId).Order(StringComparer.Ordinal).ToList());
         Assert.Equal(["n1", "n2"], stored);
     }
+
+    [Fact]
+    public async Task WriteAsync_ConnectionLostMidTransaction_FailsEveryWorkInItAsAStoreError()
+    {
+        // The works after the break must not run on the dead connection (Npgsql's "Connection is not open" is no
+        // store error: the engine would count it against the task instead of retrying the store).
+        var queued = await QueueBehindHeldCommitAsync<int>([
+            async tx =>
+            {
+                await tx.States.InsertAsync(State("n0"));
+                return 0;
+            },
+            async tx =>
+            {
+                await ((RelationalTransaction)tx).Session.ExecuteAsync("SELECT pg_terminate_backend(pg_backend_pid())");
+                return 1;
+            },
+            async tx =>
+            {
+                await tx.States.InsertAsync(State("n2"));
+                return 2;
+            },
+        ]);
+
+        foreach (var work in queued)
+        {
+            await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => work);
+        }
+
+        await WriteAsync(tx => tx.States.InsertAsync(State("after")));
+        var stored = await Sut.ReadAsync(async tx => (await tx.States.GetManyAsync(["n0", "n2", "after"])).Select(s => s.NodeId).ToList());
+        Assert.Equal(["after"], stored);
+    }
 }
