@@ -232,9 +232,7 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
         }
 
         await FlushAsync().ConfigureAwait(false);
-        _savepoints++;
-        Hold(SavepointName(_savepoints), [], null);
-        return _savepoints;
+        return await MarkWorkAsync().ConfigureAwait(false);
     }
 
     public override async ValueTask UndoToAsync(int mark)
@@ -309,7 +307,7 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
     {
         var held = _held[index];
         var check = held.Check!.Value;
-        _held[index] = new Held(CheckedText(held.Sql, check.Rows), [.. held.Args, index], null, held.Write) { ServerCheck = check };
+        _held[index] = held with { Sql = CheckedText(held.Sql, check.Rows), Check = null, ServerCheck = check };
         _heldChecks--;
     }
 
@@ -343,23 +341,21 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
         }
 
         var at = ex.MessageText.IndexOf(CheckMarker, StringComparison.Ordinal) + CheckMarker.Length;
-        var changed = int.Parse(ex.MessageText.AsSpan(ex.MessageText.IndexOf(' ', at) + 1).TrimEnd('"'), System.Globalization.CultureInfo.InvariantCulture);
+        var changed = int.Parse(ex.MessageText.AsSpan(at).TrimEnd('"'), System.Globalization.CultureInfo.InvariantCulture);
         return (index >= 0 && index < _sent.Count ? _sent[index].ServerCheck?.Verify(changed) : null)
             ?? throw new InvalidOperationException($"a row check failed with the expected row count: {ex.MessageText}", ex);
     }
 
-    // A checked write as one statement that fails unless it changed the expected rows, saying which and how many:
-    // CAST of text that is no number (the aggregate keeps the planner from evaluating it in advance).
+    // A checked write as one statement that fails unless it changed the expected rows, saying how many: CAST of text
+    // that is no number (the aggregate keeps the planner from evaluating it in advance). Which statement failed is
+    // where the batch stopped (FailedAt).
     private const string CheckMarker = "bamboo row check ";
 
     private static readonly ConcurrentDictionary<(string Sql, int Rows), string> Checked = new();
 
     private static string CheckedText(string sql, int rows) => Checked.GetOrAdd((sql, rows), key =>
-    {
-        var index = Parameter().Matches(key.Sql).Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max() + 1;
-        return $"WITH w AS ({key.Sql} RETURNING 1) SELECT CASE WHEN COUNT(*) = {key.Rows} THEN 0 " +
-            $"ELSE CAST('{CheckMarker}' || CAST(${index} AS TEXT) || ' ' || CAST(COUNT(*) AS TEXT) AS INTEGER) END FROM w";
-    });
+        $"WITH w AS ({key.Sql} RETURNING 1) SELECT CASE WHEN COUNT(*) = {key.Rows} THEN 0 " +
+        $"ELSE CAST('{CheckMarker}' || CAST(COUNT(*) AS TEXT) AS INTEGER) END FROM w");
 
     public override ValueTask ExecuteLaterAsync(string sql, RowCheck? check, params object?[] args)
     {

@@ -29,15 +29,7 @@ public sealed partial class PostgresStore
         ObjectDisposedException.ThrowIf(_disposed, this);
         var pending = new PendingTransaction<T>(work);
         _queue.Enqueue(pending);
-        try
-        {
-            await LeadAsync(pending).ConfigureAwait(false);
-        }
-        catch (ObjectDisposedException) when (pending.Completed)
-        {
-            // The store closed after this work's commit: the caller gets what the work got.
-        }
-
+        await LeadAsync(pending).ConfigureAwait(false);
         return await pending.Task.ConfigureAwait(false);
     }
 
@@ -89,12 +81,7 @@ public sealed partial class PostgresStore
     /// <summary>Commits up to <see cref="MaxBatch"/> queued works; false when the queue was empty.</summary>
     private async ValueTask<bool> RunBatchAsync()
     {
-        var batch = new List<PendingTransaction>();
-        while (batch.Count < MaxBatch && _queue.TryDequeue(out var next))
-        {
-            batch.Add(next);
-        }
-
+        var batch = PendingTransaction.Take(_queue, MaxBatch);
         if (batch.Count == 0)
         {
             return false;

@@ -18,6 +18,18 @@ internal abstract class PendingTransaction
 
     /// <summary>Hands the result, or <see cref="Error"/>, to the caller.</summary>
     public abstract void Complete();
+
+    /// <summary>The next batch for one commit: up to <paramref name="max"/> queued works, oldest first.</summary>
+    public static List<PendingTransaction> Take(System.Collections.Concurrent.ConcurrentQueue<PendingTransaction> queue, int max)
+    {
+        var batch = new List<PendingTransaction>();
+        while (batch.Count < max && queue.TryDequeue(out var next))
+        {
+            batch.Add(next);
+        }
+
+        return batch;
+    }
 }
 
 internal sealed class PendingTransaction<T>(Func<RelationalTransaction, ValueTask<T>> work) : PendingTransaction

@@ -86,12 +86,7 @@ public sealed partial class SqliteStore
     /// <summary>Commits up to <see cref="MaxBatch"/> queued transactions; false when the queue was empty.</summary>
     private async ValueTask<bool> RunBatchAsync()
     {
-        var batch = new List<PendingTransaction>();
-        while (batch.Count < MaxBatch && _queue.TryDequeue(out var next))
-        {
-            batch.Add(next);
-        }
-
+        var batch = PendingTransaction.Take(_queue, MaxBatch);
         if (batch.Count == 0)
         {
             return false;

@@ -13,20 +13,27 @@ public sealed class PostgresGroupCommitTests : StoreTests
 {
     protected override IStoreDatabase CreateDatabase() => new PostgresStoreDatabase("group", writeTransactions: 1);
 
-    /// <summary>Holds a first transaction open while <paramref name="works"/> queue, so they share the next one.</summary>
-    private async Task<List<Task<T>>> QueueBehindHeldCommitAsync<T>(IEnumerable<Func<IStoreTransaction, ValueTask<T>>> works)
+    /// <summary>Starts a first transaction and keeps it open, holding the store's one lane, until the release is set.</summary>
+    private async Task<(Task First, TaskCompletionSource Release)> HoldTheLaneAsync()
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var first = WriteAsync(async tx =>
         {
             await tx.States.InsertAsync(State("first"));
             started.SetResult();
-            await holding.Task;
+            await release.Task;
         });
         await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        return (first, release);
+    }
+
+    /// <summary>Holds a first transaction open while <paramref name="works"/> queue, so they share the next one.</summary>
+    private async Task<List<Task<T>>> QueueBehindHeldCommitAsync<T>(IEnumerable<Func<IStoreTransaction, ValueTask<T>>> works)
+    {
+        var (first, release) = await HoldTheLaneAsync();
         var queued = works.Select(work => Sut.WriteAsync(work)).ToList();
-        holding.SetResult();
+        release.SetResult();
         await first;
         return queued;
     }
@@ -128,15 +135,7 @@ public sealed class PostgresGroupCommitTests : StoreTests
     [Fact]
     public async Task DisposeAsync_WhileWorksWaitForTheBusyLane_FailsThemInsteadOfLeavingThemWaiting()
     {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var first = WriteAsync(async tx =>
-        {
-            await tx.States.InsertAsync(State("first"));
-            started.SetResult();
-            await holding.Task;
-        });
-        await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        var (first, holding) = await HoldTheLaneAsync();
         var queued = WriteAsync(tx => tx.States.InsertAsync(State("queued")));
 
         await ((IAsyncDisposable)Sut).DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20));
