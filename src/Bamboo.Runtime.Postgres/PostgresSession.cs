@@ -17,7 +17,8 @@ namespace Bamboo.Runtime.Postgres;
 /// prepared by Npgsql (the pool keeps them per connection). Due times are on the database's clock, estimated by
 /// <see cref="DatabaseClock"/>, or on <paramref name="processClock"/> where tests steer them.
 /// </summary>
-internal sealed partial class PostgresSession(NpgsqlConnection connection, DatabaseClock? databaseClock, TimeProvider? processClock) : SqlSession, IAsyncDisposable
+internal sealed partial class PostgresSession(NpgsqlConnection connection, DatabaseClock? databaseClock, TimeProvider? processClock, RoundTripCounter? roundTrips = null)
+    : SqlSession, IAsyncDisposable
 {
     // The stores number parameters $0, $1, ...; PostgreSQL numbers them from $1. Converted once per statement text:
     // keyed by value, as the stores build some statements per transaction (a key by reference would grow forever).
@@ -199,7 +200,7 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
     /// <summary>
     /// Ends a work, holding its writes for the next batch. Its checked writes are made to check themselves in the
     /// server, so a failed one stops the batch before anything of the works after it runs: then that work alone is
-    /// undone and the statements after it are sent again (see <see cref="SendAsync{T}"/>).
+    /// undone and the statements after it are sent again (see <see cref="SendRowsAsync{T}"/>).
     /// </summary>
     public override ValueTask EndWorkAsync(int mark)
     {
@@ -376,6 +377,32 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
         return await SendAsync(Convert(sql + " RETURNING id"), args, ReadLongAsync).ConfigureAwait(false);
     }
 
+    public override async ValueTask<long[]> InsertAllAsync(string sql, IReadOnlyList<object?[]> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+
+        _writes++;
+        return await SendRowsAsync(Convert(sql + " RETURNING id"), rows, async reader =>
+        {
+            var ids = new long[rows.Count];
+            for (var i = 0; i < ids.Length; i++)
+            {
+                if (i > 0)
+                {
+                    await reader.NextResultAsync().ConfigureAwait(false);
+                }
+
+                ids[i] = await ReadLongAsync(reader).ConfigureAwait(false);
+            }
+
+            return ids;
+        }).ConfigureAwait(false);
+    }
+
     public override async ValueTask<List<T>> QueryAsync<T>(string sql, Func<ISqlRow, T> map, params object?[] args)
     {
         // A query may write too (UPDATE ... RETURNING): counted, so a later mark takes a savepoint.
@@ -404,7 +431,13 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
     /// <paramref name="read"/> reads from its result, or without a reader its changed rows. Held checks that fail are
     /// kept in <see cref="HeldFailure"/>, not thrown: the caller gets its answer, and its work fails when flushed.
     /// </summary>
-    private async ValueTask<T> SendAsync<T>(string? sql, object?[] args, Func<NpgsqlDataReader, ValueTask<T>>? read)
+    private ValueTask<T> SendAsync<T>(string? sql, object?[] args, Func<NpgsqlDataReader, ValueTask<T>>? read) => SendRowsAsync(sql, [args], read);
+
+    /// <summary>
+    /// As <see cref="SendAsync{T}"/>, with
+    /// <paramref name="sql"/> once per row of <paramref name="argRows"/>: <paramref name="read"/> reads their results in order.
+    /// </summary>
+    private async ValueTask<T> SendRowsAsync<T>(string? sql, IReadOnlyList<object?[]> argRows, Func<NpgsqlDataReader, ValueTask<T>>? read)
     {
         while (true)
         {
@@ -419,7 +452,10 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
 
             if (sql is not null)
             {
-                commands.Add(Command(sql, args));
+                foreach (var args in argRows)
+                {
+                    commands.Add(Command(sql, args));
+                }
             }
 
             // Whatever happens next, these went out: a BEGIN among them opened the transaction.
@@ -429,6 +465,7 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
             (_held, _sent) = (_sent, _held);
             ClearHeld();
             PostgresMetrics.RoundTrip(commands.Count);
+            roundTrips?.Add();
             T result;
             try
             {

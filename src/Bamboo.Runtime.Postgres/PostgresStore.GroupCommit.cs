@@ -127,7 +127,7 @@ public sealed partial class PostgresStore
     {
         var connection = await _dataSource.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
         await using var connectionLifetime = connection.ConfigureAwait(false);
-        var session = new PostgresSession(connection, _databaseClock, _processClock ? _time : null);
+        var session = new PostgresSession(connection, _databaseClock, _processClock ? _time : null, _roundTrips);
         await using var sessionLifetime = session.ConfigureAwait(false);
         using var tx = new RelationalTransaction(session, PostgresDialect.Instance, _time) { LocksRows = true };
         await session.BeginAsync(write: true, CancellationToken.None).ConfigureAwait(false);

@@ -26,6 +26,7 @@ public sealed partial class PostgresStore : IEngineStore, IAsyncDisposable
     private readonly int _wakeLimit;
     private readonly bool _processClock;
     private readonly DatabaseClock _databaseClock = new(TimeProvider.System, DatabaseClock.DefaultRefresh);
+    private readonly RoundTripCounter _roundTrips = new();
 
     // Names this store in its notifications, so that it does not wake its loops twice for one commit.
     private readonly string _id = Guid.NewGuid().ToString("N");
@@ -92,6 +93,9 @@ public sealed partial class PostgresStore : IEngineStore, IAsyncDisposable
     /// <summary>The estimate of the database's clock that due times are measured on (unless <see cref="PostgresStoreOptions.ProcessClock"/>).</summary>
     internal DatabaseClock DatabaseClock => _databaseClock;
 
+    /// <summary>How many round trips this store's transactions made.</summary>
+    internal long RoundTrips => _roundTrips.Count;
+
     public Task<T> WriteAsync<T>(Func<IStoreTransaction, ValueTask<T>> work, CancellationToken cancellationToken = default) =>
         _relational.WriteAsync(work, cancellationToken);
 
@@ -107,7 +111,7 @@ public sealed partial class PostgresStore : IEngineStore, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(work);
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionLifetime = connection.ConfigureAwait(false);
-        var session = new PostgresSession(connection, _databaseClock, _processClock ? _time : null);
+        var session = new PostgresSession(connection, _databaseClock, _processClock ? _time : null, _roundTrips);
         await using var sessionLifetime = session.ConfigureAwait(false);
         using var tx = new RelationalTransaction(session, PostgresDialect.Instance, _time);
         await session.BeginAsync(write: false, cancellationToken).ConfigureAwait(false);

@@ -43,6 +43,23 @@ internal abstract class SqlSession
     /// <summary>Runs an INSERT into a table with an integer key <c>id</c> and returns the new row's id.</summary>
     public abstract ValueTask<long> InsertAsync(string sql, params object?[] args);
 
+    /// <summary>
+    /// Runs <paramref name="sql"/>, an INSERT as for <see cref="InsertAsync"/>, once per row of arguments; returns the
+    /// new ids in order. A session that pays a round trip per statement sends them all in one. This default inserts
+    /// one after another.
+    /// </summary>
+    public virtual async ValueTask<long[]> InsertAllAsync(string sql, IReadOnlyList<object?[]> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var ids = new long[rows.Count];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = await InsertAsync(sql, rows[i]).ConfigureAwait(false);
+        }
+
+        return ids;
+    }
+
     public abstract ValueTask<List<T>> QueryAsync<T>(string sql, Func<ISqlRow, T> map, params object?[] args);
 
     /// <summary>

@@ -299,20 +299,22 @@ public sealed partial class PipelineEngine
     {
         var waiting = parent with { Asleep = true, NeedAck = targets.Count, AckNum = 0 };
         await tx.Processes.UpdateAsync(waiting).ConfigureAwait(false);
-        foreach (var target in targets)
+        // The first children (while the budget lasts) start in this transaction, awake; the rest sleep until claimed.
+        var startingHere = Math.Clamp(inline?.Budget ?? 0, 0, targets.Count);
+        var children = targets.Select((target, i) => new ProcessRecord(0, parent.RootPipelineId, parent.Id, converge, target,
+            parent.PipelineStack, i >= startingHere, false, "", false, -1, 0, tx.Now, parent.Priority, parent.Queue)).ToList();
+        var ids = await tx.Processes.InsertAllAsync(children).ConfigureAwait(false);
+        for (var i = 0; i < children.Count; i++)
         {
-            var startsHere = inline is { Budget: > 0 };
-            var child = new ProcessRecord(0, parent.RootPipelineId, parent.Id, converge, target,
-                parent.PipelineStack, !startsHere, false, "", false, -1, 0, tx.Now, parent.Priority, parent.Queue);
-            child = child with { Id = await tx.Processes.InsertAsync(child).ConfigureAwait(false) };
-            if (startsHere)
+            var child = children[i] with { Id = ids[i] };
+            if (i < startingHere)
             {
                 inline!.Budget--;
                 inline.Forked.Add(child);
             }
             else
             {
-                await tx.Tasks.AddAsync(TaskRecord.Execute(child.RootPipelineId, child.Id, target)).ConfigureAwait(false);
+                await tx.Tasks.AddAsync(TaskRecord.Execute(child.RootPipelineId, child.Id, child.CurrentNodeId)).ConfigureAwait(false);
             }
         }
 

@@ -7,6 +7,12 @@ public interface IProcessStore
 
     ValueTask<long> InsertAsync(ProcessRecord process);
 
+    /// <summary>
+    /// Inserts several processes (a fork's children) and returns their ids in the same order. A store that pays a
+    /// round trip per statement sends them together: a fork must not cost one per branch.
+    /// </summary>
+    ValueTask<IReadOnlyList<long>> InsertAllAsync(IReadOnlyList<ProcessRecord> processes);
+
     ValueTask UpdateAsync(ProcessRecord process);
 
     /// <summary>

@@ -46,9 +46,18 @@ internal sealed class ProcessStore(RelationalTransaction tx, SqlDialect dialect)
     public ValueTask<long> InsertAsync(ProcessRecord p)
     {
         ArgumentNullException.ThrowIfNull(p);
-        return Session.InsertAsync(InsertSql, p.RootPipelineId, p.ParentId, p.DestinationId, p.CurrentNodeId, tx.Json.Of(p.PipelineStack), p.Asleep, p.Suspended,
-            p.SuspendedBy, p.Dead, p.NeedAck, p.AckNum, p.LastHeartbeat, p.Priority, p.Queue);
+        return Session.InsertAsync(InsertSql, InsertArgs(p));
     }
+
+    public async ValueTask<IReadOnlyList<long>> InsertAllAsync(IReadOnlyList<ProcessRecord> processes)
+    {
+        ArgumentNullException.ThrowIfNull(processes);
+        return await Session.InsertAllAsync(InsertSql, [.. processes.Select(InsertArgs)]).ConfigureAwait(false);
+    }
+
+    private object?[] InsertArgs(ProcessRecord p) =>
+        [p.RootPipelineId, p.ParentId, p.DestinationId, p.CurrentNodeId, tx.Json.Of(p.PipelineStack), p.Asleep, p.Suspended,
+            p.SuspendedBy, p.Dead, p.NeedAck, p.AckNum, p.LastHeartbeat, p.Priority, p.Queue];
 
     public async ValueTask UpdateAsync(ProcessRecord p)
     {

@@ -71,6 +71,9 @@ internal sealed class FaultTransaction : IStoreTransaction
 
         public ValueTask<long> InsertAsync(ProcessRecord process) => s.OpAsync(log, "processes.insert", process.CurrentNodeId, () => i.InsertAsync(process));
 
+        public ValueTask<IReadOnlyList<long>> InsertAllAsync(IReadOnlyList<ProcessRecord> processes) =>
+            s.OpAsync(log, "processes.insert_all", processes.Count > 0 ? processes[0].CurrentNodeId : null, () => i.InsertAllAsync(processes));
+
         public ValueTask UpdateAsync(ProcessRecord process) => s.OpAsync(log, "processes.update", process.CurrentNodeId, () => i.UpdateAsync(process));
 
         public ValueTask<bool> AcknowledgeChildAsync(long parentId) => s.OpAsync(log, "processes.ack_child", null, () => i.AcknowledgeChildAsync(parentId));

@@ -18,6 +18,28 @@ public abstract class ProcessStoreTests : StoreTests
     }
 
     [Fact]
+    public async Task InsertAllAsync_AFork_ReturnsEachProcessItsOwnIdInOrder()
+    {
+        var children = Enumerable.Range(0, 20).Select(i => Process("root", $"branch{i}", parentId: 1)).ToList();
+
+        var ids = await Sut.WriteAsync(tx => tx.Processes.InsertAllAsync(children));
+
+        Assert.Equal(20, ids.Distinct().Count());
+        var stored = await Sut.ReadAsync(async tx =>
+        {
+            var found = new List<ProcessRecord>();
+            foreach (var id in ids)
+            {
+                found.Add(await tx.Processes.GetAsync(id));
+            }
+
+            return found;
+        });
+        Assert.Equal(children.Select((c, i) => c with { Id = ids[i] }), stored, ProcessComparer.Instance);
+        Assert.Empty(await Sut.WriteAsync(tx => tx.Processes.InsertAllAsync([])));
+    }
+
+    [Fact]
     public async Task GetAsync_UnknownId_ThrowsNotFound()
     {
         await Assert.ThrowsAsync<NotFoundError>(() => Sut.ReadAsync(tx => tx.Processes.GetAsync(999)));
