@@ -291,16 +291,7 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
             }
         }
 
-        try
-        {
-            await SendAsync<int>(null, [], null).ConfigureAwait(false);
-        }
-        catch (PostgresException ex) when (IsCheck(ex))
-        {
-            var failure = CheckFailure(ex, FailedAt(ex));
-            _failure = failure;
-            ExceptionDispatchInfo.Throw(failure);
-        }
+        await SendAsync<int>(null, [], null).ConfigureAwait(false);
     }
 
     /// <summary>The server's check replaces the client's: the write fails its statement unless it changed the expected rows.</summary>
@@ -360,7 +351,15 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
 
     public override ValueTask ExecuteLaterAsync(string sql, RowCheck? check, params object?[] args)
     {
-        Hold(Convert(sql), args, check, write: true);
+        if (check is { Stops: true } stops)
+        {
+            Hold(new Held(CheckedText(Convert(sql), stops.Rows), args, null, Write: true) { ServerCheck = stops });
+        }
+        else
+        {
+            Hold(Convert(sql), args, check, write: true);
+        }
+
         _writes++;
         return ValueTask.CompletedTask;
     }
@@ -499,8 +498,14 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
             {
                 // The transaction is aborted: the work fails with this even if it catches it (a COMMIT sent now would
                 // end the transaction as a rollback, without an error, under every work in it). A held write may be
-                // what failed.
-                _failure ??= ex;
+                // what failed; a failed check fails with its own error.
+                var failure = CheckFailure(ex, FailedAt(ex));
+                _failure ??= failure;
+                if (!ReferenceEquals(failure, ex))
+                {
+                    ExceptionDispatchInfo.Throw(failure);
+                }
+
                 throw;
             }
 

@@ -83,12 +83,17 @@ internal static partial class EngineApi
             // The caller's tree is stored as given; validation is deterministic and is redone when a process loads it.
             var treeJson = pipeline.Source.ToJsonString();
             var cache = engine.Compiled;
+            // Everything that needs no store is made before the transaction, outside the write lock.
+            var nodeIds = compiled.Nodes.Keys.Append(validated.Id).Distinct().ToList();
             try
             {
-                // Everything that needs no store is made before the transaction, outside the write lock.
-                var nodeIds = compiled.Nodes.Keys.Append(validated.Id).Distinct().ToList();
                 var rootData = (JsonObject)options.RootPipelineData.DeepClone();
                 await engine.Store.WriteAsync(tx => StoreRunAsync(tx, validated, compiled, options, treeJson, nodeIds, rootData, start, cache), cancellationToken).ConfigureAwait(false);
+            }
+            catch (NodeIdsTakenException)
+            {
+                cache.Remove(compiled);
+                throw await TakenErrorAsync(engine, validated.Id, nodeIds, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
@@ -100,22 +105,25 @@ internal static partial class EngineApi
             return null;
         });
 
+    /// <summary>
+    /// Why a run's ids could not be indexed, found after its transaction failed (a store may learn of a taken id only
+    /// at the commit): the root ran before, another run uses a node id, or the tree repeats one.
+    /// </summary>
+    private static async Task<Exception> TakenErrorAsync(BambooEngine engine, string rootId, IReadOnlyCollection<string> nodeIds, CancellationToken cancellationToken)
+    {
+        var taken = await engine.Store.ReadAsync(tx => tx.Runs.FindTakenAsync(rootId, nodeIds), cancellationToken).ConfigureAwait(false);
+        return taken == rootId ? new InvalidOperationError($"pipeline({rootId}) already exists; a root id can run only once")
+            : taken is not null ? new IdTakenError(taken)
+            : new ArgumentException($"run {rootId}: its node ids are not unique", nameof(nodeIds));
+    }
+
     private static async ValueTask<int> StoreRunAsync(IStoreTransaction tx, Pipeline validated, CompiledPipeline compiled, RunPipelineOptions options, string treeJson,
         IReadOnlyCollection<string> nodeIds, JsonObject rootData, string start, CompiledPipelineCache cache)
     {
         // The root id is one of the run's node ids, so one insert detects both a root that ran before and a node id
-        // that another run uses.
+        // that another run uses (the work fails with NodeIdsTakenException, see TakenErrorAsync).
         var name = options.Name ?? (validated.Source["name"] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var n) ? n : "");
-        var taken = await tx.Runs.InsertAsync(new RunRecord(validated.Id, treeJson, options.CycleTolerate, rootData, tx.Now) { Name = name }, nodeIds).ConfigureAwait(false);
-        if (taken == validated.Id)
-        {
-            throw new InvalidOperationError($"pipeline({validated.Id}) already exists; a root id can run only once");
-        }
-
-        if (taken is not null)
-        {
-            throw new IdTakenError(taken);
-        }
+        await tx.Runs.InsertAsync(new RunRecord(validated.Id, treeJson, options.CycleTolerate, rootData, tx.Now) { Name = name }, nodeIds).ConfigureAwait(false);
 
         foreach (var (pipelineId, info) in compiled.Pipelines)
         {

@@ -1,3 +1,4 @@
+using Bamboo.Engine.Exceptions;
 using Bamboo.Engine.Runtime;
 
 namespace Bamboo.Runtime.Relational.Stores;
@@ -88,7 +89,7 @@ internal sealed class RunStore(RelationalTransaction tx, SqlDialect dialect) : I
 
     // One statement for the whole id list: preparing a 1000-node run must not cost 1000 round trips. Taken ids are
     // skipped rather than failing the statement: a multi-row insert that may fail half-way keeps a statement journal
-    // (in SQLite, a copy of every page it touches), and a taken id is rare.
+    // (in SQLite, a copy of every page it touches), and a taken id is rare. The row count says whether one was.
     private readonly string _insertNodesSql =
         $"{dialect.InsertIgnore} nodes (node_id, root_id) SELECT value, $1 FROM ({dialect.JsonStrings("$0")}) ids{dialect.InsertIgnoreEnd}";
 
@@ -101,23 +102,19 @@ internal sealed class RunStore(RelationalTransaction tx, SqlDialect dialect) : I
     public ValueTask<RunRecord?> GetAsync(string rootId) =>
         Session.OneAsync(GetSql, r => new RunRecord(r.GetString(0), r.GetString(1), Rows.Bool(r, 2), Rows.Object(r, 3), r.GetInt64(4)) { Name = r.GetString(5) }, rootId);
 
-    public async ValueTask<string?> InsertAsync(RunRecord run, IReadOnlyCollection<string> nodeIds)
+    public async ValueTask InsertAsync(RunRecord run, IReadOnlyCollection<string> nodeIds)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(nodeIds);
-        var ids = tx.Json.Of(nodeIds);
-        var mark = await Session.MarkAsync().ConfigureAwait(false);
-        if (await Session.ExecuteAsync(_insertNodesSql, ids, run.RootId).ConfigureAwait(false) < nodeIds.Count)
-        {
-            // Some id is taken: undo the rows this insert did add, then say which.
-            await Session.UndoToAsync(mark).ConfigureAwait(false);
-            return await Session.OneAsync(_takenSql, r => r.GetString(0), ids, run.RootId).ConfigureAwait(false)
-                ?? throw new ArgumentException($"run {run.RootId}: its node ids are not unique", nameof(nodeIds));
-        }
-
+        // Checked with the work's next statement, not waited for: a taken id is rare, and the work then fails whole.
+        // The run's own rows would collide under a taken root id: the check stops the statements after it.
+        var rootId = run.RootId;
+        await Session.ExecuteLaterAsync(_insertNodesSql, new RowCheck(nodeIds.Count, () => new NodeIdsTakenException(rootId), Stops: true), tx.Json.Of(nodeIds), rootId).ConfigureAwait(false);
         await Session.ExecuteLaterAsync(InsertSql, null, run.RootId, run.TreeJson, run.CycleTolerate, tx.Json.Of(run.RootPipelineData), run.CreatedAt, run.Name).ConfigureAwait(false);
-        return null;
     }
+
+    public ValueTask<string?> FindTakenAsync(string rootId, IReadOnlyCollection<string> nodeIds) =>
+        Session.OneAsync(_takenSql, r => r.GetString(0), tx.Json.Of(nodeIds), rootId);
 
     public ValueTask<string?> GetNodeRootAsync(string nodeId) => Session.OneAsync(NodeRootSql, r => r.GetString(0), nodeId);
 

@@ -39,7 +39,10 @@ internal sealed class FaultTransaction : IStoreTransaction
     {
         public ValueTask<RunRecord?> GetAsync(string rootId) => s.OpAsync(log, "runs.get", rootId, () => i.GetAsync(rootId));
 
-        public ValueTask<string?> InsertAsync(RunRecord run, IReadOnlyCollection<string> nodeIds) => s.OpAsync(log, "runs.insert", run.RootId, () => i.InsertAsync(run, nodeIds));
+        public ValueTask InsertAsync(RunRecord run, IReadOnlyCollection<string> nodeIds) => s.OpAsync(log, "runs.insert", run.RootId, () => i.InsertAsync(run, nodeIds));
+
+        public ValueTask<string?> FindTakenAsync(string rootId, IReadOnlyCollection<string> nodeIds) =>
+            s.OpAsync(log, "runs.find_taken", rootId, () => i.FindTakenAsync(rootId, nodeIds));
 
         public ValueTask<string?> GetNodeRootAsync(string nodeId) => s.OpAsync(log, "runs.get_node_root", nodeId, () => i.GetNodeRootAsync(nodeId));
 

@@ -21,7 +21,7 @@ public sealed class PoisonTaskTests
         await using var store = db.OpenStore(time);
         await store.WriteAsync(async tx =>
         {
-            Assert.Null(await tx.Runs.InsertAsync(new RunRecord("p_poison", "{ this is not a tree", false, [], tx.Now), ["p_poison", "n_poison"]));
+            await tx.Runs.InsertAsync(new RunRecord("p_poison", "{ this is not a tree", false, [], tx.Now), ["p_poison", "n_poison"]);
             var process = await tx.Processes.InsertAsync(new ProcessRecord(0, "p_poison", -1, "", "n_poison", ["p_poison"], true, false, "", false, -1, 0, tx.Now, 100, ""));
             return await tx.Tasks.EnqueueAsync(TaskRecord.Execute("p_poison", process, "n_poison"));
         });

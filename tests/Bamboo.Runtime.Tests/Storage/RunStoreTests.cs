@@ -1,11 +1,12 @@
 using System.Text.Json.Nodes;
+using Bamboo.Engine.Exceptions;
 using Bamboo.Engine.Runtime;
 
 namespace Bamboo.Runtime.Tests.Storage;
 
 /// <summary>
-/// Runs and the index of their node ids. A run's ids are indexed by one insert; a taken id leaves none of the run's
-/// ids behind, and nothing else of the transaction is undone.
+/// Runs and the index of their node ids. A run's ids are indexed by one insert; a taken id fails the work that
+/// inserted it, leaving none of the run's ids behind, and the store then says which id it was.
 /// </summary>
 public abstract class RunStoreTests : StoreTests
 {
@@ -14,9 +15,8 @@ public abstract class RunStoreTests : StoreTests
     {
         var run = new RunRecord("p1", """{"id":"p1"}""", true, new JsonObject { ["k"] = "v" }, 42);
 
-        var taken = await Sut.WriteAsync(tx => tx.Runs.InsertAsync(run, ["p1", "a", "b"]));
+        await WriteAsync(tx => tx.Runs.InsertAsync(run, ["p1", "a", "b"]));
 
-        Assert.Null(taken);
         var (stored, roots) = await Sut.ReadAsync(async tx =>
         {
             var roots = new List<string?>();
@@ -39,43 +39,54 @@ public abstract class RunStoreTests : StoreTests
     }
 
     [Fact]
-    public async Task InsertAsync_TakenNodeId_UndoesTheRunsIdsAndKeepsTheRestOfTheTransaction()
+    public async Task InsertAsync_TakenNodeId_FailsTheWorkAndStoresNothingOfIt()
     {
-        await Sut.WriteAsync(tx => tx.Runs.InsertAsync(Run("p1"), ["p1", "taken"]));
+        await WriteAsync(tx => tx.Runs.InsertAsync(Run("p1"), ["p1", "taken"]));
 
-        var (taken, fresh, root, kept) = await Sut.WriteAsync(async tx =>
+        var error = await Assert.ThrowsAsync<NodeIdsTakenException>(() => WriteAsync(async tx =>
         {
-            await tx.States.InsertAsync(State("kept", rootId: "p0", parentId: "p0"));
-            var taken = await tx.Runs.InsertAsync(Run("p2"), ["p2", "fresh", "taken"]);
-            return (taken, await tx.Runs.GetNodeRootAsync("fresh"), await tx.Runs.GetNodeRootAsync("p2"), await tx.States.GetAsync("kept"));
+            await tx.States.InsertAsync(State("p2", rootId: "p2", parentId: ""));
+            await tx.Runs.InsertAsync(Run("p2"), ["p2", "fresh", "taken"]);
+            // Later writes and reads of the work: the check is made before they run, or they are undone with it.
+            await tx.Processes.InsertAsync(Process("p2", "fresh"));
+        }));
+
+        Assert.Equal("p2", error.RootId);
+        Assert.Equal("p1", await Sut.ReadAsync(tx => tx.Runs.GetNodeRootAsync("taken")));
+        Assert.Null(await Sut.ReadAsync(tx => tx.Runs.GetNodeRootAsync("fresh")));
+        Assert.Null(await Sut.ReadAsync(tx => tx.Runs.GetAsync("p2")));
+        Assert.Equal(0L, await Database.CountAsync("SELECT COUNT(*) FROM states WHERE node_id = 'p2'"));
+        Assert.Equal(0L, await Database.CountAsync("SELECT COUNT(*) FROM processes"));
+        Assert.Equal("taken", await Sut.ReadAsync(tx => tx.Runs.FindTakenAsync("p2", ["p2", "fresh", "taken"])));
+    }
+
+    [Fact]
+    public async Task InsertAsync_RootThatRanBefore_FailsBeforeTheRunsOwnRowsCollide()
+    {
+        await WriteAsync(async tx =>
+        {
+            await tx.Runs.InsertAsync(Run("p1"), ["p1", "a"]);
+            await tx.States.InsertAsync(State("p1", rootId: "p1", parentId: ""));
         });
 
-        Assert.Equal("taken", taken);
-        Assert.Null(fresh);
-        Assert.Null(root);
-        Assert.NotNull(kept);
-        Assert.Equal("p1", await Sut.ReadAsync(tx => tx.Runs.GetNodeRootAsync("taken")));
-        Assert.Null(await Sut.ReadAsync(tx => tx.Runs.GetAsync("p2")));
-        Assert.Equal(1L, await Database.CountAsync("SELECT COUNT(*) FROM states WHERE node_id = 'kept'"));
+        // The same rows again: the run's and its root state's keys are taken too, but the ids' check comes first.
+        await Assert.ThrowsAsync<NodeIdsTakenException>(() => WriteAsync(async tx =>
+        {
+            await tx.Runs.InsertAsync(Run("p1"), ["p1", "a"]);
+            await tx.States.InsertAsync(State("p1", rootId: "p1", parentId: ""));
+            await tx.Processes.InsertAsync(Process("p1", "a"));
+        }));
+
+        Assert.Equal("p1", await Sut.ReadAsync(tx => tx.Runs.FindTakenAsync("p1", ["a", "p1"])));
     }
 
     [Fact]
-    public async Task InsertAsync_RootThatRanBefore_ReportsTheRootBeforeItsNodeIds()
+    public async Task InsertAsync_RepeatedIdsInOneRun_AreRefusedAndNoneIsTaken()
     {
-        await Sut.WriteAsync(tx => tx.Runs.InsertAsync(Run("p1"), ["p1", "a"]));
+        await Assert.ThrowsAsync<NodeIdsTakenException>(() => WriteAsync(tx => tx.Runs.InsertAsync(Run("p1"), ["p1", "a", "a"])));
 
-        var taken = await Sut.WriteAsync(tx => tx.Runs.InsertAsync(Run("p1"), ["a", "p1"]));
-
-        Assert.Equal("p1", taken);
-    }
-
-    [Fact]
-    public async Task InsertAsync_RepeatedIdsInOneRun_AreRefused()
-    {
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => Sut.WriteAsync(tx => tx.Runs.InsertAsync(Run("p1"), ["p1", "a", "a"])));
-
-        Assert.Contains("not unique", error.Message, StringComparison.Ordinal);
         Assert.Null(await Sut.ReadAsync(tx => tx.Runs.GetNodeRootAsync("p1")));
+        Assert.Null(await Sut.ReadAsync(tx => tx.Runs.FindTakenAsync("p1", ["p1", "a", "a"])));
     }
 
     /// <summary>Stores a run named <paramref name="name"/> started at <paramref name="at"/>, its root in <paramref name="state"/>.</summary>

@@ -98,7 +98,7 @@ public sealed class RowLockTests : StoreTests
     [Fact]
     public async Task ScheduleRoutineAndCallbackOnOneNodeAtOnce_TakeTheirLocksWithoutDeadlocking()
     {
-        await Sut.WriteAsync(tx => tx.Runs.InsertAsync(Run("root"), ["root", "n"]));
+        await WriteAsync(tx => tx.Runs.InsertAsync(Run("root"), ["root", "n"]));
         var process = await Sut.WriteAsync(tx => tx.Processes.InsertAsync(Process("root", "n")));
         var schedule = await Sut.WriteAsync(tx => tx.Schedules.InsertAsync(new ScheduleRecord(0, 2, process, "n", "v1", false, false, false, null, 0)));
         var scheduleRead = new TaskCompletionSource();

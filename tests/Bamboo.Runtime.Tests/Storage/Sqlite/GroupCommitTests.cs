@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Bamboo.Engine.Exceptions;
 using Bamboo.Engine.Runtime;
 using Bamboo.Runtime.Sqlite;
 
@@ -145,10 +146,18 @@ public sealed class GroupCommitTests : IAsyncDisposable
     [Fact]
     public async Task WriteAsync_TakenRunIdThenAFailingCaller_KeepsTheFirstRunAndUndoesOnlyTheFailure()
     {
-        // The taken id is undone by a replay inside the caller; a later failure replays again from the start.
-        var queued = await QueueBehindHeldCommitAsync<string?>([
-            async tx => await tx.Runs.InsertAsync(new RunRecord("p1", "{}", false, [], tx.Now), ["p1", "shared"]),
-            async tx => await tx.Runs.InsertAsync(new RunRecord("p2", "{}", false, [], tx.Now), ["p2", "shared"]),
+        // The taken id fails its caller alone; a later failure replays the rest again from the start.
+        var queued = await QueueBehindHeldCommitAsync<int>([
+            async tx =>
+            {
+                await tx.Runs.InsertAsync(new RunRecord("p1", "{}", false, [], tx.Now), ["p1", "shared"]);
+                return 1;
+            },
+            async tx =>
+            {
+                await tx.Runs.InsertAsync(new RunRecord("p2", "{}", false, [], tx.Now), ["p2", "shared"]);
+                return 2;
+            },
             async tx =>
             {
                 await tx.Runs.InsertAsync(new RunRecord("p3", "{}", false, [], tx.Now), ["p3"]);
@@ -156,8 +165,8 @@ public sealed class GroupCommitTests : IAsyncDisposable
             },
         ]);
 
-        Assert.Null(await queued[0]);
-        Assert.Equal("shared", await queued[1]);
+        Assert.Equal(1, await queued[0]);
+        await Assert.ThrowsAsync<NodeIdsTakenException>(() => queued[1]);
         await Assert.ThrowsAsync<InvalidOperationException>(() => queued[2]);
         var roots = await _sut.ReadAsync(async tx =>
             (await tx.Runs.GetNodeRootAsync("shared"), await tx.Runs.GetNodeRootAsync("p2"), await tx.Runs.GetNodeRootAsync("p3")));
