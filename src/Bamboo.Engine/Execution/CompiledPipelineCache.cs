@@ -60,13 +60,11 @@ internal sealed class CompiledPipelineCache
             Interlocked.Exchange(ref _count, 0);
         }
 
+        // A run cached already stays: it never changes, and a refused second run_pipeline under its root id, whose
+        // tree may differ, must not stand in for it while its transaction fails.
         if (_runs.TryAdd(compiled.RootId, compiled))
         {
             Interlocked.Increment(ref _count);
-        }
-        else
-        {
-            _runs[compiled.RootId] = compiled;
         }
     }
 

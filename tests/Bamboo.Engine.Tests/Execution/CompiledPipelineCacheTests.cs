@@ -15,6 +15,24 @@ public sealed class CompiledPipelineCacheTests
     private static CompiledPipeline Compiled(Bamboo.Engine.Model.Pipeline? tree = null) => CompiledPipeline.Compile(tree ?? Tree(), []);
 
     [Fact]
+    public async Task A_second_tree_under_a_cached_root_id_does_not_replace_the_first()
+    {
+        var cache = new CompiledPipelineCache();
+        var first = Compiled();
+        cache.Add(first);
+        var copy = first.Pipelines[first.RootId].Pipeline.Source.DeepClone().AsObject();
+        copy["name"] = "a different tree under the same root id";
+        var second = Compiled(Bamboo.Engine.Model.Pipeline.Parse(copy.ToJsonString()));
+        Assert.Equal(first.RootId, second.RootId);
+
+        cache.Add(second);
+        cache.Remove(second);
+
+        // Found without asking a store: a transaction that is never given cannot be asked.
+        Assert.Same(first, await cache.FindAsync(null!, first.RootId));
+    }
+
+    [Fact]
     public void The_count_follows_adds_replacements_and_removals_and_a_full_cache_starts_over()
     {
         var cache = new CompiledPipelineCache();
