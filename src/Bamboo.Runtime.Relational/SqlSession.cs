@@ -16,13 +16,20 @@ internal abstract class SqlSession
     /// <paramref name="check"/> is given and the write changes another number of rows, the work fails with the
     /// check's exception: at once, when the write returns, or at the latest at <see cref="FlushAsync"/>, before any
     /// commit (see <see cref="HeldFailure"/>). Writes and statements run in the order they were given. This default
-    /// runs it at once.
+    /// runs it at once; a write that fails its check is undone before its error is thrown, so a work that catches the
+    /// error goes on without it, as where the check is made later.
     /// </summary>
     public virtual async ValueTask ExecuteLaterAsync(string sql, RowCheck? check, params object?[] args)
     {
+        var mark = check is null ? 0 : await MarkAsync().ConfigureAwait(false);
         var changed = await ExecuteAsync(sql, args).ConfigureAwait(false);
         if (check?.Verify(changed) is { } failure)
         {
+            if (changed != 0)
+            {
+                await UndoToAsync(mark).ConfigureAwait(false);
+            }
+
             throw failure;
         }
     }

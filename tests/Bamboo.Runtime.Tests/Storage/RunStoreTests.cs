@@ -61,6 +61,38 @@ public abstract class RunStoreTests : StoreTests
     }
 
     [Fact]
+    public async Task InsertAsync_TakenIdCaughtByTheWork_LeavesNoneOfTheRunsIds()
+    {
+        await WriteAsync(tx => tx.Runs.InsertAsync(Run("p1"), ["p1", "taken"]));
+
+        // Where the check is made at once the work may catch it and commit the rest; where it is made later the work fails.
+        try
+        {
+            await WriteAsync(async tx =>
+            {
+                try
+                {
+                    await tx.Runs.InsertAsync(Run("p2"), ["p2", "fresh", "taken"]);
+                }
+                catch (NodeIdsTakenException)
+                {
+                    // Goes on without the run.
+                }
+
+                await tx.States.InsertAsync(State("kept", rootId: "p0", parentId: ""));
+            });
+        }
+        catch (NodeIdsTakenException)
+        {
+            // Checked with the commit: nothing of the work stays.
+        }
+
+        Assert.Null(await Sut.ReadAsync(tx => tx.Runs.GetNodeRootAsync("fresh")));
+        Assert.Null(await Sut.ReadAsync(tx => tx.Runs.GetNodeRootAsync("p2")));
+        Assert.Equal("p1", await Sut.ReadAsync(tx => tx.Runs.GetNodeRootAsync("taken")));
+    }
+
+    [Fact]
     public async Task InsertAsync_RootThatRanBefore_FailsBeforeTheRunsOwnRowsCollide()
     {
         await WriteAsync(async tx =>
