@@ -85,36 +85,46 @@ internal static partial class EngineApi
             var cache = engine.Compiled;
             // Everything that needs no store is made before the transaction, outside the write lock.
             var nodeIds = compiled.Nodes.Keys.Append(validated.Id).Distinct().ToList();
-            try
+            var rootData = (JsonObject)options.RootPipelineData.DeepClone();
+            for (var attempt = 1; ; attempt++)
             {
-                var rootData = (JsonObject)options.RootPipelineData.DeepClone();
-                await engine.Store.WriteAsync(tx => StoreRunAsync(tx, validated, compiled, options, treeJson, nodeIds, rootData, start, cache), cancellationToken).ConfigureAwait(false);
-            }
-            catch (NodeIdsTakenException)
-            {
-                cache.Remove(compiled);
-                throw await TakenErrorAsync(engine, validated.Id, nodeIds, cancellationToken).ConfigureAwait(false);
-            }
-            catch
-            {
-                // The cache took the run inside the transaction; a run that did not commit must not stay in it.
-                cache.Remove(compiled);
-                throw;
-            }
+                try
+                {
+                    await engine.Store.WriteAsync(tx => StoreRunAsync(tx, validated, compiled, options, treeJson, nodeIds, rootData, start, cache), cancellationToken).ConfigureAwait(false);
+                    return null;
+                }
+                catch (NodeIdsTakenException)
+                {
+                    cache.Remove(compiled);
+                }
+                catch
+                {
+                    // The cache took the run inside the transaction; a run that did not commit must not stay in it.
+                    cache.Remove(compiled);
+                    throw;
+                }
 
-            return null;
+                if (await TakenErrorAsync(engine, validated.Id, nodeIds, attempt, cancellationToken).ConfigureAwait(false) is { } refused)
+                {
+                    throw refused;
+                }
+            }
         });
 
+    private const int StoreRunAttempts = 3;
+
     /// <summary>
-    /// Why a run's ids could not be indexed, found after its transaction failed (a store may learn of a taken id only
-    /// at the commit): the root ran before, another run uses a node id, or the tree repeats one.
+    /// Why a run's ids could not be indexed, asked after its transaction failed (a store may learn of a taken id only
+    /// at the commit): the root ran before, or another run uses a node id. Null when no committed run holds any of
+    /// them (the run that took one was itself undone): the run is stored again, up to <see cref="StoreRunAttempts"/> times.
     /// </summary>
-    private static async Task<Exception> TakenErrorAsync(BambooEngine engine, string rootId, IReadOnlyCollection<string> nodeIds, CancellationToken cancellationToken)
+    private static async Task<Exception?> TakenErrorAsync(BambooEngine engine, string rootId, IReadOnlyCollection<string> nodeIds, int attempt, CancellationToken cancellationToken)
     {
         var taken = await engine.Store.ReadAsync(tx => tx.Runs.FindTakenAsync(rootId, nodeIds), cancellationToken).ConfigureAwait(false);
         return taken == rootId ? new InvalidOperationError($"pipeline({rootId}) already exists; a root id can run only once")
             : taken is not null ? new IdTakenError(taken)
-            : new ArgumentException($"run {rootId}: its node ids are not unique", nameof(nodeIds));
+            : attempt < StoreRunAttempts ? null
+            : new InvalidOperationError($"pipeline({rootId}): its node ids were taken {attempt} times by runs stored at the same moment that did not commit; try again");
     }
 
     private static async ValueTask<int> StoreRunAsync(IStoreTransaction tx, Pipeline validated, CompiledPipeline compiled, RunPipelineOptions options, string treeJson,
