@@ -39,6 +39,9 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
     /// <summary>How many statement texts the conversion cache holds (bounded by the stores' statements).</summary>
     internal static int ConvertedTexts => Converted.Count;
 
+    /// <summary>How many checked statement texts were made (bounded by the stores' checked writes, whatever their row counts).</summary>
+    internal static int CheckedTextCount => CheckedTexts.Count;
+
     private readonly NpgsqlBatch _batch = new(connection);
 
     // Statements that go out with the next one that returns something, or with the commit, in order; then, until
@@ -297,10 +300,15 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
     /// <summary>The server's check replaces the client's: the write fails its statement unless it changed the expected rows.</summary>
     private void CheckInServer(int index)
     {
-        var held = _held[index];
-        var check = held.Check!.Value;
-        _held[index] = held with { Sql = CheckedText(held.Sql, check.Rows), Check = null, ServerCheck = check };
+        _held[index] = Checked(_held[index]);
         _heldChecks--;
+    }
+
+    /// <summary>The write as its own check: the expected row count goes as one more parameter, so every count shares one prepared text.</summary>
+    private static Held Checked(Held held)
+    {
+        var check = held.Check!.Value;
+        return held with { Sql = CheckedText(held.Sql, held.Args.Length + 1), Args = [.. held.Args, check.Rows], Check = null, ServerCheck = check };
     }
 
     private static bool IsCheck(PostgresException ex) =>
@@ -343,17 +351,17 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
     // where the batch stopped (FailedAt).
     private const string CheckMarker = "bamboo row check ";
 
-    private static readonly ConcurrentDictionary<(string Sql, int Rows), string> Checked = new();
+    private static readonly ConcurrentDictionary<(string Sql, int RowsParameter), string> CheckedTexts = new();
 
-    private static string CheckedText(string sql, int rows) => Checked.GetOrAdd((sql, rows), key =>
-        $"WITH w AS ({key.Sql} RETURNING 1) SELECT CASE WHEN COUNT(*) = {key.Rows} THEN 0 " +
+    private static string CheckedText(string sql, int rowsParameter) => CheckedTexts.GetOrAdd((sql, rowsParameter), key =>
+        $"WITH w AS ({key.Sql} RETURNING 1) SELECT CASE WHEN COUNT(*) = ${key.RowsParameter} THEN 0 " +
         $"ELSE CAST('{CheckMarker}' || CAST(COUNT(*) AS TEXT) AS INTEGER) END FROM w");
 
     public override ValueTask ExecuteLaterAsync(string sql, RowCheck? check, params object?[] args)
     {
         if (check is { Stops: true } stops)
         {
-            Hold(new Held(CheckedText(Convert(sql), stops.Rows), args, null, Write: true) { ServerCheck = stops });
+            Hold(Checked(new Held(Convert(sql), args, stops, Write: true)));
         }
         else
         {
@@ -499,10 +507,15 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
                 // The transaction is aborted: the work fails with this even if it catches it (a COMMIT sent now would
                 // end the transaction as a rollback, without an error, under every work in it). A held write may be
                 // what failed; a failed check fails with its own error.
+                _failure ??= ex;
                 var failure = CheckFailure(ex, FailedAt(ex));
-                _failure ??= failure;
                 if (!ReferenceEquals(failure, ex))
                 {
+                    if (ReferenceEquals(_failure, ex))
+                    {
+                        _failure = failure;
+                    }
+
                     ExceptionDispatchInfo.Throw(failure);
                 }
 
