@@ -17,6 +17,11 @@ public sealed partial class PostgresStore : IEngineStore, IAsyncDisposable
     private readonly string _channel;
     private static readonly TimeSpan ListenRetry = TimeSpan.FromSeconds(1);
 
+    // One wait for notifications. Npgsql's wait does not always end when its token is cancelled (npgsql#5975; here a
+    // store closed right after it opened waited on its listener forever), so the wait takes no token and the loop looks
+    // at the token between waits: closing the store takes at most this long. A wait that times out costs no round trip.
+    private static readonly TimeSpan ListenWait = TimeSpan.FromMilliseconds(100);
+
     private readonly NpgsqlDataSource _dataSource;
     private readonly RelationalStoreAdapter _relational;
     private readonly TimeProvider _time;
@@ -163,7 +168,7 @@ public sealed partial class PostgresStore : IEngineStore, IAsyncDisposable
 
                 while (!cancellationToken.IsCancellationRequested)
                 {
-                    await connection.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    await connection.WaitAsync(ListenWait, CancellationToken.None).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -53,6 +53,24 @@ public sealed class SharedDatabaseTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task DisposeAsync_StoresClosedRightAfterTheyOpen_NeverWaitOnTheirListener()
+    {
+        await (await OpenAsync()).WriteAsync(tx => tx.Tasks.ClaimAsync("warm", WorkFilter.Any));
+
+        // A close that races the listener's wait left DisposeAsync waiting forever: CI hung on it once, and these 240
+        // opens and closes hung it in each of two runs before the fix.
+        var closing = Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < 60; i++)
+            {
+                await using var store = (PostgresStore)await _db.OpenStoreAsync(TimeProvider.System);
+            }
+        })));
+
+        await closing.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
     public async Task ClaimAsync_SeveralProcessesWithSeveralLoopsEach_GiveEachTaskToExactlyOneLoop()
     {
         var stores = new List<IEngineStore>();
