@@ -15,15 +15,15 @@ internal sealed class WorkerRegistry(RelationalStore store) : IWorkerRegistry
     private const string LeaveSql = "DELETE FROM workers WHERE owner = $0";
     private const string RunningSql = "SELECT COUNT(*) FROM tasks WHERE lease_owner = $0 AND version IS NOT NULL";
 
-    // Due at once (a task given back keeps an earlier due time): the next worker takes them without waiting.
-    private const string ReleaseSql = "UPDATE tasks SET lease_owner = NULL, due_at = CASE WHEN due_at < $1 THEN due_at ELSE $1 END WHERE lease_owner = $0";
+    // Due at once (a task given back keeps an earlier due time): the next worker takes them without waiting. Every
+    // release takes the worker's name as $0 and the store's clock as $1.
+    private const string ReleaseTasks = "UPDATE tasks SET lease_owner = NULL, due_at = CASE WHEN due_at < $1 THEN due_at ELSE $1 END WHERE ";
+    private const string ReleaseSql = ReleaseTasks + "lease_owner = $0";
 
     // A reap passes over the dead worker's tasks that its still-open transaction has locked: waiting for them would
     // hold up the reaper's beats, and deadlock with that transaction once the worker goes on. Those tasks are left
     // under the dead name when that transaction commits, and the next beat's sweep releases them (OrphansSql).
-    private static string ReapReleaseSql(SqlDialect dialect) =>
-        "UPDATE tasks SET lease_owner = NULL, due_at = CASE WHEN due_at < $1 THEN due_at ELSE $1 END " +
-        $"WHERE id IN (SELECT id FROM tasks WHERE lease_owner = $0{dialect.ClaimLock})";
+    private static string ReapReleaseSql(SqlDialect dialect) => $"{ReleaseTasks}id IN (SELECT id FROM tasks WHERE lease_owner = $0{dialect.ClaimLock})";
 
     public Task RegisterAsync(string owner, TimeSpan lease, CancellationToken cancellationToken = default) =>
         store.WriteAloneSqlAsync(async tx =>
@@ -34,8 +34,9 @@ internal sealed class WorkerRegistry(RelationalStore store) : IWorkerRegistry
 
     // Tasks held under a name the registry no longer has: a claim that committed after its worker was reaped (the
     // claim's transaction was still open when the reaper released that worker's tasks). Nobody would reap them again.
-    private const string OrphansSql = "UPDATE tasks SET lease_owner = NULL, due_at = CASE WHEN due_at < $0 THEN due_at ELSE $0 END " +
-        "WHERE lease_owner IS NOT NULL AND NOT EXISTS (SELECT 1 FROM workers WHERE workers.owner = tasks.lease_owner)";
+    // The beating worker ($0) is in the registry, so its own tasks never match.
+    private const string OrphansSql = ReleaseTasks +
+        "lease_owner IS NOT NULL AND lease_owner <> $0 AND NOT EXISTS (SELECT 1 FROM workers WHERE workers.owner = tasks.lease_owner)";
 
     /// <summary>Beats, and gives back to the queue the tasks held under names no worker has any more (see <see cref="OrphansSql"/>).</summary>
     public Task<bool> HeartbeatAsync(string owner, CancellationToken cancellationToken = default) =>
@@ -46,7 +47,7 @@ internal sealed class WorkerRegistry(RelationalStore store) : IWorkerRegistry
                 return false;
             }
 
-            tx.EnqueuedCount += await tx.Session.ExecuteAsync(OrphansSql, tx.Session.Clock).ConfigureAwait(false);
+            tx.EnqueuedCount += await tx.Session.ExecuteAsync(OrphansSql, owner, tx.Session.Clock).ConfigureAwait(false);
             return true;
         }, cancellationToken);
 
