@@ -53,8 +53,10 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
     private bool _beginHeld;
 
     // Works ended without sending their held writes (EndWorkAsync), in order: where each one's statements end in
-    // _held, and the mark it began at. Their failures, found when a later batch stops at one, are kept in _late.
-    private readonly List<(int End, int Mark)> _ended = [];
+    // _held, and the mark it began at; then, until their batch returned, in _sentEnded (swapped as _held and _sent
+    // are). Their failures, found when a later batch stops at one, are kept in _late.
+    private List<(int End, int Mark)> _ended = [];
+    private List<(int End, int Mark)> _sentEnded = [];
     private readonly List<(int Mark, Exception Error)> _late = [];
 
     private string _begin = "";
@@ -468,9 +470,10 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
             // Whatever happens next, these went out: a BEGIN among them opened the transaction.
             _open |= _beginHeld;
             var heldChecks = _heldChecks;
-            var ended = _ended.Count == 0 ? null : _ended.ToArray();
             (_held, _sent) = (_sent, _held);
+            (_ended, _sentEnded) = (_sentEnded, _ended);
             ClearHeld();
+            var ended = _sentEnded.Count == 0 ? null : _sentEnded;
             PostgresMetrics.RoundTrip(commands.Count);
             roundTrips?.Add();
             T result;
@@ -531,12 +534,13 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
             }
 
             _sent.Clear();
+            _sentEnded.Clear();
             return result;
         }
     }
 
     /// <summary>The ended work whose statements hold <paramref name="index"/> of the last batch: where they end, and its mark.</summary>
-    private static (int Index, int End, int Mark)? EndedWorkAt(int index, (int End, int Mark)[] ended)
+    private static (int Index, int End, int Mark)? EndedWorkAt(int index, List<(int End, int Mark)> ended)
     {
         foreach (var (end, mark) in ended)
         {
@@ -553,7 +557,7 @@ internal sealed partial class PostgresSession(NpgsqlConnection connection, Datab
     /// Undoes the ended work whose write stopped the last batch, to the mark it began at, keeps its error for its
     /// caller, and holds again what came after it in that batch (the works after it, which never ran).
     /// </summary>
-    private void UndoEndedWork(PostgresException ex, (int Index, int End, int Mark) failed, (int End, int Mark)[] ended)
+    private void UndoEndedWork(PostgresException ex, (int Index, int End, int Mark) failed, List<(int End, int Mark)> ended)
     {
         _late.Add((failed.Mark, CheckFailure(ex, failed.Index)));
         var rest = _sent.GetRange(failed.End, _sent.Count - failed.End);
