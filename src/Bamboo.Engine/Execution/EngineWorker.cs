@@ -394,31 +394,32 @@ public sealed partial class EngineWorker(BambooEngine engine, PipelineEngine pip
         StoreFailed?.Invoke(this, new StoreFailedEventArgs(ex));
     }
 
-    /// <summary>Retries a failing task later with back-off; drops it after <see cref="MaxAttempts"/> tries.</summary>
-    private Task RecordFailureAsync(TaskFailedException failed)
+    /// <summary>
+    /// Retries a failing task later with back-off; after <see cref="MaxAttempts"/> tries its node is failed with the
+    /// error, where an operator sees it (see <see cref="PipelineEngine.GiveUpAsync"/>).
+    /// </summary>
+    private async Task RecordFailureAsync(TaskFailedException failed)
     {
         var task = failed.Task;
         LogTaskFailed(failed.InnerException!, task.Id, task.NodeId, task.Attempts);
-        return _store.WriteAsync(async tx =>
+        if (task.Attempts >= MaxAttempts)
         {
-            if (task.Attempts >= MaxAttempts)
-            {
-                LogTaskDropped(task.Id, task.NodeId, task.Attempts);
-                await tx.Tasks.CompleteAsync(task).ConfigureAwait(false);
-            }
-            else
-            {
-                await tx.Tasks.RequeueAsync(task, TimeSpan.FromSeconds(task.Attempts)).ConfigureAwait(false);
-            }
+            LogTaskDropped(task.Id, task.NodeId, task.Attempts);
+            await pipelines.GiveUpAsync(task, failed.InnerException!, CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
 
+        await _store.WriteAsync(async tx =>
+        {
+            await tx.Tasks.RequeueAsync(task, TimeSpan.FromSeconds(task.Attempts)).ConfigureAwait(false);
             return 0;
-        }, CancellationToken.None);
+        }, CancellationToken.None).ConfigureAwait(false);
     }
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Task {TaskId} was taken over by another worker; this worker's step was discarded")]
     private partial void LogLeaseLost(long taskId);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Task {TaskId} at node {NodeId} dropped after {Attempts} failed attempts; the process waits for an operator")]
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Task {TaskId} at node {NodeId} dropped after {Attempts} failed attempts; the node is marked FAILED for an operator to retry or skip")]
     private partial void LogTaskDropped(long taskId, string nodeId, int attempts);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "Task {TaskId} at node {NodeId} failed (attempt {Attempt})")]

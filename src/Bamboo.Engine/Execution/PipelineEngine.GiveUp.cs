@@ -1,0 +1,88 @@
+using System.Data.Common;
+using System.Text.Json.Nodes;
+using Bamboo.Engine.Exceptions;
+using Bamboo.Engine.Runtime;
+using Microsoft.Extensions.Logging;
+
+namespace Bamboo.Engine.Execution;
+
+public sealed partial class PipelineEngine
+{
+    /// <summary>
+    /// Ends a task whose step failed its last attempt (the engine, not a service, threw). Its node turns FAILED with the
+    /// error as <c>ex_data</c> and its process sleeps there, as after any node failure: the run shows where it stopped
+    /// and why, and an operator can retry or skip the node. A node already archived, a suspended one and a dead
+    /// process are left as they are; the task is dropped in any case.
+    /// </summary>
+    public async Task GiveUpAsync(TaskRecord task, Exception error, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(error);
+        var exData = $"the engine gave up on this node after {task.Attempts} failed attempts: {error.GetType().Name}: {error.Message}";
+        var failed = await _store.WriteAsync(async tx =>
+        {
+            await tx.Tasks.CompleteAsync(task).ConfigureAwait(false);
+            try
+            {
+                return await tx.IsolatedAsync(() => FailTaskNodeAsync(tx, task, exData)).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not (DbException or OperationCanceledException or LeaseLostException))
+            {
+                // What broke the step may break this too (its process row is gone, say): the task goes all the same.
+                LogGiveUpFailed(ex, task.NodeId);
+                return false;
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        if (failed)
+        {
+            Emit(new PipelineEvent("node_execute_fail", task.RootId, task.NodeId,
+                new JsonObject { ["root_pipeline_id"] = task.RootId, ["node_id"] = task.NodeId, ["ex_data"] = exData }));
+        }
+
+        OnTaskEnded(task);
+    }
+
+    private static async ValueTask<bool> FailTaskNodeAsync(IStoreTransaction tx, TaskRecord task, string exData)
+    {
+        var process = await tx.Processes.GetAsync(task.ProcessId).ConfigureAwait(false);
+        if (process.Dead)
+        {
+            return false;
+        }
+
+        var state = await tx.States.GetAsync(task.NodeId).ConfigureAwait(false);
+        StateRecord next;
+        if (state is null)
+        {
+            // The step that enters the node never committed: the node gets its first state, failed.
+            var parentId = process.PipelineStack.Count > 0 ? process.PipelineStack[^1] : task.RootId;
+            next = StateWriter.Next(task.NodeId, null, new StateWriter.Change(NodeState.Failed)
+            {
+                RootId = task.RootId, ParentId = parentId, SetStartedTime = true, SetArchiveTime = true,
+            }, tx.Now);
+        }
+        else if (state.Name is NodeState.Running or NodeState.Ready or NodeState.LoopReady)
+        {
+            // A fresh version: a result still on its way from an earlier attempt is refused.
+            var running = state.Name == NodeState.Running
+                ? state
+                : StateWriter.Next(task.NodeId, state, new StateWriter.Change(NodeState.Running) { SetStartedTime = true }, tx.Now);
+            next = StateWriter.Next(task.NodeId, running, new StateWriter.Change(NodeState.Failed) { RefreshVersion = true, SetArchiveTime = true }, tx.Now);
+        }
+        else
+        {
+            return false;
+        }
+
+        await StateWriter.WriteAsync(tx, next, state).ConfigureAwait(false);
+        var data = await tx.Data.GetExecutionDataAsync(task.NodeId).ConfigureAwait(false);
+        var outputs = data?.Outputs ?? [];
+        outputs["ex_data"] = exData;
+        await tx.Data.SetExecutionDataAsync(new ExecutionDataRecord(task.NodeId, data?.Inputs ?? [], outputs)).ConfigureAwait(false);
+        await tx.Processes.UpdateAsync(process with { CurrentNodeId = task.NodeId, Asleep = true }).ConfigureAwait(false);
+        return true;
+    }
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Error, Message = "Could not mark node {NodeId} failed after its task's last attempt; the task is dropped")]
+    private partial void LogGiveUpFailed(Exception exception, string nodeId);
+}
