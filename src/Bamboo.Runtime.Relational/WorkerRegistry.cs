@@ -14,6 +14,7 @@ internal sealed class WorkerRegistry(RelationalStore store) : IWorkerRegistry
     private const string RemoveSql = "DELETE FROM workers WHERE owner = $0 AND beat = $1";
     private const string LeaveSql = "DELETE FROM workers WHERE owner = $0";
     private const string RunningSql = "SELECT COUNT(*) FROM tasks WHERE lease_owner = $0 AND version IS NOT NULL";
+    private const string HeldByOthersSql = "SELECT COUNT(*) FROM tasks WHERE lease_owner IS NOT NULL AND lease_owner <> $0";
 
     // Due at once (a task given back keeps an earlier due time): the next worker takes them without waiting. Every
     // release takes the worker's name as $0 and the store's clock as $1.
@@ -78,4 +79,7 @@ internal sealed class WorkerRegistry(RelationalStore store) : IWorkerRegistry
             tx.EnqueuedCount += released;
             return new HandBack(released, (int)running);
         }, cancellationToken);
+
+    public async Task<int> CountHeldByOthersAsync(string owner, CancellationToken cancellationToken = default) =>
+        (int)await store.ReadSqlAsync(async tx => (await tx.Session.QueryAsync(HeldByOthersSql, r => r.GetInt64(0), owner).ConfigureAwait(false))[0], cancellationToken).ConfigureAwait(false);
 }

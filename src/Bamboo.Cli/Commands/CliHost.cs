@@ -120,8 +120,9 @@ internal sealed partial class CliHost : IAsyncDisposable
 
     /// <summary>
     /// Whether no work is left for this process: nothing in flight here, before and after a look at the queue that
-    /// finds nothing this worker can claim, and no claim begun meanwhile (a task claimed is leased, so the queue no longer shows
-    /// it). Tasks other workers hold are theirs.
+    /// finds nothing this worker can claim, no claim begun meanwhile (a task claimed is leased, so the queue no longer
+    /// shows it), and no task held by another worker (<see cref="HeldByOthers"/>): a live one finishes it, and a dead
+    /// one's (a crashed run, say) come back to the queue for this worker once its lease lapses.
     /// </summary>
     public async Task<bool> IsIdleAsync(CancellationToken cancellationToken)
     {
@@ -138,8 +139,17 @@ internal sealed partial class CliHost : IAsyncDisposable
         }
 
         // Only what this worker could claim counts: a task that needs a component it lacks waits for another worker.
-        return await Store.NextDueInAsync(Engine.WorkFilter(worker.Roots), cancellationToken) is null && worker.InFlight == 0 && worker.ClaimsStarted == claims;
+        if (await Store.NextDueInAsync(Engine.WorkFilter(worker.Roots), cancellationToken) is not null)
+        {
+            return false;
+        }
+
+        HeldByOthers = await Store.Workers.CountHeldByOthersAsync(worker.Owner, cancellationToken);
+        return HeldByOthers == 0 && worker.InFlight == 0 && worker.ClaimsStarted == claims;
     }
+
+    /// <summary>Tasks other workers held at the last <see cref="IsIdleAsync"/> that found the queue empty.</summary>
+    public int HeldByOthers { get; private set; }
 
     /// <summary>Stops the workers (work in flight gets the grace period) and says on stderr what they left.</summary>
     public async Task<WorkerExit?> StopWorkersAsync()

@@ -60,6 +60,7 @@ internal static class WorkerCommand
             }
         };
         await host.StartWorkersAsync(null, ct);
+        var waitingSaid = false;
         while (!ct.IsCancellationRequested)
         {
             try
@@ -74,6 +75,13 @@ internal static class WorkerCommand
             if (untilIdle && await host.IsIdleAsync(ct))
             {
                 break;
+            }
+
+            if (untilIdle && host.HeldByOthers > 0 && !waitingSaid)
+            {
+                // Said once: a crashed run's tasks come back only when its lease lapses, which can take a while.
+                waitingSaid = true;
+                Console.WriteLine($"waiting for {host.HeldByOthers} task(s) other workers hold: a live worker finishes them, a dead one's come back here once its lease lapses");
             }
         }
 

@@ -21,6 +21,12 @@ public interface IWorkerRegistry
 
     /// <summary>A worker's clean exit: its tasks go back to the queue, due at once, and it leaves the registry.</summary>
     Task<HandBack> HandBackAsync(string owner, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Tasks that workers other than <paramref name="owner"/> hold, alive or dead: work neither queued nor done. A live
+    /// worker finishes them; a dead one's come back to the queue once it is reaped.
+    /// </summary>
+    Task<int> CountHeldByOthersAsync(string owner, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A registered worker, its heartbeat counter, and how long the counter may stand still before it counts as dead.</summary>

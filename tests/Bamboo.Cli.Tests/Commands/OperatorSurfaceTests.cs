@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using Bamboo.Cli.Commands;
 using Bamboo.Engine.Building;
 using Bamboo.Engine.Client;
+using Bamboo.Engine.Runtime;
+using Bamboo.Runtime.Sqlite;
 
 namespace Bamboo.Cli.Tests.Commands;
 
@@ -289,6 +291,25 @@ public sealed class OperatorSurfaceTests : IDisposable
 
         Assert.Equal(0, worker.Code);
         Assert.Contains("needs components this worker lacks", worker.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WorkerUntilIdle_TaskHeldByACrashedWorker_WaitsForItsLeaseThenFinishesTheRun()
+    {
+        Assert.Equal(0, (await Bamboo("run", Example("hello.json"), "--no-wait")).Code);
+        // A process that claimed the run's first task and died: registered with a one-second lease, never beating again.
+        await using (var store = new SqliteStore(new SqliteStoreOptions { DatabasePath = Db }))
+        {
+            await store.Workers.RegisterAsync("crashed-1", TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+            Assert.NotNull(await store.WriteAsync(tx => tx.Tasks.ClaimAsync("crashed-1", WorkFilter.Any), TestContext.Current.CancellationToken));
+        }
+
+        var worker = await Bamboo("worker", "--until-idle").WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        var show = await Bamboo("show", "p_hello");
+
+        Assert.Equal(0, worker.Code);
+        Assert.Contains("waiting for 1 task(s) other workers hold", worker.Out, StringComparison.Ordinal);
+        Assert.Contains("pipeline p_hello finished", show.Out, StringComparison.Ordinal);
     }
 
     [Fact]

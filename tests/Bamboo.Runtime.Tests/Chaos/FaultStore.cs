@@ -190,6 +190,12 @@ internal sealed class FaultStore(IEngineStore inner, FaultPlan? plan = null) : I
             return inner.ReapAsync(owner, beat, cancellationToken);
         }
 
+        public Task<int> CountHeldByOthersAsync(string owner, CancellationToken cancellationToken = default)
+        {
+            store.ThrowIfKilled();
+            return inner.CountHeldByOthersAsync(owner, cancellationToken);
+        }
+
         public Task<HandBack> HandBackAsync(string owner, CancellationToken cancellationToken = default)
         {
             store.ThrowIfKilled();

@@ -47,6 +47,19 @@ public abstract class WorkerRegistryTests : StoreTests
     }
 
     [Fact]
+    public async Task CountHeldByOthersAsync_TwoWorkersHoldingTasks_CountsOnlyTheOthersTasksAndNotQueuedOnes()
+    {
+        await TwoWorkersHoldingTasksAsync();
+        await EnqueueAsync("queued");
+
+        Assert.Equal(1, await Registry.CountHeldByOthersAsync("a"));
+        Assert.Equal(3, await Registry.CountHeldByOthersAsync("b"));
+        Assert.Equal(4, await Registry.CountHeldByOthersAsync("c"));
+        await Registry.HandBackAsync("a");
+        Assert.Equal(0, await Registry.CountHeldByOthersAsync("b"));
+    }
+
+    [Fact]
     public async Task RegisterAsync_NewWorkers_AreListedWithBeatZeroAndTheirLease()
     {
         await Registry.RegisterAsync("a", Lease);
