@@ -53,6 +53,9 @@ public static class BambooServerBuilderExtensions
 
         // A line per request costs the hot path and buries the server's own lines; LogLevel config can lower it again.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // Authentication brings data protection, which makes a key on the first start and warns that it is stored
+        // unencrypted. Nothing here is protected with it (tokens are compared, there are no cookies).
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
 
         services.ConfigureHttpJsonOptions(o => ViewJson.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Bamboo.Cli.Commands;
@@ -37,6 +38,10 @@ internal static partial class ServeCommand
                 {
                     builder.WebHost.UseUrls(urls);
                 }
+
+                // A start that fails is said here in one line, not as the host's stack trace; a worker that faults still
+                // stops the host with a Critical entry.
+                builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
             });
         }
         catch (BambooException ex)
@@ -57,6 +62,7 @@ internal static partial class ServeCommand
             }
             catch (OptionsValidationException ex)
             {
+                await app.StopAsync(CancellationToken.None);
                 foreach (var failure in ex.Failures)
                 {
                     await Console.Error.WriteLineAsync($"refused: {failure}");
@@ -66,7 +72,9 @@ internal static partial class ServeCommand
             }
             catch (IOException ex)
             {
-                // Most often the port is taken.
+                // Most often the port is taken. The workers started before the listener: they stop and hand back their
+                // tasks now, not later against a store already closed.
+                await app.StopAsync(CancellationToken.None);
                 await Console.Error.WriteLineAsync($"cannot listen: {ex.Message}");
                 return ExitCodes.Refused;
             }
