@@ -28,19 +28,19 @@ internal static class CliApp
     /// <summary>
     /// Parses and runs a command line; returns the exit code. Ctrl-C and SIGTERM cancel the command (as
     /// <paramref name="cancellationToken"/> does): workers then get EngineOptions.ShutdownGrace to finish what is in
-    /// flight and hand the rest back, so the process is given that long plus a margin before it is ended.
+    /// flight and hand the rest back, so the process is given that long plus a margin before it is ended. A second
+    /// Ctrl-C ends it at once (see <see cref="Interrupts"/>).
     /// </summary>
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default)
     {
-        var configuration = new InvocationConfiguration
-        {
-            ProcessTerminationTimeout = new Engine.Runtime.EngineOptions().ShutdownGrace + TimeSpan.FromSeconds(5),
-            EnableDefaultExceptionHandler = false,
-        };
+        // The signals are ours, not System.CommandLine's: its handler holds the signal thread until the command ends,
+        // so a second Ctrl-C would not be heard.
+        var configuration = new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false };
+        using var interrupts = new Interrupts(new Engine.Runtime.EngineOptions().ShutdownGrace + TimeSpan.FromSeconds(5), cancellationToken);
         try
         {
             var parse = Build().Parse(args);
-            var code = await parse.InvokeAsync(configuration, cancellationToken);
+            var code = await parse.InvokeAsync(configuration, interrupts.Token);
             // A usage error (unknown option, missing argument) prints what is wrong and exits 2, as every bad input does.
             return parse.Errors.Count > 0 ? ExitCodes.Refused : code;
         }
