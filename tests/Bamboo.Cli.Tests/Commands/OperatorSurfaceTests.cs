@@ -257,9 +257,10 @@ public sealed class OperatorSurfaceTests : IDisposable
             };
         });
         var error = new StringWriter();
-        using var interrupt = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        using var interrupt = new CancellationTokenSource();
         int code;
-        Console.SetOut(new StringWriter());
+        // Interrupted once the run is stored and its service runs (a fixed delay could land before, on a slow machine).
+        Console.SetOut(new LineWatcher(line => line.StartsWith("started ", StringComparison.Ordinal), () => interrupt.CancelAfter(300)));
         Console.SetError(error);
         try
         {
@@ -557,5 +558,18 @@ public sealed class OperatorSurfaceTests : IDisposable
         Assert.Equal(2, run.Code);
         Assert.Contains("hello_greet", run.Err, StringComparison.Ordinal);
         Assert.Contains("no_such_component", run.Err, StringComparison.Ordinal);
+    }
+
+    /// <summary>A console that acts once a line it is given matches.</summary>
+    private sealed class LineWatcher(Func<string, bool> match, Action act) : StringWriter
+    {
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            if (value is not null && match(value))
+            {
+                act();
+            }
+        }
     }
 }
