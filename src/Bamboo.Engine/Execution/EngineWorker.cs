@@ -402,25 +402,44 @@ public sealed partial class EngineWorker(BambooEngine engine, PipelineEngine pip
     {
         var task = failed.Task;
         LogTaskFailed(failed.InnerException!, task.Id, task.NodeId, task.Attempts);
-        if (task.Attempts >= MaxAttempts)
+        try
         {
-            LogTaskDropped(task.Id, task.NodeId, task.Attempts);
-            await pipelines.GiveUpAsync(task, failed.InnerException!, CancellationToken.None).ConfigureAwait(false);
-            return;
-        }
+            if (task.Attempts >= MaxAttempts)
+            {
+                if (await pipelines.GiveUpAsync(task, failed.InnerException!, CancellationToken.None).ConfigureAwait(false))
+                {
+                    LogTaskDropped(task.Id, task.NodeId, task.Attempts);
+                }
+                else
+                {
+                    LogTaskDroppedNodeLeft(task.Id, task.NodeId, task.Attempts);
+                }
 
-        await _store.WriteAsync(async tx =>
+                return;
+            }
+
+            await _store.WriteAsync(async tx =>
+            {
+                await tx.Tasks.RequeueAsync(task, TimeSpan.FromSeconds(task.Attempts)).ConfigureAwait(false);
+                return 0;
+            }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (DbException store)
         {
-            await tx.Tasks.RequeueAsync(task, TimeSpan.FromSeconds(task.Attempts)).ConfigureAwait(false);
-            return 0;
-        }, CancellationToken.None).ConfigureAwait(false);
+            // The store failed, not the task: it goes back to the queue once the store takes writes again.
+            Fault(store);
+            await ReleaseAsync(task, CancellationToken.None).ConfigureAwait(false);
+        }
     }
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Task {TaskId} was taken over by another worker; this worker's step was discarded")]
     private partial void LogLeaseLost(long taskId);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Task {TaskId} at node {NodeId} dropped after {Attempts} failed attempts; the node is marked FAILED for an operator to retry or skip")]
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Task {TaskId} from node {NodeId} dropped after {Attempts} failed attempts; its node is marked FAILED for an operator to retry or skip")]
     private partial void LogTaskDropped(long taskId, string nodeId, int attempts);
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Error, Message = "Task {TaskId} from node {NodeId} dropped after {Attempts} failed attempts; its node was not in a state to mark FAILED (see the run's states)")]
+    private partial void LogTaskDroppedNodeLeft(long taskId, string nodeId, int attempts);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "Task {TaskId} at node {NodeId} failed (attempt {Attempt})")]
     private partial void LogTaskFailed(Exception exception, long taskId, string nodeId, int attempt);

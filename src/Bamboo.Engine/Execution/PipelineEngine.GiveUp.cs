@@ -11,20 +11,23 @@ public sealed partial class PipelineEngine
     /// <summary>
     /// Ends a task whose step failed its last attempt (the engine, not a service, threw). Its node turns FAILED with the
     /// error as <c>ex_data</c> and its process sleeps there, as after any node failure: the run shows where it stopped
-    /// and why, and an operator can retry or skip the node. A node already archived, a suspended one and a dead
-    /// process are left as they are; the task is dropped in any case.
+    /// and why, and an operator can retry or skip the node. A node already archived, a suspended one, one RUNNING at
+    /// another version than the task's and a dead process are left as they are; the task is dropped in any case.
+    /// Returns whether the node was failed.
     /// </summary>
-    public async Task GiveUpAsync(TaskRecord task, Exception error, CancellationToken cancellationToken = default)
+    public async Task<bool> GiveUpAsync(TaskRecord task, Exception error, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(error);
-        var exData = $"the engine gave up on this node after {task.Attempts} failed attempts: {error.GetType().Name}: {error.Message}";
+        var exData = $"the engine gave up on the walk from this node after {task.Attempts} failed attempts: {error.GetType().Name}: {error.Message}";
         var failed = await _store.WriteAsync(async tx =>
         {
+            // The task as stored: within its claim it may have moved on to later nodes before the step that threw.
+            var stored = (await tx.Tasks.GetForRootAsync(task.RootId).ConfigureAwait(false)).FirstOrDefault(t => t.Id == task.Id) ?? task;
             await tx.Tasks.CompleteAsync(task).ConfigureAwait(false);
             try
             {
-                return await tx.IsolatedAsync(() => FailTaskNodeAsync(tx, task, exData)).ConfigureAwait(false);
+                return await tx.IsolatedAsync(() => FailTaskNodeAsync(tx, stored, exData)).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not (DbException or OperationCanceledException or LeaseLostException))
             {
@@ -40,6 +43,7 @@ public sealed partial class PipelineEngine
         }
 
         OnTaskEnded(task);
+        return failed;
     }
 
     private static async ValueTask<bool> FailTaskNodeAsync(IStoreTransaction tx, TaskRecord task, string exData)
@@ -61,8 +65,11 @@ public sealed partial class PipelineEngine
                 RootId = task.RootId, ParentId = parentId, SetStartedTime = true, SetArchiveTime = true,
             }, tx.Now);
         }
-        else if (state.Name is NodeState.Running or NodeState.Ready or NodeState.LoopReady)
+        else if (state.Name is NodeState.Ready or NodeState.LoopReady
+                 || (state.Name == NodeState.Running && (task.Kind == TaskKind.Schedule || task.Version == state.Version)))
         {
+            // RUNNING counts only at the task's own recover point (or in its schedule phase): a node RUNNING at another
+            // version belongs to another call, whose result must not be refused.
             // A fresh version: a result still on its way from an earlier attempt is refused.
             var running = state.Name == NodeState.Running
                 ? state

@@ -29,7 +29,8 @@ public sealed partial class PipelineEngine
         {
             if (schedule.Type == (int)ScheduleType.MultipleCallback)
             {
-                await tx.Tasks.RequeueAsync(task, _options.ScheduleLockRetry).ConfigureAwait(false);
+                // Not a failure: the attempt count, which gives a task up after five, starts again.
+                await tx.Tasks.RequeueAsync(task with { Attempts = 0 }, _options.ScheduleLockRetry).ConfigureAwait(false);
             }
             else
             {
@@ -157,7 +158,8 @@ public sealed partial class PipelineEngine
                 {
                     var poll = call.Task with { CallbackDataId = null };
                     await tx.Tasks.CheckpointAsync(poll).ConfigureAwait(false);
-                    await tx.Tasks.RequeueAsync(poll, delay).ConfigureAwait(false);
+                    // A poll that committed is progress: only failures in a row count towards giving the task up.
+                    await tx.Tasks.RequeueAsync(poll with { Attempts = 0 }, delay).ConfigureAwait(false);
                 }
                 else
                 {

@@ -42,8 +42,33 @@ public sealed class PoisonTaskTests
             (await tx.States.GetAsync("n_poison"), (await tx.Data.GetExecutionDataAsync("n_poison"))?.Outputs, (await tx.Processes.GetAtAsync("n_poison", asleep: true, dead: false)).Count));
         Assert.Equal(NodeState.Failed, state?.Name);
         Assert.Equal("p_poison", state?.ParentId);
-        Assert.Contains("gave up on this node after 5 failed attempts", outputs?["ex_data"]?.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("gave up on the walk from this node after 5 failed attempts", outputs?["ex_data"]?.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal(1, process);
+    }
+
+    [Fact]
+    public async Task RunAsync_GivingUpOnATaskWhoseNodeRunsAtAnotherVersion_LeavesTheNodeAlone()
+    {
+        using var db = new TempDatabase("poison-running");
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20000));
+        await using var store = db.OpenStore(time);
+        await store.WriteAsync(async tx =>
+        {
+            await tx.Runs.InsertAsync(new RunRecord("p_poison", "{ this is not a tree", false, [], tx.Now), ["p_poison", "n_poison"]);
+            await tx.States.InsertAsync(new StateRecord("n_poison", "p_poison", "p_poison", NodeState.Running, "v-other-call", 1, 1, 0, false, false, tx.Now, tx.Now, null));
+            var process = await tx.Processes.InsertAsync(new ProcessRecord(0, "p_poison", -1, "", "n_poison", ["p_poison"], false, false, "", false, -1, 0, tx.Now, 100, ""));
+            return await tx.Tasks.EnqueueAsync(TaskRecord.Execute("p_poison", process, "n_poison"));
+        });
+        var log = new CollectingLogger<EngineWorker>();
+
+        await RunUntilGivenUpAsync(store, new ComponentRegistry(), time, log);
+
+        // Another call's RUNNING node: failing it would refuse that call's result. The log says the node was left.
+        var state = await store.ReadAsync(tx => tx.States.GetAsync("n_poison"));
+        Assert.Equal(NodeState.Running, state?.Name);
+        Assert.Equal("v-other-call", state?.Version);
+        Assert.Contains(log.Entries, e => e.Contains("not in a state to mark FAILED", StringComparison.Ordinal));
+        Assert.Empty(await store.ReadAsync(tx => tx.Tasks.GetForRootAsync("p_poison")));
     }
 
     [Fact]
