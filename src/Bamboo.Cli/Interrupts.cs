@@ -11,10 +11,15 @@ namespace Bamboo.Cli;
 /// </summary>
 internal sealed partial class Interrupts : IDisposable
 {
+    /// <summary>A signal this soon after the first is the same press reaching the process twice (a wrapper forwarding it).</summary>
+    private static readonly TimeSpan SamePress = TimeSpan.FromMilliseconds(500);
+
     private readonly CancellationTokenSource _cancel;
+    private readonly CancellationTokenSource _ended = new();
     private readonly TimeSpan _limit;
     private readonly PosixSignalRegistration _interrupt;
     private readonly PosixSignalRegistration _terminate;
+    private long _firstAt;
     private int _signals;
 
     public Interrupts(TimeSpan limit, CancellationToken cancellationToken)
@@ -33,13 +38,33 @@ internal sealed partial class Interrupts : IDisposable
         context.Cancel = true;
         if (Interlocked.Increment(ref _signals) == 1)
         {
+            _firstAt = Environment.TickCount64;
             if (context.Signal == PosixSignal.SIGINT)
             {
                 Console.Error.WriteLine("stopping: work in flight may finish and is handed back; Ctrl-C again quits at once");
             }
 
-            _cancel.Cancel();
-            _ = Task.Delay(_limit).ContinueWith(_ => Quit("still stopping after " + _limit.TotalSeconds + " s: quitting"), TaskScheduler.Default);
+            try
+            {
+                _cancel.Cancel();
+                _ = Task.Delay(_limit, _ended.Token).ContinueWith(t =>
+                {
+                    if (!t.IsCanceled)
+                    {
+                        Quit("still stopping after " + _limit.TotalSeconds + " s: quitting");
+                    }
+                }, TaskScheduler.Default);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The command has ended already.
+            }
+
+            return;
+        }
+
+        if (Environment.TickCount64 - Interlocked.Read(ref _firstAt) < SamePress.TotalMilliseconds)
+        {
             return;
         }
 
@@ -52,16 +77,26 @@ internal sealed partial class Interrupts : IDisposable
         Console.Out.Flush();
         Console.Error.Flush();
         // Not Environment.Exit: exit handlers would wait for the command, which is what this cuts short.
+        if (OperatingSystem.IsWindows())
+        {
+            ExitProcess(ExitCodes.Interrupted);
+        }
+
         Exit(ExitCodes.Interrupted);
     }
 
     [LibraryImport("libc", EntryPoint = "_exit")]
     private static partial void Exit(int status);
 
+    [LibraryImport("kernel32")]
+    private static partial void ExitProcess(int exitCode);
+
     public void Dispose()
     {
         _interrupt.Dispose();
         _terminate.Dispose();
+        _ended.Cancel();
+        _ended.Dispose();
         _cancel.Dispose();
     }
 }

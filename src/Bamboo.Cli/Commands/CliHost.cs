@@ -138,14 +138,11 @@ internal sealed partial class CliHost : IAsyncDisposable
             return false;
         }
 
-        // Only what this worker could claim counts: a task that needs a component it lacks waits for another worker.
-        if (await Store.NextDueInAsync(Engine.WorkFilter(worker.Roots), cancellationToken) is not null)
-        {
-            return false;
-        }
-
+        // Held first, then queued: a task reaped between the two reads is seen by the second.
         HeldByOthers = await Store.Workers.CountHeldByOthersAsync(worker.Owner, cancellationToken);
-        return HeldByOthers == 0 && worker.InFlight == 0 && worker.ClaimsStarted == claims;
+        // Only what this worker could claim counts: a task that needs a component it lacks waits for another worker.
+        return HeldByOthers == 0 && await Store.NextDueInAsync(Engine.WorkFilter(worker.Roots), cancellationToken) is null
+            && worker.InFlight == 0 && worker.ClaimsStarted == claims;
     }
 
     /// <summary>Tasks other workers held at the last <see cref="IsIdleAsync"/> that found the queue empty.</summary>

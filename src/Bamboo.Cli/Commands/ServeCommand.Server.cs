@@ -78,6 +78,12 @@ internal static partial class ServeCommand
                 await Console.Error.WriteLineAsync($"cannot listen: {ex.Message}");
                 return ExitCodes.Refused;
             }
+            catch
+            {
+                // Any other failed start (an address not on this host, Ctrl-C while starting): the same, then the error.
+                await app.StopAsync(CancellationToken.None);
+                throw;
+            }
 
             Console.WriteLine($"store: {location}; workers: {(noWorkers ? "none (bamboo worker runs the pipelines)" : "running")}");
             Console.WriteLine($"serving {string.Join(", ", app.Urls)}: open it in a browser; the API is under /api, its OpenAPI document at /openapi/v1.json; Ctrl-C to stop");

@@ -12,7 +12,7 @@ internal static class WorkerCommand
         var workers = new Option<int>("--workers") { Description = "concurrent workers", DefaultValueFactory = _ => new EngineOptions().WorkerCount };
         var lease = new Option<double>("--lease-seconds") { Description = "how long a claimed task stays owned if this process dies", DefaultValueFactory = _ => new EngineOptions().TaskLease.TotalSeconds };
         var concurrency = new Option<int>("--concurrency") { Description = "tasks in progress at once (services running side by side)", DefaultValueFactory = _ => new EngineOptions().MaxConcurrentTasks };
-        var untilIdle = new Option<bool>("--until-idle") { Description = "exit once the queue is empty" };
+        var untilIdle = new Option<bool>("--until-idle") { Description = "exit once no work is left: none queued, none held by other workers (a dead one's come back when its lease lapses)" };
         var components = CliHost.ComponentsOption();
         var command = new Command("worker", "Run pipeline workers on a store (picks up work a crashed process left)") { workers, concurrency, lease, untilIdle, components };
         store.AddTo(command);
