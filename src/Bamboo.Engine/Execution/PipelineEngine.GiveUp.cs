@@ -46,6 +46,15 @@ public sealed partial class PipelineEngine
         return failed;
     }
 
+    /// <summary>Records why a node failed in its outputs' <c>ex_data</c>, keeping what else they and its inputs hold.</summary>
+    internal static async ValueTask SetExDataAsync(IStoreTransaction tx, string nodeId, string exData)
+    {
+        var data = await tx.Data.GetExecutionDataAsync(nodeId).ConfigureAwait(false);
+        var outputs = data?.Outputs ?? [];
+        outputs["ex_data"] = exData;
+        await tx.Data.SetExecutionDataAsync(new ExecutionDataRecord(nodeId, data?.Inputs ?? [], outputs)).ConfigureAwait(false);
+    }
+
     private static async ValueTask<bool> FailTaskNodeAsync(IStoreTransaction tx, TaskRecord task, string exData)
     {
         var process = await tx.Processes.GetAsync(task.ProcessId).ConfigureAwait(false);
@@ -82,10 +91,7 @@ public sealed partial class PipelineEngine
         }
 
         await StateWriter.WriteAsync(tx, next, state).ConfigureAwait(false);
-        var data = await tx.Data.GetExecutionDataAsync(task.NodeId).ConfigureAwait(false);
-        var outputs = data?.Outputs ?? [];
-        outputs["ex_data"] = exData;
-        await tx.Data.SetExecutionDataAsync(new ExecutionDataRecord(task.NodeId, data?.Inputs ?? [], outputs)).ConfigureAwait(false);
+        await SetExDataAsync(tx, task.NodeId, exData).ConfigureAwait(false);
         await tx.Processes.UpdateAsync(process with { CurrentNodeId = task.NodeId, Asleep = true }).ConfigureAwait(false);
         return true;
     }

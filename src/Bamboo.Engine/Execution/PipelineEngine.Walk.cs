@@ -86,10 +86,7 @@ public sealed partial class PipelineEngine
             {
                 if (state.Name == NodeState.Finished && info.Node.Kind != NodeKind.SubProcess && state.Loop > _options.RerunLimit)
                 {
-                    var data = await tx.Data.GetExecutionDataAsync(nodeId).ConfigureAwait(false);
-                    var outputs = data?.Outputs ?? [];
-                    outputs["ex_data"] = $"node execution exceed rerun limit {_options.RerunLimit}";
-                    await tx.Data.SetExecutionDataAsync(new ExecutionDataRecord(nodeId, data?.Inputs ?? [], outputs)).ConfigureAwait(false);
+                    await SetExDataAsync(tx, nodeId, $"node execution exceed rerun limit {_options.RerunLimit}").ConfigureAwait(false);
                     await StateWriter.SetAsync(tx, nodeId, new StateWriter.Change(NodeState.Failed) { SetArchiveTime = true }, state).ConfigureAwait(false);
                     return await SleepAsync(tx, task, process).ConfigureAwait(false);
                 }
@@ -378,10 +375,7 @@ public sealed partial class PipelineEngine
         {
             if (exData is not null)
             {
-                var data = await Tx.Data.GetExecutionDataAsync(State.NodeId).ConfigureAwait(false);
-                var outputs = data?.Outputs ?? [];
-                outputs["ex_data"] = exData;
-                await Tx.Data.SetExecutionDataAsync(new ExecutionDataRecord(State.NodeId, data?.Inputs ?? [], outputs)).ConfigureAwait(false);
+                await SetExDataAsync(Tx, State.NodeId, exData).ConfigureAwait(false);
             }
 
             State = StateWriter.Next(State.NodeId, State, new StateWriter.Change(NodeState.Failed) { SetArchiveTime = true }, Tx.Now);

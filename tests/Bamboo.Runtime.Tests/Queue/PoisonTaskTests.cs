@@ -24,12 +24,7 @@ public sealed class PoisonTaskTests
         using var db = new TempDatabase("poison");
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20000));
         await using var store = db.OpenStore(time);
-        await store.WriteAsync(async tx =>
-        {
-            await tx.Runs.InsertAsync(new RunRecord("p_poison", "{ this is not a tree", false, [], tx.Now), ["p_poison", "n_poison"]);
-            var process = await tx.Processes.InsertAsync(new ProcessRecord(0, "p_poison", -1, "", "n_poison", ["p_poison"], true, false, "", false, -1, 0, tx.Now, 100, ""));
-            return await tx.Tasks.EnqueueAsync(TaskRecord.Execute("p_poison", process, "n_poison"));
-        });
+        await SeedPoisonedRunAsync(store, state: null, asleep: true);
         var log = new CollectingLogger<EngineWorker>();
 
         await RunUntilGivenUpAsync(store, new ComponentRegistry(), time, log);
@@ -52,13 +47,7 @@ public sealed class PoisonTaskTests
         using var db = new TempDatabase("poison-running");
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20000));
         await using var store = db.OpenStore(time);
-        await store.WriteAsync(async tx =>
-        {
-            await tx.Runs.InsertAsync(new RunRecord("p_poison", "{ this is not a tree", false, [], tx.Now), ["p_poison", "n_poison"]);
-            await tx.States.InsertAsync(new StateRecord("n_poison", "p_poison", "p_poison", NodeState.Running, "v-other-call", 1, 1, 0, false, false, tx.Now, tx.Now, null));
-            var process = await tx.Processes.InsertAsync(new ProcessRecord(0, "p_poison", -1, "", "n_poison", ["p_poison"], false, false, "", false, -1, 0, tx.Now, 100, ""));
-            return await tx.Tasks.EnqueueAsync(TaskRecord.Execute("p_poison", process, "n_poison"));
-        });
+        await SeedPoisonedRunAsync(store, new StateRecord("n_poison", "p_poison", "p_poison", NodeState.Running, "v-other-call", 1, 1, 0, false, false, 0, 0, null), asleep: false);
         var log = new CollectingLogger<EngineWorker>();
 
         await RunUntilGivenUpAsync(store, new ComponentRegistry(), time, log);
@@ -111,6 +100,20 @@ public sealed class PoisonTaskTests
 
         Assert.Equal(1, (await store.ReadAsync(tx => tx.States.GetAsync(start.Id)))?.Retry);
     }
+
+    /// <summary>Run p_poison, whose stored tree is not JSON, with a process at n_poison and its execute task due.</summary>
+    private static Task<long> SeedPoisonedRunAsync(SqliteStore store, StateRecord? state, bool asleep) =>
+        store.WriteAsync(async tx =>
+        {
+            await tx.Runs.InsertAsync(new RunRecord("p_poison", "{ this is not a tree", false, [], tx.Now), ["p_poison", "n_poison"]);
+            if (state is not null)
+            {
+                await tx.States.InsertAsync(state with { CreatedTime = tx.Now, StartedTime = tx.Now });
+            }
+
+            var process = await tx.Processes.InsertAsync(new ProcessRecord(0, "p_poison", -1, "", "n_poison", ["p_poison"], asleep, false, "", false, -1, 0, tx.Now, 100, ""));
+            return await tx.Tasks.EnqueueAsync(TaskRecord.Execute("p_poison", process, "n_poison"));
+        });
 
     /// <summary>Runs a worker until it logs that it gave a task up; each poll moves the clock on a second, so the back-off passes at once.</summary>
     private static async Task RunUntilGivenUpAsync(SqliteStore store, ComponentRegistry components, FakeTimeProvider time, CollectingLogger<EngineWorker> log)

@@ -15,8 +15,7 @@ public sealed class WorkerServiceTests
     {
         using var db = new TempDatabase("worker-service");
         await using var store = db.OpenStore();
-        var engine = new BambooEngine(store, new ComponentRegistry());
-        var worker = new EngineWorker(engine, new PipelineEngine(engine, NullLogger<PipelineEngine>.Instance), NullLogger<EngineWorker>.Instance);
+        var worker = NewWorker(store);
         using var lifetime = new Lifetime();
         using var sut = new BambooWorkerService(worker, lifetime);
 
@@ -38,8 +37,7 @@ public sealed class WorkerServiceTests
     {
         using var db = new TempDatabase("worker-service-stop");
         await using var store = db.OpenStore();
-        var engine = new BambooEngine(store, new ComponentRegistry());
-        var worker = new EngineWorker(engine, new PipelineEngine(engine, NullLogger<PipelineEngine>.Instance), NullLogger<EngineWorker>.Instance);
+        var worker = NewWorker(store);
         using var lifetime = new Lifetime();
         using var sut = new BambooWorkerService(worker, lifetime);
 
@@ -48,6 +46,12 @@ public sealed class WorkerServiceTests
 
         Assert.False(worker.Registered.IsCompleted);
         Assert.Empty(await store.Workers.ListAsync(TestContext.Current.CancellationToken));
+    }
+
+    private static EngineWorker NewWorker(Bamboo.Runtime.Sqlite.SqliteStore store)
+    {
+        var engine = new BambooEngine(store, new ComponentRegistry());
+        return new EngineWorker(engine, new PipelineEngine(engine, NullLogger<PipelineEngine>.Instance), NullLogger<EngineWorker>.Instance);
     }
 
     private sealed class Lifetime : IHostApplicationLifetime, IDisposable
