@@ -31,6 +31,12 @@ internal sealed class FaultStore(IEngineStore inner, FaultPlan? plan = null) : I
 
     public FaultPlan? Plan { get; } = plan;
 
+    /// <summary>
+    /// Asked before each operation of a write transaction; the exception it returns is thrown there, every time it
+    /// returns one (unlike <see cref="Plan"/>, which fires once): a step the engine cannot get through.
+    /// </summary>
+    public Func<TransactionLog, OpRecord, Exception?>? Poison { get; init; }
+
     public bool Killed => _killed;
 
     /// <summary>Completes when the planned fault fired.</summary>
@@ -100,13 +106,19 @@ internal sealed class FaultStore(IEngineStore inner, FaultPlan? plan = null) : I
     {
         ThrowIfKilled();
         var index = -1;
+        var op = new OpRecord(name, subject);
         if (log is not null)
         {
             lock (_lock)
             {
                 index = log.Ops.Count;
-                log.Ops.Add(new OpRecord(name, subject));
+                log.Ops.Add(op);
             }
+        }
+
+        if (log is not null && Poison?.Invoke(log, op) is { } poison)
+        {
+            throw poison;
         }
 
         var target = log is not null && Plan is { } p && p.Transaction == log.Ordinal && p.Op == index ? p.Mode : (FaultMode?)null;
