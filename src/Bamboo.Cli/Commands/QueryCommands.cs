@@ -91,6 +91,14 @@ internal static class QueryCommands
                 return ExitCodes.Ok;
             }
 
+            if (page.Items.Count == 0)
+            {
+                // An empty table reads like a broken command; say why there is nothing. Not an error: exit 0.
+                var filtered = parse.GetValue(state) is not null || parse.GetValue(text) is not null || fromTime is not null || beforeTime is not null || parse.GetValue(after) is not null;
+                Console.WriteLine(filtered ? "no runs match these filters" : $"no runs in {host.Location}");
+                return ExitCodes.Ok;
+            }
+
             var table = new Table().AddColumns("id", "name", "state", "started", "ended");
             foreach (var run in page.Items)
             {

@@ -393,8 +393,10 @@ public sealed class OperatorSurfaceTests : IDisposable
         var next = await Bamboo([.. Pasted(first.Out, "bamboo list").TakeWhile(w => w != "--db"), "--json"]);
         var bogus = await Bamboo("list", "--state", "bogus");
         var failed = await Bamboo("list", "--state", "failed");
+        var none = await Bamboo("list", "--search", "no-such-run");
 
         Assert.Contains("more: bamboo list --search 'hello' --limit 1 --after ", first.Out, StringComparison.Ordinal);
+        Assert.Equal((0, "no runs match these filters"), (none.Code, none.Out.Trim()));
         Assert.Equal(0, next.Code);
         var page = JsonNode.Parse(next.Out)!;
         Assert.StartsWith("p_hello", Assert.Single(page["items"]!.AsArray())!["id"]!.GetValue<string>(), StringComparison.Ordinal);
