@@ -1,3 +1,4 @@
+using Bamboo.Engine.Exceptions;
 using Npgsql;
 
 namespace Bamboo.Runtime.Postgres;
@@ -11,7 +12,11 @@ internal static class PostgresSchema
     // An arbitrary key that Bamboo's processes agree on; the lock is held only for the migration's transaction.
     private const long LockKey = 0x62616d626f6f;
 
-    public static async Task ApplyAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    /// <summary>
+    /// Migrates the schema, creating the connection's search-path schema first when it does not exist yet. Read-only, it
+    /// changes nothing and refuses a database without a Bamboo store or with another schema version.
+    /// </summary>
+    public static async Task ApplyAsync(NpgsqlDataSource dataSource, bool readOnly, string where, CancellationToken cancellationToken)
     {
         var assembly = typeof(PostgresSchema).Assembly;
         var scripts = assembly.GetManifestResourceNames()
@@ -23,17 +28,32 @@ internal static class PostgresSchema
         await using var connectionLifetime = connection.ConfigureAwait(false);
         var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var transactionLifetime = transaction.ConfigureAwait(false);
+        var known = scripts.Count == 0 ? 0 : scripts[^1].Version;
+        if (readOnly)
+        {
+            if (!await ScalarAsync<bool>(connection, transaction, "SELECT to_regclass('bamboo_schema') IS NOT NULL", cancellationToken).ConfigureAwait(false))
+            {
+                throw new StoreOpenException(where, "no Bamboo store here (opened read-only, so none is created)");
+            }
+
+            var stored = await ScalarAsync<long>(connection, transaction, "SELECT COALESCE(MAX(version), 0) FROM bamboo_schema", cancellationToken).ConfigureAwait(false);
+            RequireKnown(stored, known, where);
+            if (stored < known)
+            {
+                throw new StoreOpenException(where, $"the store's schema is version {stored}, older than this Bamboo's ({known}); a command that writes (run, worker, serve) upgrades it");
+            }
+
+            return;
+        }
+
         await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({LockKey})", cancellationToken).ConfigureAwait(false);
+        await CreateSearchPathSchemaAsync(dataSource, connection, transaction, cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, transaction, "CREATE TABLE IF NOT EXISTS bamboo_schema (version BIGINT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())", cancellationToken).ConfigureAwait(false);
         var current = new NpgsqlCommand("SELECT COALESCE(MAX(version), 0) FROM bamboo_schema", connection, transaction);
         await using (current.ConfigureAwait(false))
         {
             var version = (long)(await current.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-            var known = scripts.Count == 0 ? 0 : scripts[^1].Version;
-            if (version > known)
-            {
-                throw new InvalidOperationException($"the database's schema is version {version}, newer than this Bamboo knows ({known}); upgrade Bamboo");
-            }
+            RequireKnown(version, known, where);
 
             foreach (var (name, number) in scripts.Where(s => s.Version > version))
             {
@@ -45,6 +65,51 @@ internal static class PostgresSchema
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void RequireKnown(long version, int known, string where)
+    {
+        if (version > known)
+        {
+            throw new StoreOpenException(where, $"the store's schema is version {version}, newer than this Bamboo knows ({known}); upgrade Bamboo");
+        }
+    }
+
+    /// <summary>
+    /// A <c>Search Path</c> naming a schema that does not exist leaves nowhere to create tables in: the first schema it
+    /// names is created, so a new store in its own schema needs no step by hand.
+    /// </summary>
+    private static async Task CreateSearchPathSchemaAsync(NpgsqlDataSource dataSource, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        if (await ScalarAsync<string?>(connection, transaction, "SELECT current_schema()", cancellationToken).ConfigureAwait(false) is not null
+            || FirstSchema(new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).SearchPath) is not { } schema)
+        {
+            return;
+        }
+
+        await ExecuteAsync(connection, transaction, $"CREATE SCHEMA IF NOT EXISTS \"{schema.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The first schema a search path names, as PostgreSQL reads it (unquoted names fold to lower case); null for none or <c>$user</c>.</summary>
+    internal static string? FirstSchema(string? searchPath)
+    {
+        var first = searchPath?.Split(',')[0].Trim();
+        if (string.IsNullOrEmpty(first) || first is "$user" or "\"$user\"")
+        {
+            return null;
+        }
+
+        return first.Length >= 2 && first[0] == '"' && first[^1] == '"'
+            ? first[1..^1].Replace("\"\"", "\"", StringComparison.Ordinal)
+            : first.ToLowerInvariant();
+    }
+
+    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)
+    {
+        var command = new NpgsqlCommand(sql, connection, transaction);
+        await using var commandLifetime = command.ConfigureAwait(false);
+        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return value is DBNull or null ? default! : (T)value;
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)

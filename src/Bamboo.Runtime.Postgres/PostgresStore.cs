@@ -1,4 +1,5 @@
 using System.Globalization;
+using Bamboo.Engine.Exceptions;
 using Bamboo.Engine.Runtime;
 using Bamboo.Runtime.Relational;
 using Npgsql;
@@ -56,19 +57,22 @@ public sealed partial class PostgresStore : IEngineStore, IAsyncDisposable
     public static async Task<PostgresStore> OpenAsync(PostgresStoreOptions options, TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var builder = new NpgsqlConnectionStringBuilder(options.ConnectionString)
+        var given = ParseConnectionString(options.ConnectionString);
+        var builder = new NpgsqlConnectionStringBuilder(given.ConnectionString)
         {
             MaxPoolSize = Math.Max(2, options.MaxConnections + 1),
             // The stores run a few dozen distinct statements over and over: prepared once per connection, the server
             // neither parses nor plans them again. A connection back in the pool keeps them (no DISCARD ALL).
-            MaxAutoPrepare = Math.Max(new NpgsqlConnectionStringBuilder(options.ConnectionString).MaxAutoPrepare, 128),
+            MaxAutoPrepare = Math.Max(given.MaxAutoPrepare, 128),
             AutoPrepareMinUsages = 2,
             NoResetOnClose = true,
         };
+        var where = $"PostgreSQL database {given.Database ?? given.Username} on {given.Host}"
+            + (PostgresSchema.FirstSchema(given.SearchPath) is { } schema ? $", schema {schema}" : "");
         var dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
         try
         {
-            await PostgresSchema.ApplyAsync(dataSource, cancellationToken).ConfigureAwait(false);
+            await PostgresSchema.ApplyAsync(dataSource, options.ReadOnly, where, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -91,6 +95,24 @@ public sealed partial class PostgresStore : IEngineStore, IAsyncDisposable
         }
 
         return store;
+    }
+
+    /// <summary>
+    /// Reads an Npgsql connection string; a malformed one (bad syntax, an unknown keyword, a value of the wrong type) is
+    /// a <see cref="StoreOpenException"/> that says what is wrong, before anything connects.
+    /// </summary>
+    public static NpgsqlConnectionStringBuilder ParseConnectionString(string connectionString)
+    {
+        try
+        {
+            return new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidCastException or OverflowException)
+        {
+            // Without .NET's " (Parameter 'x')": the message already names the keyword.
+            var problem = ex is ArgumentException { ParamName: { } name } ? ex.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : ex.Message;
+            throw new StoreOpenException("", $"the PostgreSQL connection string is not valid: {problem}", ex);
+        }
     }
 
     public IWorkerRegistry Workers => _relational.Workers;

@@ -6,6 +6,12 @@ public sealed class PostgresStoreOptions
     /// <summary>An Npgsql connection string (<c>Host=...;Database=...;Username=...</c>).</summary>
     public string ConnectionString { get; set; } = "";
 
+    /// <summary>
+    /// Opens an existing store for reading only: no schema or table is created or migrated, and a database without a
+    /// Bamboo store, or with another schema version, is refused. For commands that only look (states, show, list).
+    /// </summary>
+    public bool ReadOnly { get; set; }
+
     /// <summary>Connections this process may hold at once (transactions in flight); one more listens for wake-ups.</summary>
     public int MaxConnections { get; set; } = 16;
 

@@ -45,7 +45,7 @@ internal sealed partial class CliHost : IAsyncDisposable
     {
         options ??= new EngineOptions();
         IEngineStore store = location.Postgres is { } connection
-            ? await PostgresStore.OpenAsync(new PostgresStoreOptions { ConnectionString = connection, WakeLimit = options.WorkerCount }, cancellationToken: cancellationToken)
+            ? await PostgresStore.OpenAsync(new PostgresStoreOptions { ConnectionString = connection, ReadOnly = readOnly, WakeLimit = options.WorkerCount }, cancellationToken: cancellationToken)
             : new SqliteStore(new SqliteStoreOptions
             {
                 DatabasePath = location.Database!,

@@ -282,6 +282,32 @@ public sealed class OperatorSurfaceTests : IDisposable
         Assert.Contains("pipeline p_hello finished", show.Out, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("list", "garbage")]
+    [InlineData("worker", "Foo=bar")]
+    [InlineData("run", "Host=/tmp;Timeout=abc")]
+    public async Task MalformedPostgresConnectionString_RefusedInOneLine(string verb, string connection)
+    {
+        string[] args = verb == "run" ? ["run", Example("hello.json"), "--postgres", connection] : [verb, "--postgres", connection];
+        var error = new StringWriter();
+        Console.SetOut(new StringWriter());
+        Console.SetError(error);
+        int code;
+        try
+        {
+            code = await CliApp.RunAsync(args, TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            Console.SetOut(_out);
+            Console.SetError(_err);
+        }
+
+        Assert.Equal(2, code);
+        var line = Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("store: the PostgreSQL connection string is not valid: ", line, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task WorkerUntilIdle_WorkOnlyAnotherWorkerCanRun_ExitsAndSaysWhatItNeeds()
     {

@@ -1,3 +1,4 @@
+using Bamboo.Engine.Exceptions;
 using Bamboo.Runtime.Postgres;
 using Microsoft.Extensions.Time.Testing;
 
@@ -51,10 +52,70 @@ public sealed class PostgresSchemaTests : IAsyncDisposable
         await OpenAndCloseAsync();
         await PostgresServer.ExecuteAsync(_db.ConnectionString, "INSERT INTO bamboo_schema (version) VALUES (9999)");
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(OpenAndCloseAsync);
+        var error = await Assert.ThrowsAsync<StoreOpenException>(OpenAndCloseAsync);
 
         Assert.Contains("9999", error.Message, StringComparison.Ordinal);
         Assert.Contains($"({Scripts})", error.Message, StringComparison.Ordinal);
         Assert.Contains("upgrade Bamboo", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OpenAsync_SearchPathNamingNoSchemaYet_CreatesItAndTheStoreInIt()
+    {
+        var server = PostgresServer.ConnectionString;
+        var schema = $"bamboo_test_new_{Guid.NewGuid():N}";
+        try
+        {
+            // Mixed case and unquoted, as a user types it: PostgreSQL folds it, and so does the store.
+            var options = new PostgresStoreOptions { ConnectionString = PostgresServer.ConnectionTo(server, schema.ToUpperInvariant()), ProcessClock = true };
+            await using (await PostgresStore.OpenAsync(options, _time))
+            {
+            }
+
+            Assert.Equal((long)Scripts, Convert.ToInt64(await PostgresServer.ScalarAsync(PostgresServer.ConnectionTo(server, schema), "SELECT COUNT(*) FROM bamboo_schema"), System.Globalization.CultureInfo.InvariantCulture));
+        }
+        finally
+        {
+            await PostgresServer.DropSchemaAsync(server, schema);
+        }
+    }
+
+    [Fact]
+    public async Task OpenAsync_ReadOnlyOnASchemaWithoutAStore_IsRefusedAndCreatesNothing()
+    {
+        var options = await _db.OptionsAsync();
+        options.ReadOnly = true;
+
+        var error = await Assert.ThrowsAsync<StoreOpenException>(() => PostgresStore.OpenAsync(options, _time));
+
+        Assert.Contains("no Bamboo store here (opened read-only, so none is created)", error.Message, StringComparison.Ordinal);
+        Assert.Contains(_db.Schema, error.Message, StringComparison.Ordinal);
+        Assert.Equal(0L, await _db.CountAsync($"SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '{_db.Schema}'"));
+    }
+
+    [Fact]
+    public async Task OpenAsync_ReadOnlyOnAnOlderSchema_IsRefusedSayingWhatUpgradesIt()
+    {
+        await OpenAndCloseAsync();
+        await PostgresServer.ExecuteAsync(_db.ConnectionString, $"DELETE FROM bamboo_schema WHERE version = {Scripts}");
+        var options = await _db.OptionsAsync();
+        options.ReadOnly = true;
+
+        var error = await Assert.ThrowsAsync<StoreOpenException>(() => PostgresStore.OpenAsync(options, _time));
+
+        Assert.Contains($"version {Scripts - 1}, older than this Bamboo's ({Scripts})", error.Message, StringComparison.Ordinal);
+        Assert.Equal(Scripts - 1L, await _db.CountAsync("SELECT COUNT(*) FROM bamboo_schema"));
+    }
+
+    [Theory]
+    [InlineData("garbage")]
+    [InlineData("Foo=bar")]
+    [InlineData("Host=/tmp;Timeout=abc")]
+    public async Task OpenAsync_MalformedConnectionString_IsRefusedSayingSo(string connectionString)
+    {
+        var error = await Assert.ThrowsAsync<StoreOpenException>(() => PostgresStore.OpenAsync(new PostgresStoreOptions { ConnectionString = connectionString }, _time));
+
+        Assert.StartsWith("the PostgreSQL connection string is not valid: ", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter", error.Message, StringComparison.Ordinal);
     }
 }
