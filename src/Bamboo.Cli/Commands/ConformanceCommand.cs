@@ -35,6 +35,12 @@ internal static class ConformanceCommand
         }
 
         var files = paths.SelectMany(ScenarioRunner.FindScenarios).ToList();
+        if (files.Count == 0)
+        {
+            // "0 passed, 0 failed" with exit 0 would pass a CI job that points at the wrong folder.
+            await Console.Error.WriteLineAsync($"no scenario files (*.json) in {string.Join(", ", paths)}");
+            return ExitCodes.Refused;
+        }
         try
         {
             CliHost.Registry(components);

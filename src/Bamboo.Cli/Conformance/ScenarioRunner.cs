@@ -32,14 +32,21 @@ internal sealed partial class ScenarioRunner(Func<ComponentRegistry> registryFac
         JsonObject scenario;
         try
         {
-            scenario = JsonNode.Parse(await File.ReadAllTextAsync(file, cancellationToken))!.AsObject();
+            scenario = JsonNode.Parse(await File.ReadAllTextAsync(file, cancellationToken)) as JsonObject
+                ?? throw new InvalidOperationException("the file holds no JSON object");
         }
         catch (Exception ex) when (ex is System.Text.Json.JsonException or IOException or InvalidOperationException)
         {
             return new ScenarioResult(file, $"cannot read scenario: {ex.Message}", watch.Elapsed);
         }
 
-        var name = scenario["name"]?.GetValue<string>() ?? file;
+        if (scenario["steps"] is not JsonArray)
+        {
+            // A tree or another JSON file passed by mistake: said per file, nothing is run.
+            return new ScenarioResult(file, "not a conformance scenario: it has no \"steps\" array (see the corpus's FORMAT.md)", watch.Elapsed);
+        }
+
+        var name = scenario["name"] is JsonValue named && named.TryGetValue<string>(out var text) ? text : file;
         await using var scratch = await _stores();
         await using var host = await CliHost.OpenAsync(scratch.Location, registryFactory(), cancellationToken: cancellationToken);
         await host.StartWorkersAsync(null, cancellationToken);

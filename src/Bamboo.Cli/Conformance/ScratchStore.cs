@@ -13,7 +13,7 @@ internal abstract class ScratchStore : IAsyncDisposable
     public static Func<Task<ScratchStore>> Factory(string runtime, string? connection) => runtime switch
     {
         "sqlite" => () => Task.FromResult<ScratchStore>(new SqliteScratch()),
-        "postgres" when !string.IsNullOrWhiteSpace(connection) => () => PostgresScratch.CreateAsync(connection),
+        "postgres" when !string.IsNullOrWhiteSpace(connection) => PostgresScratch.Factory(connection),
         "postgres" => throw new ArgumentException("--runtime postgres needs --connection (or BAMBOO_POSTGRES)"),
         _ => throw new ArgumentException($"unknown runtime {runtime}; available: sqlite, postgres"),
     };
@@ -40,7 +40,22 @@ internal abstract class ScratchStore : IAsyncDisposable
         public override Commands.StoreLocation Location =>
             new(null, new NpgsqlConnectionStringBuilder(connection) { SearchPath = schema }.ConnectionString);
 
-        public static async Task<ScratchStore> CreateAsync(string connection)
+        /// <summary>Checks the connection string once, up front: a malformed one is bad input, not a failed scenario.</summary>
+        public static Func<Task<ScratchStore>> Factory(string connection)
+        {
+            try
+            {
+                Runtime.Postgres.PostgresStore.ParseConnectionString(connection);
+            }
+            catch (Engine.Exceptions.StoreOpenException ex)
+            {
+                throw new ArgumentException($"--connection: {ex.Message}", ex);
+            }
+
+            return () => CreateAsync(connection);
+        }
+
+        private static async Task<ScratchStore> CreateAsync(string connection)
         {
             var schema = "bamboo_conformance_" + Guid.NewGuid().ToString("N");
             await ExecuteAsync(connection, $"CREATE SCHEMA {schema}");
