@@ -154,9 +154,12 @@ public sealed partial class BambooClient
             var failed = views.Where(v => v.State == NodeState.Failed).ToList();
             var paused = views.Where(v => v.State == NodeState.Suspended).ToList();
             var waiting = views.Where(v => v.State == NodeState.Running && v.Kind == nameof(NodeKind.ServiceActivity)).ToList();
+            // A node waiting for its callback comes before a node paused in advance: the pause may lie further on,
+            // not reached yet, and the callback is what the run waits for now.
             return failed.Count > 0 ? new PipelineOutcome(rootId, PipelineEnd.Failed, failed)
-                : paused.Count > 0 || root == NodeState.Suspended ? new PipelineOutcome(rootId, PipelineEnd.Suspended, paused)
+                : root == NodeState.Suspended ? new PipelineOutcome(rootId, PipelineEnd.Suspended, paused)
                 : waiting.Count > 0 ? new PipelineOutcome(rootId, PipelineEnd.WaitingForCallback, waiting)
+                : paused.Count > 0 ? new PipelineOutcome(rootId, PipelineEnd.Suspended, paused)
                 : new PipelineOutcome(rootId, PipelineEnd.Running, []);
         }, cancellationToken);
 

@@ -87,6 +87,29 @@ public sealed class BambooClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetOutcome_CallbackWaitWithAPauseFurtherOn_IsTheCallbackWait()
+    {
+        var waiting = new ServiceActivity("callback_node");
+        var later = new ServiceActivity("empty_node");
+        var pipeline = Trees.Sequence(waiting, later);
+        Assert.True((await _sut.RunPipelineAsync(pipeline)).Result);
+        Assert.Equal(PipelineEnd.WaitingForCallback, (await _sut.WaitForPipelineAsync(pipeline.Id).WaitAsync(TimeSpan.FromSeconds(20))).End);
+
+        Assert.True((await _sut.PauseNodeAppointAsync(later.Id)).Result);
+
+        // The pause is not reached yet: the run still waits for the callback, and says so.
+        var outcome = (await _sut.GetOutcomeAsync(pipeline.Id))!;
+        Assert.Equal(PipelineEnd.WaitingForCallback, outcome.End);
+        Assert.Equal(waiting.Id, Assert.Single(outcome.Nodes).Id);
+
+        // Once the callback is in, the run stops at the pause.
+        Assert.True((await _sut.CallbackAsync(waiting.Id, new JsonObject { ["bit"] = 1 })).Result);
+        var paused = await _sut.WaitForPipelineAsync(pipeline.Id).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(PipelineEnd.Suspended, paused.End);
+        Assert.Equal(later.Id, Assert.Single(paused.Nodes).Id);
+    }
+
+    [Fact]
     public async Task TaskEnded_RaisedWhereARunStops_NotAtEveryNode()
     {
         // What a local client's wait wakes on: each woken wait reads the store between the workers' steps.
