@@ -43,8 +43,22 @@ internal static class ControlCommands
             (rt, p, ct) => rt.CallbackAsync(p.GetValue(node)!, ParseObject(p.GetValue(data)) ?? [], p.GetValue(version), ct));
     }
 
-    private static JsonObject? ParseObject(string? json) =>
-        json is null ? null : JsonNode.Parse(json) as JsonObject ?? throw new FormatException("--data must be a JSON object");
+    private static JsonObject? ParseObject(string? json)
+    {
+        if (json is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonNode.Parse(json) as JsonObject ?? throw new FormatException("--data must be a JSON object");
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            throw new FormatException($"--data is not valid JSON: {ex.Message}", ex);
+        }
+    }
 
     private static Command Verb(string name, string description, Argument<string> target, Option[] options, Action action)
     {

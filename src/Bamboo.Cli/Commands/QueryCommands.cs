@@ -31,7 +31,14 @@ internal static class QueryCommands
     {
         var state = new Option<string?>("--state") { Description = "only runs in this state (RUNNING, FINISHED, FAILED is a node state: use RUNNING and show)" };
         var text = new Option<string?>("--search") { Description = "part of the id or the name" };
-        var limit = new Option<int>("--limit") { Description = "runs per page", DefaultValueFactory = _ => 20 };
+        var limit = new Option<int>("--limit") { Description = "runs per page (1 to 500)", DefaultValueFactory = _ => 20 };
+        limit.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > 500)
+            {
+                r.AddError("--limit must be a whole number from 1 to 500");
+            }
+        });
         var from = new Option<string?>("--from") { Description = $"only runs started at or after this time: {TimeArgument.Forms}" };
         var before = new Option<string?>("--before") { Description = "only runs started before this time (the same forms)" };
         var after = new Option<string?>("--after") { Description = "the cursor a previous page printed, to see the next one" };

@@ -108,7 +108,7 @@ internal static class RunCommand
 
         if (!result.Result)
         {
-            await Console.Error.WriteLineAsync($"refused: {result.Message}");
+            await Console.Error.WriteLineAsync($"refused: {ValidateCommand.InCliTerms(result.Message)}");
             return ExitCodes.Refused;
         }
 

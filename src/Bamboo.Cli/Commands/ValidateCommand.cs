@@ -62,7 +62,7 @@ internal static class ValidateCommand
         }
         catch (BambooException ex)
         {
-            error.WriteLine($"invalid: {ex.Message}");
+            error.WriteLine($"invalid: {InCliTerms(ex.Message)}");
             return 2;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -71,4 +71,8 @@ internal static class ValidateCommand
             return 2;
         }
     }
+
+    /// <summary>The engine's message with its API parameter named as this CLI's option.</summary>
+    internal static string InCliTerms(string message) =>
+        message.Replace("pass cycle_tolerate to allow loops", "pass --cycle-tolerate to allow loops", StringComparison.Ordinal);
 }

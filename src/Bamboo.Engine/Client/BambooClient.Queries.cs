@@ -200,7 +200,7 @@ public sealed partial class BambooClient
         var colon = cursor.IndexOf(':', StringComparison.Ordinal);
         return colon > 0 && long.TryParse(cursor[..colon], NumberStyles.None, CultureInfo.InvariantCulture, out var at)
             ? (at, cursor[(colon + 1)..])
-            : throw new ArgumentException($"page cursor '{cursor}' is not one this API handed out", nameof(cursor));
+            : throw new ArgumentException($"page cursor '{cursor}' is not one this API handed out");
     }
 
     /// <summary>A run and every node of it, with states where they have one; null when no such run exists.</summary>

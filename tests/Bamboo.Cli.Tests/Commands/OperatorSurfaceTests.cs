@@ -434,6 +434,23 @@ public sealed class OperatorSurfaceTests : IDisposable
     }
 
     [Fact]
+    public async Task BadOptionValues_NameTheOption()
+    {
+        await Bamboo("run", Example("failing.json"));
+
+        var data = await Bamboo("retry", "fl_check", "--data", "{bit");
+        var limit = await Bamboo("list", "--limit", "0");
+        var cursor = await Bamboo("list", "--after", "garbage");
+
+        Assert.Equal(2, data.Code);
+        Assert.StartsWith("bad input: --data is not valid JSON: ", data.Err, StringComparison.Ordinal);
+        Assert.NotEqual(0, limit.Code);
+        Assert.Contains("--limit must be a whole number from 1 to 500", limit.Err, StringComparison.Ordinal);
+        Assert.Equal(2, cursor.Code);
+        Assert.Equal("bad input: page cursor 'garbage' is not one this API handed out", cursor.Err.Trim());
+    }
+
+    [Fact]
     public async Task Json_ListAndShow_HaveTheHttpApisSnakeCaseShape()
     {
         await Bamboo("run", Example("failing.json"));

@@ -51,6 +51,17 @@ public sealed class ValidateCommandTests : IDisposable
          "data": {"inputs": {}, "outputs": []}}
         """)!.AsObject();
 
+    [Fact]
+    public void Run_LoopWithoutCycleTolerate_NamesTheCliOption()
+    {
+        var looping = Directory.EnumerateFiles(Path.Combine(CorpusRoot(), "advanced"), "*.json", SearchOption.AllDirectories)
+            .Order(StringComparer.Ordinal)
+            .Select(f => Run(f))
+            .First(r => r.Code == 2 && r.Err.Contains("circle", StringComparison.Ordinal));
+
+        Assert.Contains("pass --cycle-tolerate to allow loops", looping.Err, StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(ScenarioFiles))]
     public void Run_ConformanceScenario_ExitsZero(string file)
