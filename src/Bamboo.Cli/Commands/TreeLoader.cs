@@ -11,6 +11,12 @@ internal static class TreeLoader
 
     public static Pipeline Load(string file)
     {
+        if (Directory.Exists(file))
+        {
+            // Reading a folder fails with "access denied", which sends the user after permissions.
+            throw new IOException($"'{file}' is a folder, not a tree's JSON file");
+        }
+
         var text = File.ReadAllText(file);
         try
         {

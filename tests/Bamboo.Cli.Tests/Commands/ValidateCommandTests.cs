@@ -52,6 +52,15 @@ public sealed class ValidateCommandTests : IDisposable
         """)!.AsObject();
 
     [Fact]
+    public void Run_AFolder_SaysItIsAFolder()
+    {
+        var (code, _, error) = Run(_dir);
+
+        Assert.Equal(2, code);
+        Assert.Equal($"cannot read {_dir}: '{_dir}' is a folder, not a tree's JSON file", error.Trim());
+    }
+
+    [Fact]
     public void Run_LoopWithoutCycleTolerate_NamesTheCliOption()
     {
         var looping = Directory.EnumerateFiles(Path.Combine(CorpusRoot(), "advanced"), "*.json", SearchOption.AllDirectories)
