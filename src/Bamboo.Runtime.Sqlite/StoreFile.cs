@@ -59,7 +59,17 @@ internal static partial class StoreFile
         var connection = new SqliteConnection(connectionString);
         try
         {
-            connection.Open();
+            try
+            {
+                connection.Open();
+            }
+            catch (SqliteException ex) when (ex.SqliteErrorCode == 14)
+            {
+                // SQLITE_CANTOPEN: a path SQLite cannot make a database at (a folder it may not write, /proc): bad input,
+                // not a store that failed.
+                throw new StoreOpenException(path, "SQLite cannot open or create a database file here (is the folder writable?)", ex);
+            }
+
             var cache = $"PRAGMA busy_timeout=30000; PRAGMA cache_size=-{Math.Max(1, options.CacheSizeMiB) * 1024};";
             if (options.ReadOnly)
             {

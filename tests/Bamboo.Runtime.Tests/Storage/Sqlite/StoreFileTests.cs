@@ -160,6 +160,16 @@ public sealed class StoreFileTests : IDisposable
     }
 
     [Fact]
+    public void Open_WhereSQLiteCannotCreateAFile_IsRefusedAsBadInput()
+    {
+        Assert.SkipUnless(Directory.Exists("/proc/self"), "needs Linux's /proc, where no file can be created");
+
+        var ex = Refused("/proc/bamboo-test.db");
+
+        Assert.Contains("SQLite cannot open or create a database file here", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void OpenReadOnly_MissingFile_CreatesNothing()
     {
         var path = PathOf("missing.db");
