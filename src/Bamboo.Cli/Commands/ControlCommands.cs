@@ -43,6 +43,24 @@ internal static class ControlCommands
             (rt, p, ct) => rt.CallbackAsync(p.GetValue(node)!, ParseObject(p.GetValue(data)) ?? [], p.GetValue(version), ct));
     }
 
+    /// <summary>
+    /// Why a refused verb may have been the wrong one: a run's id given to a node verb, or a plain node's id to a
+    /// pipeline verb (the engine's own message speaks of states and missing nodes).
+    /// </summary>
+    private static async Task<string?> WrongKindAsync(BambooClient client, string id, bool pipelineVerb, CancellationToken ct)
+    {
+        if (pipelineVerb)
+        {
+            return await client.GetPipelineAsync(id, ct) is null && await client.GetNodeAsync(id, ct) is { Node.Kind: not nameof(Engine.Model.NodeKind.SubProcess) } node
+                ? $"note: {id} is a node ({node.Node.Kind}) of run {node.RootId}, not a pipeline; pause-node and resume-node act on a node"
+                : null;
+        }
+
+        return await client.GetPipelineAsync(id, ct) is not null
+            ? $"note: {id} is a run, not one of its nodes; pause, resume and revoke act on a run"
+            : null;
+    }
+
     private static JsonObject? ParseObject(string? json)
     {
         if (json is null)
@@ -93,13 +111,18 @@ internal static class ControlCommands
                 return ExitCodes.StoreFailed;
             }
 
+            var targetId = parse.GetValue(target)!;
             if (!result.Result)
             {
                 await Console.Error.WriteLineAsync($"refused: {result.Message}");
+                if (await WrongKindAsync(host.Client, targetId, pipelineVerb: target.Name == "id", ct) is { } hint)
+                {
+                    await Console.Error.WriteLineAsync(hint);
+                }
+
                 return ExitCodes.Refused;
             }
 
-            var targetId = parse.GetValue(target)!;
             var root = await host.Store.ReadAsync(tx => tx.Runs.GetNodeRootAsync(targetId), ct) ?? targetId;
             Console.WriteLine($"{name}: accepted");
             if (parse.GetValue(noWait))

@@ -451,6 +451,23 @@ public sealed class OperatorSurfaceTests : IDisposable
     }
 
     [Fact]
+    public async Task Verbs_GivenTheWrongKindOfId_SayWhichVerbFits()
+    {
+        await Bamboo("run", Example("hello.json"));
+
+        var pauseANode = await Bamboo("pause", "hello_greet");
+        var retryARun = await Bamboo("retry", "p_hello");
+        var retryNothing = await Bamboo("retry", "no_such_node");
+
+        Assert.Equal(2, pauseANode.Code);
+        Assert.Contains("note: hello_greet is a node (ServiceActivity) of run p_hello, not a pipeline; pause-node and resume-node act on a node", pauseANode.Err, StringComparison.Ordinal);
+        Assert.Equal(2, retryARun.Code);
+        Assert.Contains("note: p_hello is a run, not one of its nodes; pause, resume and revoke act on a run", retryARun.Err, StringComparison.Ordinal);
+        Assert.Equal(2, retryNothing.Code);
+        Assert.DoesNotContain("note:", retryNothing.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Json_ListAndShow_HaveTheHttpApisSnakeCaseShape()
     {
         await Bamboo("run", Example("failing.json"));
