@@ -12,6 +12,9 @@ namespace Bamboo.Cli.Commands;
 /// </summary>
 internal static class QueryCommands
 {
+    // Indented, escaped as ViewJson writes the views (the same text as the HTTP API's answers).
+    private static readonly System.Text.Json.JsonSerializerOptions IndentedAsViews = new() { WriteIndented = true };
+
     public static IEnumerable<Command> Create()
     {
         yield return List();
@@ -144,13 +147,22 @@ internal static class QueryCommands
             var target = parse.GetValue(id)!;
             if (await host.Client.GetPipelineAsync(target, ct) is { } run)
             {
+                var outcome = await host.Client.GetOutcomeAsync(target, ct);
                 if (parse.GetValue(json))
                 {
-                    Console.WriteLine(ViewJson.Serialize(run, indented: true));
+                    // The HTTP API's answer for GET /api/pipelines/{id}: the run's view with how it stands.
+                    var answer = JsonNode.Parse(ViewJson.Serialize(run))!.AsObject();
+                    if (outcome is not null)
+                    {
+                        var stands = JsonNode.Parse(ViewJson.Serialize(outcome))!.AsObject();
+                        stands.Remove("root_id");
+                        answer["outcome"] = stands;
+                    }
+
+                    Console.WriteLine(answer.ToJsonString(IndentedAsViews));
                     return ExitCodes.Ok;
                 }
 
-                var outcome = await host.Client.GetOutcomeAsync(target, ct);
                 if (outcome is not null)
                 {
                     await Follow.ReportAsync(host, outcome, ct);

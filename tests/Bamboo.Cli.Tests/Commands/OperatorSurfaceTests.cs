@@ -481,6 +481,9 @@ public sealed class OperatorSurfaceTests : IDisposable
         Assert.NotNull(item["created_at"]);
         Assert.True(list.AsObject().ContainsKey("next"));
         Assert.NotNull(run["nodes"]);
+        Assert.Equal("failed", (string?)run["outcome"]!["end"]);
+        Assert.Equal("fl_check", (string?)run["outcome"]!["nodes"]![0]!["id"]);
+        Assert.Equal(["end", "nodes", "requirements"], run["outcome"]!.AsObject().Select(p => p.Key));
         Assert.Equal("p_failing", (string?)node["root_id"]);
         Assert.Equal("FAILED", (string?)node["node"]!["state"]);
         Assert.Contains("retry_node", node["actions"]!.AsArray().Select(a => (string?)a));
