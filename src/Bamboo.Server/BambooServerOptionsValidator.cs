@@ -32,7 +32,8 @@ internal sealed class BambooServerOptionsValidator(IConfiguration configuration)
             }
         }
 
-        if (options.Tokens.Count == 0 && Addresses(configuration).FirstOrDefault(a => !IsLoopback(a)) is { } open)
+        // Only addresses that are addresses: a malformed one is refused above, once.
+        if (options.Tokens.Count == 0 && Addresses(configuration).FirstOrDefault(a => Malformed(a) is null && !IsLoopback(a)) is { } open)
         {
             failures.Add($"{open} is reachable from other machines, and no token is set: add --token operator:TOKEN (or Bamboo:Server:Tokens), or listen on 127.0.0.1");
         }

@@ -38,6 +38,17 @@ public sealed class StartupTests
         Assert.Contains("not an address to listen on", refused.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Start_MalformedAddressWithoutToken_RefusedOnceForTheAddress()
+    {
+        await using var server = new ServerFactory(tokens: false, settings: new Dictionary<string, string?> { ["urls"] = "notaurl" });
+
+        var refused = Assert.Throws<OptionsValidationException>(() => server.CreateClient());
+
+        // Not also "reachable from other machines": it is not an address at all.
+        Assert.Equal(["notaurl: not an address to listen on: use http://HOST:PORT or https://HOST:PORT, with a port from 0 to 65535"], refused.Failures);
+    }
+
     [Theory]
     [InlineData("http://127.0.0.1:5080")]
     [InlineData("http://localhost:5080")]
