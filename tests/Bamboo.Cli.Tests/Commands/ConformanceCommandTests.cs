@@ -3,6 +3,7 @@ using Bamboo.Cli.Commands;
 namespace Bamboo.Cli.Tests.Commands;
 
 /// <summary>What <c>bamboo conformance</c> says when it is pointed at the wrong thing: one line each, never a crash.</summary>
+[Collection("console")]
 public sealed class ConformanceCommandTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("bamboo-conformance-").FullName;
