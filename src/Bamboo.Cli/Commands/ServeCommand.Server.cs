@@ -42,6 +42,8 @@ internal static partial class ServeCommand
                 // A start that fails is said here in one line, not as the host's stack trace; a worker that faults still
                 // stops the host with a Critical entry.
                 builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+                // "Now listening on", "Press Ctrl+C", "Application is shutting down": this command says those itself.
+                builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
             });
         }
         catch (BambooException ex)

@@ -28,5 +28,7 @@ public sealed class ServeCommandTests : IDisposable
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", output, StringComparison.Ordinal);
         Assert.DoesNotContain("warn:", output, StringComparison.Ordinal);
+        // Nor the host's own lines, which the command says in its words.
+        Assert.DoesNotContain("Application is shutting down", output, StringComparison.Ordinal);
     }
 }
