@@ -97,14 +97,31 @@ internal static partial class EngineApi
         }
     }
 
-    private static async ValueTask<StateRecord> RequirePipelineAsync(IStoreTransaction tx, string pipelineId) =>
-        await tx.States.GetAsync(pipelineId).ConfigureAwait(false) ?? throw new NotFoundError($"node({pipelineId}) does not exist");
+    /// <summary>
+    /// The state of the pipeline an API call names: a run's root or a subprocess. Deliberate difference from bamboo,
+    /// which takes any node here: pausing or revoking an activity as if it were a pipeline strands its run (no process
+    /// ever looks at that state again).
+    /// </summary>
+    private static async ValueTask<StateRecord> RequirePipelineAsync(BambooEngine engine, IStoreTransaction tx, string pipelineId, string api)
+    {
+        var state = await tx.States.GetAsync(pipelineId).ConfigureAwait(false) ?? throw new NotFoundError($"node({pipelineId}) does not exist");
+        if (state.RootId == pipelineId)
+        {
+            return state;
+        }
+
+        var kind = (await CompiledForAsync(engine, tx, pipelineId).ConfigureAwait(false)).Node(pipelineId).Node.Kind;
+        return kind == NodeKind.SubProcess
+            ? state
+            : throw new InvalidOperationError($"node({pipelineId}) is a {kind}, not a pipeline: {api} takes a run's id or a subprocess's");
+    }
 
     /// <summary>Pause and revoke: the pipeline's state moves if the transition is legal; its processes notice at their next node.</summary>
     private static Task<EngineApiResult> MovePipeline(BambooEngine engine, string pipelineId, string to, CancellationToken cancellationToken) =>
         Command(engine, pipelineId, async tx =>
         {
-            await StateWriter.SetAsync(tx, pipelineId, new StateWriter.Change(to), await RequirePipelineAsync(tx, pipelineId).ConfigureAwait(false)).ConfigureAwait(false);
+            var state = await RequirePipelineAsync(engine, tx, pipelineId, to == NodeState.Revoked ? "revoke_pipeline" : "pause_pipeline").ConfigureAwait(false);
+            await StateWriter.SetAsync(tx, pipelineId, new StateWriter.Change(to), state).ConfigureAwait(false);
             return null;
         }, cancellationToken);
 
@@ -117,7 +134,7 @@ internal static partial class EngineApi
     public static Task<EngineApiResult> ResumePipelineAsync(BambooEngine engine, string pipelineId, CancellationToken cancellationToken = default) =>
         Command(engine, pipelineId, async tx =>
         {
-            var state = await RequirePipelineAsync(tx, pipelineId).ConfigureAwait(false);
+            var state = await RequirePipelineAsync(engine, tx, pipelineId, "resume_pipeline").ConfigureAwait(false);
             if (state.Name != NodeState.Suspended)
             {
                 throw new InvalidOperationError($"pipeline({pipelineId}) state is: {state.Name}, expected SUSPENDED");

@@ -53,6 +53,20 @@ public sealed class PreconditionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PipelineVerbs_GivenAnActivitysId_RefusedAndTheRunGoesOn()
+    {
+        // bamboo takes any node here and strands the run (the node REVOKED or SUSPENDED, no process ever looks again).
+        var (root, act) = await WaitingAsync();
+
+        await AssertUnchangedAsync(act, () => EngineApi.PausePipelineAsync(_h.Engine, act), act, "is a ServiceActivity, not a pipeline", "pause_pipeline");
+        await AssertUnchangedAsync(act, () => EngineApi.RevokePipelineAsync(_h.Engine, act), act, "revoke_pipeline");
+        await AssertUnchangedAsync(act, () => EngineApi.ResumePipelineAsync(_h.Engine, act), act, "resume_pipeline");
+
+        Assert.True((await EngineApi.CallbackAsync(_h.Engine, act, (await _h.StateAsync(act))!.Version, [])).Result);
+        await _h.WaitStateAsync(root, NodeState.Finished);
+    }
+
+    [Fact]
     public async Task PausePipeline_UnknownOrAlreadyPaused_Refused()
     {
         var (root, _) = await WaitingAsync();
