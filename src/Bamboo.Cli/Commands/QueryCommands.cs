@@ -37,7 +37,8 @@ internal static class QueryCommands
         var limit = new Option<int>("--limit") { Description = "runs per page (1 to 500)", DefaultValueFactory = _ => 20 };
         limit.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<int>() is < 1 or > 500)
+            // Read from the token: a value that is not a number has its own parse error, and reading it here would throw.
+            if (r.Tokens is [{ } token] && int.TryParse(token.Value, System.Globalization.CultureInfo.InvariantCulture, out var count) && count is < 1 or > 500)
             {
                 r.AddError("--limit must be a whole number from 1 to 500");
             }
