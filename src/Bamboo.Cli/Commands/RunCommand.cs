@@ -168,7 +168,18 @@ internal static class RunCommand
             variables[wrapped] = new JsonObject { ["type"] = "plain", ["value"] = value };
         }
 
-        return Pipeline.Parse(tree.ToJsonString());
+        string text;
+        try
+        {
+            text = tree.ToJsonString();
+        }
+        catch (InvalidOperationException)
+        {
+            // JSON may escape half a surrogate pair ("\ud800"); it is not text, and no store could keep it.
+            throw new PipelineFormatException("--var", "a value holds a lone UTF-16 surrogate (\\uD800-\\uDFFF without its pair), which is not text");
+        }
+
+        return Pipeline.Parse(text);
     }
 
     /// <summary>A value as JSON when it is JSON (numbers, true, objects, quoted text), as text otherwise.</summary>

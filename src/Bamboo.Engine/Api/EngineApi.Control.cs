@@ -391,12 +391,35 @@ internal static partial class EngineApi
             return null;
         }, cancellationToken);
 
+    /// <summary>Why callback data cannot be taken (over the size limit, or strings that are not text); null when it can.</summary>
+    private static Exception? CallbackDataProblem(BambooEngine engine, string nodeId, JsonObject? data)
+    {
+        if (data is null)
+        {
+            return null;
+        }
+
+        long size;
+        try
+        {
+            size = JsonSize.Of(data);
+        }
+        catch (InvalidOperationException)
+        {
+            // The writer refuses a string holding a surrogate without its pair (JSON can escape one; it is not text).
+            return new InvalidOperationError($"callback data for node {nodeId} holds a lone UTF-16 surrogate (\\uD800-\\uDFFF without its pair), which is not text");
+        }
+
+        return size > engine.Options.MaxCallbackBytes
+            ? new InvalidOperationError($"callback data for node {nodeId} is {size:N0} bytes, over the limit of {engine.Options.MaxCallbackBytes:N0} (EngineOptions.MaxCallbackBytes)")
+            : null;
+    }
+
     /// <summary>Delivers callback data to an activity waiting in its schedule phase at <paramref name="version"/>.</summary>
     public static Task<EngineApiResult> CallbackAsync(BambooEngine engine, string nodeId, string version, JsonObject? data, CancellationToken cancellationToken = default) =>
         // Measured before any transaction: a payload over the limit never reaches the store's writer.
-        data is not null && JsonSize.Of(data) is var size && size > engine.Options.MaxCallbackBytes
-            ? Task.FromResult(EngineApiResult.Fail(new InvalidOperationError(
-                $"callback data for node {nodeId} is {size:N0} bytes, over the limit of {engine.Options.MaxCallbackBytes:N0} (EngineOptions.MaxCallbackBytes)")))
+        CallbackDataProblem(engine, nodeId, data) is { } refused
+            ? Task.FromResult(EngineApiResult.Fail(refused))
             : HookedCommand(engine, nodeId, ServiceHook.PreCallback, ServiceHook.PostCallback, async tx =>
         {
             ArgumentNullException.ThrowIfNull(version);

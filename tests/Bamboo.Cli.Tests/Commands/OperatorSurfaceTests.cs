@@ -440,14 +440,20 @@ public sealed class OperatorSurfaceTests : IDisposable
 
         var data = await Bamboo("retry", "fl_check", "--data", "{bit");
         var limit = await Bamboo("list", "--limit", "0");
+        var notANumber = await Bamboo("list", "--limit", "abc");
         var cursor = await Bamboo("list", "--after", "garbage");
+        var halfPair = await Bamboo("run", Example("hello.json"), "--fresh-ids", "--var", "x=\"\\ud800\"");
 
         Assert.Equal(2, data.Code);
         Assert.StartsWith("bad input: --data is not valid JSON: ", data.Err, StringComparison.Ordinal);
         Assert.NotEqual(0, limit.Code);
         Assert.Contains("--limit must be a whole number from 1 to 500", limit.Err, StringComparison.Ordinal);
+        Assert.NotEqual(0, notANumber.Code);
+        Assert.Contains("Cannot parse argument 'abc' for option '--limit'", notANumber.Err, StringComparison.Ordinal);
         Assert.Equal(2, cursor.Code);
         Assert.Equal("bad input: page cursor 'garbage' is not one this API handed out", cursor.Err.Trim());
+        Assert.Equal(2, halfPair.Code);
+        Assert.Contains("bad input: --var: a value holds a lone UTF-16 surrogate", halfPair.Err, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -233,6 +233,29 @@ public sealed class HostileTreeTests
         Assert.Equal("$.activities.a.component.inputs.k.value", ex.Path);
     }
 
+    [Theory]
+    [InlineData("\"value\":1", "\"value\":\"x\\ud800y\"", "$.activities.a.component.inputs.k.value")]
+    [InlineData("\"value\":1", "\"value\":{\"\\udc00\":1}", "$.activities.a.component.inputs.k.value")]
+    [InlineData("\"value\":1", "\"value\":[1,\"\\uDBFF\"]", "$.activities.a.component.inputs.k.value[1]")]
+    public void Parse_LoneSurrogateEscape_IsRefusedNamingWhere(string find, string replace, string path)
+    {
+        var text = SmallTree().ToJsonString().Replace(find, replace, StringComparison.Ordinal);
+        Assert.Contains(replace, text, StringComparison.Ordinal);
+
+        var ex = Assert.Throws<PipelineFormatException>(() => Pipeline.Parse(text));
+
+        Assert.Equal(path, ex.Path);
+        Assert.Contains("lone UTF-16 surrogate", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_SurrogatePairEscaped_IsText()
+    {
+        var text = SmallTree().ToJsonString().Replace("\"value\":1", "\"value\":\"\\ud83d\\ude00\"", StringComparison.Ordinal);
+
+        Assert.Equal("\U0001F600", Pipeline.Parse(text).ToJson()["activities"]!["a"]!["component"]!["inputs"]!["k"]!["value"]!.GetValue<string>());
+    }
+
     [Fact]
     public void Validate_TwoSubprocessesWithOneId_IsRefused()
     {

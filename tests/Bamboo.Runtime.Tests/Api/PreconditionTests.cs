@@ -67,6 +67,20 @@ public sealed class PreconditionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Callback_DataWithALoneSurrogate_RefusedAndTheNodeStillWaits()
+    {
+        var (root, act) = await WaitingAsync();
+        var version = (await _h.StateAsync(act))!.Version;
+        // Valid JSON (as an HTTP body would bring it), but half a surrogate pair is not text.
+        var data = JsonNode.Parse("""{"\ud800": "\udfff"}""")!.AsObject();
+
+        await AssertUnchangedAsync(act, () => EngineApi.CallbackAsync(_h.Engine, act, version, data), act, "lone UTF-16 surrogate");
+
+        Assert.True((await EngineApi.CallbackAsync(_h.Engine, act, version, new JsonObject { ["bit"] = 1 })).Result);
+        await _h.WaitStateAsync(root, NodeState.Finished);
+    }
+
+    [Fact]
     public async Task PausePipeline_UnknownOrAlreadyPaused_Refused()
     {
         var (root, _) = await WaitingAsync();
