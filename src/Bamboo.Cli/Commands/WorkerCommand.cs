@@ -6,6 +6,8 @@ namespace Bamboo.Cli.Commands;
 /// <summary><c>bamboo worker</c>: runs workers against a store until stopped (or, with --until-idle, until no work is left).</summary>
 internal static class WorkerCommand
 {
+    private const int MaxClaimLoops = 256;
+
     public static Command Create()
     {
         var store = new StoreArguments();
@@ -25,6 +27,13 @@ internal static class WorkerCommand
         if (workers < 1 || concurrency < 1 || leaseSeconds <= 0)
         {
             await Console.Error.WriteLineAsync("--workers and --concurrency must be at least 1 and --lease-seconds positive");
+            return ExitCodes.Refused;
+        }
+
+        if (workers > MaxClaimLoops)
+        {
+            // Each loop polls the store on its own; thousands of them only contend (--workers 100000 never got going).
+            await Console.Error.WriteLineAsync($"--workers must be at most {MaxClaimLoops} (claim loops); --concurrency sets how many tasks run at once");
             return ExitCodes.Refused;
         }
 

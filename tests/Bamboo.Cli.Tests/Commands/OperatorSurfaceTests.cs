@@ -441,6 +441,7 @@ public sealed class OperatorSurfaceTests : IDisposable
         var data = await Bamboo("retry", "fl_check", "--data", "{bit");
         var limit = await Bamboo("list", "--limit", "0");
         var notANumber = await Bamboo("list", "--limit", "abc");
+        var loops = await Bamboo("worker", "--workers", "100000", "--until-idle");
         var cursor = await Bamboo("list", "--after", "garbage");
         var halfPair = await Bamboo("run", Example("hello.json"), "--fresh-ids", "--var", "x=\"\\ud800\"");
 
@@ -452,6 +453,8 @@ public sealed class OperatorSurfaceTests : IDisposable
         Assert.Contains("Cannot parse argument 'abc' for option '--limit'", notANumber.Err, StringComparison.Ordinal);
         Assert.Equal(2, cursor.Code);
         Assert.Equal("bad input: page cursor 'garbage' is not one this API handed out", cursor.Err.Trim());
+        Assert.Equal(2, loops.Code);
+        Assert.Contains("--workers must be at most 256", loops.Err, StringComparison.Ordinal);
         Assert.Equal(2, halfPair.Code);
         Assert.Contains("bad input: --var: a value holds a lone UTF-16 surrogate", halfPair.Err, StringComparison.Ordinal);
     }
