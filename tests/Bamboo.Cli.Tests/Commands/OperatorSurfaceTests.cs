@@ -328,7 +328,14 @@ public sealed class OperatorSurfaceTests : IDisposable
         await using (var store = new SqliteStore(new SqliteStoreOptions { DatabasePath = Db }))
         {
             await store.Workers.RegisterAsync("crashed-1", TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
-            Assert.NotNull(await store.WriteAsync(tx => tx.Tasks.ClaimAsync("crashed-1", WorkFilter.Any), TestContext.Current.CancellationToken));
+            // Claimed once due on this store's clock: the run's process may have moved that clock on a little past
+            // what a new process reads at first, and the task is due at the time it was queued.
+            using var due = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            due.CancelAfter(TimeSpan.FromSeconds(10));
+            while (await store.WriteAsync(tx => tx.Tasks.ClaimAsync("crashed-1", WorkFilter.Any), TestContext.Current.CancellationToken) is null)
+            {
+                await Task.Delay(20, due.Token);
+            }
         }
 
         var worker = await Bamboo("worker", "--until-idle").WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
